@@ -1,0 +1,116 @@
+package dev.videoworker.config;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+/**
+ * Every application setting of the worker ({@code worker.*}); each key is listed in the README's configuration table.
+ */
+@ConfigMapping(prefix = "worker")
+public interface WorkerConfig {
+
+    Provider provider();
+
+    Topics topics();
+
+    Storage storage();
+
+    Poll poll();
+
+    /** Models the worker accepts, keyed by model name. Built-in defaults are the Sora 2 rules. */
+    Map<String, Model> models();
+
+    /** The OpenAI-compatible Videos API the worker submits to. */
+    interface Provider {
+        /** Base URL without {@code /v1}; the REST client appends the API paths. */
+        @WithDefault("https://api.openai.com")
+        String baseUrl();
+
+        /** Bearer key; read from {@code SORA_API_KEY}, falling back to {@code OPENAI_API_KEY}. Never logged. */
+        Optional<String> apiKey();
+    }
+
+    /** Kafka topic names. */
+    interface Topics {
+        @WithDefault("video.requests")
+        String requests();
+
+        @WithDefault("video.jobs")
+        String jobs();
+
+        @WithDefault("video.status")
+        String status();
+
+        @WithDefault("video.completed")
+        String completed();
+
+        @WithDefault("video.requests.dlq")
+        String dlq();
+    }
+
+    /** S3-compatible object store reached through the MinIO SDK. */
+    interface Storage {
+        @WithDefault("http://localhost:9000")
+        String endpoint();
+
+        @WithDefault("us-east-1")
+        String region();
+
+        Optional<String> accessKey();
+
+        Optional<String> secretKey();
+
+        /** Bucket used when a request names none. */
+        @WithDefault("videos")
+        String bucket();
+
+        /** Object key template; variables: {jobId}, {videoId}, {model}, {size}, {seconds}, {date}. */
+        @WithDefault("{jobId}.mp4")
+        String keyTemplate();
+
+        /** Multipart part size of uploads of unknown length (S3 minimum is 5 MiB). */
+        @WithDefault("8388608")
+        long partSize();
+
+        /** Largest input-reference image read from the store. */
+        @WithDefault("20971520")
+        long maxInputImageBytes();
+    }
+
+    /** Following a submitted job until it ends. */
+    interface Poll {
+        @WithDefault("10s")
+        Duration interval();
+
+        /** A job still not finished this long after submission ends {@code failed/timeout}. */
+        @WithDefault("30m")
+        Duration deadline();
+    }
+
+    /** One entry of the model catalog. */
+    interface Model {
+        /** Allowed sizes; the first is the default. */
+        List<String> sizes();
+
+        /** Allowed durations in seconds. */
+        List<String> seconds();
+
+        /** Price per second of video, when it does not depend on the size. */
+        Optional<BigDecimal> pricePerSecond();
+
+        /** Price per second by size; wins over {@link #pricePerSecond()} for the sizes it names. */
+        @WithName("price-per-second-by-size")
+        Map<String, BigDecimal> pricePerSecondBySize();
+
+        /** Whether an input reference image is accepted. */
+        @WithDefault("true")
+        boolean inputReference();
+    }
+}

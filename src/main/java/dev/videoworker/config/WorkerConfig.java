@@ -53,6 +53,17 @@ public interface WorkerConfig {
 
         @WithDefault("video.requests.dlq")
         String dlq();
+
+        /** Partitions of topics the worker creates; {@code video.jobs} always gets the count of the request topic. */
+        @WithDefault("3")
+        int partitions();
+
+        @WithDefault("1")
+        short replicationFactor();
+
+        /** Create missing topics at start-up. */
+        @WithDefault("true")
+        boolean create();
     }
 
     /** S3-compatible object store reached through the MinIO SDK. */
@@ -71,7 +82,7 @@ public interface WorkerConfig {
         @WithDefault("videos")
         String bucket();
 
-        /** Object key template; variables: {jobId}, {videoId}, {model}, {size}, {seconds}, {date}. */
+        /** Object key template; variables: {jobId}, {videoId}, {model}, {size}, {seconds}. */
         @WithDefault("{jobId}.mp4")
         String keyTemplate();
 

@@ -1,0 +1,34 @@
+package dev.videoworker.job;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/**
+ * Lifecycle of a job. {@link #SUBMITTING} is internal (the intent written before a paid call) and never announced.
+ */
+public enum JobStatus {
+    ACCEPTED,
+    SUBMITTING,
+    SUBMITTED,
+    QUEUED,
+    IN_PROGRESS,
+    GENERATED,
+    STORING,
+    STORED,
+    FAILED,
+    REJECTED,
+    CANCELLED;
+
+    @JsonValue
+    public String wireName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    public boolean terminal() {
+        return this == STORED || this == FAILED || this == REJECTED || this == CANCELLED;
+    }
+
+    /** Statuses in which the provider is generating the video and the job must be polled. */
+    public boolean generating() {
+        return this == SUBMITTED || this == QUEUED || this == IN_PROGRESS;
+    }
+}

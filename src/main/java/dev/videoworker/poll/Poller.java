@@ -1,0 +1,183 @@
+package dev.videoworker.poll;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.videoworker.config.WorkerConfig;
+import dev.videoworker.job.JobError;
+import dev.videoworker.job.JobLedger;
+import dev.videoworker.job.JobState;
+import dev.videoworker.job.JobStatus;
+import dev.videoworker.job.JobStore;
+import dev.videoworker.provider.ProviderException;
+import dev.videoworker.provider.ProviderStatus;
+import dev.videoworker.provider.ProviderVideo;
+import dev.videoworker.provider.VideosClient;
+import dev.videoworker.store.VideoStore;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.Vertx;
+
+/**
+ * Follows submitted jobs: polls the provider on a timer, records and announces each change (status or progress, not
+ * every poll), ends stuck jobs at their deadline, and stores the video once it is generated. One job is handled by
+ * one chain at a time, so its events stay in order.
+ */
+@ApplicationScoped
+public class Poller {
+
+    private static final Duration STORE_RETRY_MIN = Duration.ofSeconds(1);
+    private static final Duration STORE_RETRY_MAX = Duration.ofSeconds(30);
+
+    private final JobStore store;
+    private final JobLedger ledger;
+    private final VideosClient provider;
+    private final VideoStore videos;
+    private final Vertx vertx;
+    private final WorkerConfig.Poll config;
+    private final Clock clock = Clock.systemUTC();
+
+    public Poller(JobStore store, JobLedger ledger, VideosClient provider, VideoStore videos, Vertx vertx,
+            WorkerConfig config) {
+        this.store = store;
+        this.ledger = ledger;
+        this.provider = provider;
+        this.videos = videos;
+        this.vertx = vertx;
+        this.config = config.poll();
+    }
+
+    /** Starts following a job that the provider is generating. */
+    public void follow(JobState job) {
+        schedule(job.jobId(), config.interval());
+    }
+
+    private void schedule(String jobId, Duration delay) {
+        vertx.setTimer(Math.max(1, delay.toMillis()), timer -> pollOnce(jobId));
+    }
+
+    private void pollOnce(String jobId) {
+        JobState job = store.find(jobId).orElse(null);
+        if (job == null || !job.status().generating()) {
+            return;
+        }
+        if (job.deadline() != null && clock.instant().isAfter(job.deadline())) {
+            ledger.record(job.ended(JobStatus.FAILED, new JobError("timeout", "The provider did not finish the "
+                    + "video within the deadline of " + config.deadline() + " (last status: "
+                    + job.status().wireName() + ").", null, false), clock.instant()))
+                    .subscribe().with(done -> { }, e -> Log.errorf(e, "job %s: could not record timeout", jobId));
+            return;
+        }
+        provider.retrieve(job.videoId())
+                .chain(video -> onVideo(job, video))
+                .subscribe().with(next -> {
+                    if (next != null && next.status().generating()) {
+                        schedule(jobId, nextDelay(next));
+                    }
+                }, e -> onPollFailure(job, e));
+    }
+
+    private Duration nextDelay(JobState job) {
+        return config.interval();
+    }
+
+    private Uni<JobState> onVideo(JobState job, ProviderVideo video) {
+        Instant now = clock.instant();
+        return switch (video.status()) {
+            case QUEUED -> job.status() == JobStatus.QUEUED ? Uni.createFrom().item(job)
+                    : ledger.record(job.progressed(JobStatus.QUEUED, progress(video), now));
+            case IN_PROGRESS, UNKNOWN -> {
+                if (video.status() == ProviderStatus.UNKNOWN) {
+                    Log.warnf("job %s: unknown provider status '%s', treated as in progress", job.jobId(),
+                            video.rawStatus());
+                }
+                Integer progress = progress(video);
+                yield job.status() == JobStatus.IN_PROGRESS && Objects.equals(progress, job.progress())
+                        ? Uni.createFrom().item(job)
+                        : ledger.record(job.progressed(JobStatus.IN_PROGRESS, progress, now));
+            }
+            case COMPLETED -> ledger.record(job.generated(video.expiresAt(), now))
+                    .chain(generated -> ledger.record(generated.withStatus(JobStatus.STORING, clock.instant())))
+                    .invoke(storing -> storeVideo(storing, 0));
+            case FAILED -> ledger.record(job.ended(JobStatus.FAILED, new JobError(
+                    video.errorCode() == null ? "generation_failed" : video.errorCode(),
+                    video.errorMessage() == null ? "The provider reports the video as failed." : video.errorMessage(),
+                    null, false), now));
+            case CANCELLED -> ledger.record(job.ended(JobStatus.CANCELLED, JobError.of("cancelled",
+                    "The provider reports the video as cancelled."), now));
+            case EXPIRED -> ledger.record(job.ended(JobStatus.FAILED, JobError.of("expired",
+                    "The provider reports the video as expired before it could be stored."), now));
+        };
+    }
+
+    private static Integer progress(ProviderVideo video) {
+        return video.progress() == null ? 0 : Math.max(0, Math.min(100, video.progress()));
+    }
+
+    private void onPollFailure(JobState job, Throwable e) {
+        if (e instanceof ProviderException p && !p.retryable()) {
+            Log.infof("job %s: the provider answered HTTP %d %s; the job ends", job.jobId(), p.httpStatus(), p.code());
+            String code = p.httpStatus() == 404 ? "video_not_found" : p.code();
+            ledger.record(job.ended(JobStatus.FAILED, new JobError(code, p.getMessage(), null, false),
+                    clock.instant()))
+                    .subscribe().with(done -> { }, err -> Log.errorf(err, "job %s: could not record failure",
+                            job.jobId()));
+            return;
+        }
+        Duration wait = e instanceof ProviderException p && p.retryAfter() != null ? p.retryAfter()
+                : config.interval();
+        Log.warnf("job %s: poll failed (%s), next try in %s", job.jobId(), e.getMessage(), wait);
+        schedule(job.jobId(), wait);
+    }
+
+    /** Streams the video into the store on a worker thread; retries a failed upload until the provider's copy expires. */
+    void storeVideo(JobState storing, int attempt) {
+        Uni.createFrom().item(() -> {
+            try {
+                return videos.store(storing);
+            } catch (Exception e) {
+                throw new StoreFailure(e);
+            }
+        })
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .chain(stored -> ledger.record(storing.stored(stored.video(), stored.variants(), clock.instant())))
+                .subscribe().with(
+                        done -> Log.infof("job %s stored at %s (%d bytes)", done.jobId(), done.video().uri(),
+                                done.video().bytes()),
+                        e -> onStoreFailure(storing, attempt, e));
+    }
+
+    private void onStoreFailure(JobState storing, int attempt, Throwable e) {
+        Throwable cause = e instanceof StoreFailure ? e.getCause() : e;
+        Instant now = clock.instant();
+        Duration wait = backoff(attempt);
+        if (storing.expiresAt() != null && now.plus(wait).isAfter(storing.expiresAt())) {
+            ledger.record(storing.ended(JobStatus.FAILED, JobError.of("expired", "The video could not be stored "
+                    + "before the provider's copy expired at " + storing.expiresAt() + " (last error: "
+                    + cause.getClass().getSimpleName() + ")."), now))
+                    .subscribe().with(done -> { }, err -> Log.errorf(err, "job %s: could not record failure",
+                            storing.jobId()));
+            return;
+        }
+        Log.warnf("job %s: storing failed (%s: %s), retry %d in %s", storing.jobId(),
+                cause.getClass().getSimpleName(), cause.getMessage(), attempt + 1, wait);
+        vertx.setTimer(wait.toMillis(), t -> storeVideo(storing, attempt + 1));
+    }
+
+    private static Duration backoff(int attempt) {
+        long ms = STORE_RETRY_MIN.toMillis() << Math.min(attempt, 10);
+        return Duration.ofMillis(Math.min(ms, STORE_RETRY_MAX.toMillis()));
+    }
+
+    /** Carries a checked storage failure through the reactive chain. */
+    private static final class StoreFailure extends RuntimeException {
+        StoreFailure(Exception cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
+    }
+}

@@ -1,0 +1,230 @@
+package dev.videoworker.provider;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.jboss.resteasy.reactive.RestResponse;
+import org.jboss.resteasy.reactive.client.api.ClientMultipartForm;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.videoworker.config.WorkerConfig;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * The worker's only way to the provider: adds the Bearer key, maps the protocol to {@link ProviderVideo}, and turns
+ * every failure into a {@link ProviderException} carrying the provider's own words. It never retries a create.
+ */
+@ApplicationScoped
+public class VideosClient {
+
+    static final String POLL_AFTER_HEADER = "openai-poll-after-ms";
+    private static final int MAX_ERROR_BODY = 64 * 1024;
+
+    private final VideosApi api;
+    private final ObjectMapper mapper;
+    private final String authorization;
+    private final URI baseUri;
+    private final HttpClient contentHttp;
+
+    public VideosClient(@RestClient VideosApi api, ObjectMapper mapper, WorkerConfig config) {
+        this.api = api;
+        this.mapper = mapper;
+        this.authorization = config.provider().apiKey().filter(k -> !k.isBlank()).map(k -> "Bearer " + k)
+                .orElse(null);
+        this.baseUri = URI.create(config.provider().baseUrl().replaceAll("/+$", ""));
+        // Content is streamed with the JDK client: its body InputStream applies back-pressure, whereas the REST
+        // client's Multi return type buffers whatever the server sends (see docs/decisions.md).
+        this.contentHttp = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .build();
+    }
+
+    /** What to create: the fields of {@code POST /v1/videos}, plus an optional reference image. */
+    public record CreateVideo(String model, String prompt, String size, String seconds, byte[] image,
+            String imageFileName, String imageContentType) {
+    }
+
+    /** One paid call. Never retried here: a failure whose outcome is unknown says so. */
+    public Uni<ProviderVideo> create(CreateVideo request) {
+        ClientMultipartForm form = ClientMultipartForm.create()
+                .attribute("model", request.model(), null)
+                .attribute("prompt", request.prompt(), null)
+                .attribute("size", request.size(), null)
+                .attribute("seconds", request.seconds(), null);
+        if (request.image() != null) {
+            form.binaryFileUpload("input_reference", request.imageFileName(), Buffer.buffer(request.image()),
+                    request.imageContentType());
+        }
+        return api.create(authorization, form)
+                .map(this::toVideo)
+                .onFailure().transform(e -> failure(e, true));
+    }
+
+    public Uni<ProviderVideo> retrieve(String videoId) {
+        return api.retrieve(authorization, videoId)
+                .map(this::toVideo)
+                .onFailure().transform(e -> failure(e, false));
+    }
+
+    /** One page of the provider's recent videos, newest first. */
+    public Uni<List<ProviderVideo>> listNewest(int limit, String after) {
+        return api.list(authorization, limit, "desc", after)
+                .map(r -> r.getEntity().data() == null ? List.<ProviderVideo>of()
+                        : r.getEntity().data().stream().map(v -> toVideo(v, null)).toList())
+                .onFailure().transform(e -> failure(e, false));
+    }
+
+    public Uni<Void> delete(String videoId) {
+        return api.delete(authorization, videoId)
+                .replaceWithVoid()
+                .onFailure().transform(e -> failure(e, false));
+    }
+
+    /**
+     * Opens {@code GET /v1/videos/{id}/content} as a stream. Blocking: call it from a worker thread, and close the
+     * stream.
+     */
+    public InputStream openContent(String videoId, String variant) throws IOException {
+        URI uri = baseUri.resolve("/v1/videos/" + URLEncoder.encode(videoId, StandardCharsets.UTF_8) + "/content"
+                + (variant == null ? "" : "?variant=" + URLEncoder.encode(variant, StandardCharsets.UTF_8)));
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().timeout(Duration.ofSeconds(60));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        HttpResponse<InputStream> response;
+        try {
+            response = contentHttp.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while opening content of " + videoId, e);
+        } catch (IOException e) {
+            throw new ProviderException(0, "connection_error", "Could not reach the provider for the content of "
+                    + videoId + ": " + e.getClass().getSimpleName(), true, false, null, e);
+        }
+        if (response.statusCode() == 200) {
+            return response.body();
+        }
+        String body;
+        try (InputStream in = response.body()) {
+            body = new String(in.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8);
+        }
+        throw httpFailure(response.statusCode(), body,
+                response.headers().firstValue("retry-after-ms").orElse(null),
+                response.headers().firstValue("Retry-After").orElse(null), false);
+    }
+
+    private ProviderVideo toVideo(RestResponse<VideoResource> response) {
+        Duration pollAfter = Optional.ofNullable(response.getHeaderString(POLL_AFTER_HEADER))
+                .flatMap(VideosClient::millis).orElse(null);
+        return toVideo(response.getEntity(), pollAfter);
+    }
+
+    private ProviderVideo toVideo(VideoResource v, Duration pollAfter) {
+        if (v == null || v.id() == null) {
+            throw new ProviderException(200, "invalid_response", "The provider answered without a video id.", false,
+                    false, null, null);
+        }
+        VideoResource.ProviderError error = v.error();
+        return new ProviderVideo(v.id(), ProviderStatus.lenient(v.status()), v.status(), v.progress(), v.model(),
+                v.prompt(), v.size(), v.seconds(), epoch(v.createdAt()), epoch(v.completedAt()),
+                epoch(v.expiresAt()), error == null ? null : error.code(), error == null ? null : error.message(),
+                pollAfter);
+    }
+
+    private static Instant epoch(Long seconds) {
+        return seconds == null ? null : Instant.ofEpochSecond(seconds);
+    }
+
+    private ProviderException failure(Throwable e, boolean create) {
+        if (e instanceof ProviderException p) {
+            return p;
+        }
+        if (e instanceof WebApplicationException web && web.getResponse() != null) {
+            Response r = web.getResponse();
+            String body = null;
+            try {
+                body = r.hasEntity() ? r.readEntity(String.class) : null;
+            } catch (RuntimeException unreadable) {
+                Log.debugf("provider error body unreadable: %s", unreadable.getClass().getSimpleName());
+            }
+            return httpFailure(r.getStatus(), body, r.getHeaderString("retry-after-ms"),
+                    r.getHeaderString("Retry-After"), create);
+        }
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        // A refused connection never carried the request; anything else (reset, timeout) may have.
+        boolean notSent = root instanceof ConnectException;
+        return new ProviderException(0, "connection_error", "The provider did not answer: "
+                + root.getClass().getSimpleName() + (root.getMessage() == null ? "" : " (" + root.getMessage() + ")"),
+                !create, create && !notSent, null, e);
+    }
+
+    private ProviderException httpFailure(int status, String body, String retryAfterMs, String retryAfter,
+            boolean create) {
+        VideoResource.ProviderError error = null;
+        if (body != null && !body.isBlank()) {
+            try {
+                VideoResource.ErrorEnvelope envelope = mapper.readValue(body, VideoResource.ErrorEnvelope.class);
+                error = envelope.error();
+            } catch (IOException | RuntimeException notJson) {
+                Log.debugf("provider error body is not an OpenAI envelope (HTTP %d)", status);
+            }
+        }
+        String code = error != null && error.code() != null ? error.code() : "http_" + status;
+        String message = error != null && error.message() != null ? error.message()
+                : "The provider answered HTTP " + status + ".";
+        boolean transientStatus = status == 408 || status == 409 || status == 429 || status >= 500;
+        // A 5xx without a body may come from a proxy after the provider accepted the job.
+        boolean unknown = create && status >= 500 && error == null;
+        Duration wait = Optional.ofNullable(retryAfterMs).flatMap(VideosClient::millis)
+                .or(() -> Optional.ofNullable(retryAfter).flatMap(VideosClient::retryAfter)).orElse(null);
+        return new ProviderException(status, code, message, transientStatus && !create, unknown, wait, null);
+    }
+
+    private static Optional<Duration> millis(String value) {
+        try {
+            return Optional.of(Duration.ofMillis(Long.parseLong(value.trim())));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<Duration> retryAfter(String value) {
+        try {
+            return Optional.of(Duration.ofSeconds(Long.parseLong(value.trim())));
+        } catch (NumberFormatException notSeconds) {
+            try {
+                ZonedDateTime at = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME);
+                Duration wait = Duration.between(Instant.now(), at.toInstant());
+                return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
+            } catch (DateTimeParseException notDate) {
+                return Optional.empty();
+            }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package dev.videoworker.request;
+
+import java.time.Clock;
+import java.time.Instant;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+import dev.videoworker.event.EventPublisher;
+import dev.videoworker.job.JobError;
+import dev.videoworker.job.JobLedger;
+import dev.videoworker.job.JobState;
+import dev.videoworker.job.JobStatus;
+import dev.videoworker.job.JobStore;
+import dev.videoworker.job.Timings;
+import dev.videoworker.submit.Submitter;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+
+/**
+ * Consumes {@code video.requests}: every record ends as a submitted job, a rejection, or a dead letter, and is
+ * acknowledged once that outcome is durable (not when the video is stored: jobs take minutes).
+ */
+@ApplicationScoped
+public class RequestConsumer {
+
+    public static final String CHANNEL = "video-requests";
+
+    private final RequestParser parser;
+    private final JobStore store;
+    private final JobLedger ledger;
+    private final EventPublisher events;
+    private final Submitter submitter;
+    private final Clock clock = Clock.systemUTC();
+
+    public RequestConsumer(RequestParser parser, JobStore store, JobLedger ledger, EventPublisher events,
+            Submitter submitter) {
+        this.parser = parser;
+        this.store = store;
+        this.ledger = ledger;
+        this.events = events;
+        this.submitter = submitter;
+    }
+
+    @Incoming(CHANNEL)
+    public Uni<Void> consume(Message<byte[]> message) {
+        @SuppressWarnings("unchecked")
+        IncomingKafkaRecordMetadata<String, byte[]> record = message.getMetadata(IncomingKafkaRecordMetadata.class)
+                .orElseThrow(() -> new IllegalStateException("request without Kafka metadata"));
+        RecordPosition position = new RecordPosition(record.getTopic(), record.getPartition(), record.getOffset());
+        Instant receivedAt = clock.instant();
+        return handle(message.getPayload(), record.getKey(), position, receivedAt)
+                .onItemOrFailure().transformToUni((done, failure) -> {
+                    if (failure != null) {
+                        Log.errorf(failure, "request at %s-%d@%d could not be processed", position.topic(),
+                                position.partition(), position.offset());
+                        return Uni.createFrom().completionStage(message.nack(failure));
+                    }
+                    return Uni.createFrom().completionStage(message.ack());
+                });
+    }
+
+    private Uni<Void> handle(byte[] value, String key, RecordPosition position, Instant receivedAt) {
+        ParseOutcome outcome = parser.parse(value, key, position);
+        JobState known = store.find(outcome.jobId()).orElse(null);
+        if (known != null) {
+            // A redelivery or a repeated job id: never submit twice, say where the job stands instead.
+            Log.infof("job %s is already known (%s); not submitting again", known.jobId(), known.status().wireName());
+            return ledger.reannounce(known);
+        }
+        if (outcome instanceof ParseOutcome.Valid valid) {
+            return submitter.submit(valid.request(), valid.estimatedCostUsd(), position.partition(), receivedAt)
+                    .replaceWithVoid();
+        }
+        if (outcome instanceof ParseOutcome.Invalid invalid) {
+            Log.infof("job %s rejected: %s (%s)", invalid.jobId(), invalid.error().code(), invalid.error().field());
+            return reject(invalid.jobId(), invalid.error(), invalid.partial(), position, receivedAt);
+        }
+        ParseOutcome.NotJson notJson = (ParseOutcome.NotJson) outcome;
+        Log.infof("record %s-%d@%d is not JSON; sent to the dead-letter topic as job %s", position.topic(),
+                position.partition(), position.offset(), notJson.jobId());
+        return events.deadLetter(value, key, notJson.reason(), position)
+                .chain(() -> reject(notJson.jobId(), JobError.field("invalid_json", "$", "The record is not JSON ("
+                        + notJson.reason() + "); its bytes were sent to the dead-letter topic."), null, position,
+                        receivedAt));
+    }
+
+    private Uni<Void> reject(String jobId, JobError error, VideoRequest partial, RecordPosition position,
+            Instant receivedAt) {
+        Instant now = clock.instant();
+        JobState rejected = new JobState(jobId, position.partition(), JobStatus.REJECTED, partial, null, null, null,
+                error, null, null, Timings.received(receivedAt).finished(now), null, null,
+                partial == null ? null : partial.metadata(), now);
+        return ledger.record(rejected).replaceWithVoid();
+    }
+}

@@ -1,0 +1,342 @@
+package dev.videoworker.request;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.videoworker.catalog.ModelCatalog;
+import dev.videoworker.config.WorkerConfig;
+import dev.videoworker.job.JobError;
+import dev.videoworker.store.ObjectKeys;
+
+/**
+ * Turns the bytes of a request record into a valid request or a specific rejection, before anything costs money.
+ */
+@ApplicationScoped
+public class RequestParser {
+
+    static final int MAX_PROMPT_CHARS = 32_000;
+    static final int MAX_JOB_ID_CHARS = 200;
+    static final Set<String> VARIANTS = Set.of("thumbnail", "spritesheet");
+    static final Set<String> FITS = Set.of("exact", "cover", "contain");
+    private static final String DEFAULT_MODEL = "sora-2";
+    private static final String DEFAULT_SECONDS = "4";
+
+    private final ObjectMapper mapper;
+    private final ModelCatalog catalog;
+    private final WorkerConfig config;
+
+    public RequestParser(ObjectMapper mapper, ModelCatalog catalog, WorkerConfig config) {
+        this.mapper = mapper;
+        this.catalog = catalog;
+        this.config = config;
+    }
+
+    public ParseOutcome parse(byte[] value, String recordKey, RecordPosition position) {
+        String keyId = usableId(recordKey) ? recordKey : null;
+        String fallbackId = keyId != null ? keyId : position.derivedJobId();
+        if (value == null || value.length == 0) {
+            return new ParseOutcome.NotJson(fallbackId, "empty record value");
+        }
+        JsonNode root;
+        try {
+            root = mapper.readTree(value);
+        } catch (JsonProcessingException e) {
+            return new ParseOutcome.NotJson(fallbackId, "not JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            return new ParseOutcome.NotJson(fallbackId, "unreadable: " + e.getMessage());
+        }
+        if (root == null || root.isMissingNode()) {
+            return new ParseOutcome.NotJson(fallbackId, "empty record value");
+        }
+        if (!root.isObject()) {
+            return invalid(fallbackId, JobError.field("invalid_type", "$",
+                    "The request must be a JSON object, got " + kind(root) + "."), null);
+        }
+        return new Reading(root, recordKey, keyId, position).read();
+    }
+
+    private static boolean usableId(String id) {
+        return id != null && !id.isBlank() && id.length() <= MAX_JOB_ID_CHARS
+                && id.chars().noneMatch(c -> c < 0x20 || c == 0x7f);
+    }
+
+    private static ParseOutcome.Invalid invalid(String jobId, JobError error, VideoRequest partial) {
+        return new ParseOutcome.Invalid(jobId, error, partial);
+    }
+
+    private static String kind(JsonNode node) {
+        if (node.isNull()) {
+            return "null";
+        }
+        if (node.isTextual()) {
+            return "a string";
+        }
+        if (node.isIntegralNumber()) {
+            return "an integer";
+        }
+        if (node.isNumber()) {
+            return "a number";
+        }
+        if (node.isBoolean()) {
+            return "a boolean";
+        }
+        if (node.isArray()) {
+            return "an array";
+        }
+        return "an object";
+    }
+
+    /** One pass over one request object; collects what it could read so a rejection can still name model and size. */
+    private final class Reading {
+        private final JsonNode root;
+        private final String recordKey;
+        private final String keyId;
+        private final RecordPosition position;
+        private String jobId;
+        private String model;
+        private String size;
+        private String seconds;
+        private JsonNode metadata;
+
+        Reading(JsonNode root, String recordKey, String keyId, RecordPosition position) {
+            this.root = root;
+            this.recordKey = recordKey;
+            this.keyId = keyId;
+            this.position = position;
+        }
+
+        ParseOutcome read() {
+            metadata = root.get("metadata");
+            if (metadata != null && metadata.isNull()) {
+                metadata = null;
+            }
+            jobId = keyId != null ? keyId : position.derivedJobId();
+            try {
+                return readFields();
+            } catch (Reject r) {
+                return invalid(jobId, r.error, partial());
+            }
+        }
+
+        private ParseOutcome readFields() {
+            String bodyId = text("jobId");
+            if (bodyId != null) {
+                if (!usableId(bodyId)) {
+                    throw reject("invalid_job_id", "jobId", "jobId must be 1-" + MAX_JOB_ID_CHARS
+                            + " characters without control characters.");
+                }
+                if (recordKey != null && !recordKey.isEmpty() && !recordKey.equals(bodyId)) {
+                    throw reject("job_id_mismatch", "jobId", "jobId '" + bodyId
+                            + "' differs from the record key '" + recordKey + "'; send them equal or omit one.");
+                }
+                jobId = bodyId;
+            } else if (recordKey != null && !recordKey.isEmpty() && keyId == null) {
+                throw reject("invalid_job_id", "key", "The record key is not a usable job id: it must be 1-"
+                        + MAX_JOB_ID_CHARS + " characters without control characters.");
+            }
+            model = Optional.ofNullable(text("model")).orElse(DEFAULT_MODEL);
+            String prompt = text("prompt");
+            size = text("size");
+            seconds = secondsValue();
+            if (catalog.model(model).isEmpty()) {
+                throw new Reject(catalog.check(model, "", "", false).orElseThrow());
+            }
+            if (size == null) {
+                size = catalog.defaultSize(model);
+            }
+            if (seconds == null) {
+                seconds = DEFAULT_SECONDS;
+            }
+            VideoRequest.InputReference reference = inputReference();
+            catalog.check(model, size, seconds, reference != null).ifPresent(e -> {
+                throw new Reject(e);
+            });
+            if (prompt == null || prompt.isBlank()) {
+                throw reject("invalid_prompt", "prompt", "prompt is required and must not be blank.");
+            }
+            int promptChars = prompt.codePointCount(0, prompt.length());
+            if (promptChars > MAX_PROMPT_CHARS) {
+                throw reject("prompt_too_long", "prompt", "prompt has " + promptChars
+                        + " characters; the limit is " + MAX_PROMPT_CHARS + ".");
+            }
+            List<String> variants = variants();
+            VideoRequest.OutputTarget output = output();
+            BigDecimal maxCost = maxCost();
+            BigDecimal cost = catalog.estimateCost(model, size, seconds).orElse(null);
+            if (maxCost != null && cost != null && cost.compareTo(maxCost) > 0) {
+                throw reject("cost_limit_exceeded", "maxCostUsd", "Estimated cost $" + cost.toPlainString()
+                        + " (" + model + ", " + size + ", " + seconds + " s) exceeds maxCostUsd $"
+                        + maxCost.toPlainString() + ".");
+            }
+            return new ParseOutcome.Valid(new VideoRequest(jobId, model, prompt, size, seconds, reference, variants,
+                    output, maxCost, metadata), cost);
+        }
+
+        private VideoRequest partial() {
+            return new VideoRequest(jobId, model, null, size, seconds, null, null, null, null, metadata);
+        }
+
+        private String text(String field) {
+            return text(root, field, field);
+        }
+
+        private String text(JsonNode parent, String field, String path) {
+            JsonNode node = parent.get(field);
+            if (node == null || node.isNull()) {
+                return null;
+            }
+            if (!node.isTextual()) {
+                throw reject("invalid_type", path, path + " must be a string, got " + kind(node) + ".");
+            }
+            return node.textValue();
+        }
+
+        private String secondsValue() {
+            JsonNode node = root.get("seconds");
+            if (node == null || node.isNull()) {
+                return null;
+            }
+            if (node.isTextual()) {
+                return node.textValue().trim();
+            }
+            if (node.isIntegralNumber() && node.canConvertToInt()) {
+                return Integer.toString(node.intValue());
+            }
+            throw reject("invalid_type", "seconds", "seconds must be a string such as \"8\" or a whole number, got "
+                    + kind(node) + ".");
+        }
+
+        private VideoRequest.InputReference inputReference() {
+            JsonNode node = root.get("inputReference");
+            if (node == null || node.isNull()) {
+                return null;
+            }
+            if (!node.isObject()) {
+                throw reject("invalid_type", "inputReference", "inputReference must be an object with uri and fit, got "
+                        + kind(node) + ".");
+            }
+            String uri = text(node, "uri", "inputReference.uri");
+            if (uri == null || uri.isBlank()) {
+                throw reject("invalid_input_reference", "inputReference.uri", "inputReference.uri is required.");
+            }
+            if (!uri.startsWith("s3://")) {
+                throw reject("unsupported_input_reference", "inputReference.uri",
+                        "inputReference.uri must be an s3://bucket/key reference to the worker's store.");
+            }
+            String rest = uri.substring("s3://".length());
+            int slash = rest.indexOf('/');
+            if (slash <= 0 || slash == rest.length() - 1) {
+                throw reject("invalid_input_reference", "inputReference.uri",
+                        "inputReference.uri must look like s3://bucket/key.");
+            }
+            ObjectKeys.bucketProblem(rest.substring(0, slash)).ifPresent(p -> {
+                throw reject("invalid_input_reference", "inputReference.uri", "Bad bucket in inputReference.uri: "
+                        + p + ".");
+            });
+            String fit = Optional.ofNullable(text(node, "fit", "inputReference.fit")).orElse("exact");
+            if (!FITS.contains(fit)) {
+                throw reject("invalid_fit", "inputReference.fit", "inputReference.fit must be one of exact, cover, "
+                        + "contain; got '" + fit + "'.");
+            }
+            return new VideoRequest.InputReference(uri, fit);
+        }
+
+        private List<String> variants() {
+            JsonNode node = root.get("variants");
+            if (node == null || node.isNull()) {
+                return List.of();
+            }
+            if (!node.isArray()) {
+                throw reject("invalid_type", "variants", "variants must be an array of strings, got " + kind(node)
+                        + ".");
+            }
+            List<String> out = new ArrayList<>();
+            for (JsonNode item : node) {
+                if (!item.isTextual() || !VARIANTS.contains(item.textValue())) {
+                    throw reject("invalid_variant", "variants", "variants may contain only 'thumbnail' and "
+                            + "'spritesheet'.");
+                }
+                if (!out.contains(item.textValue())) {
+                    out.add(item.textValue());
+                }
+            }
+            return out;
+        }
+
+        private VideoRequest.OutputTarget output() {
+            JsonNode node = root.get("output");
+            if (node == null || node.isNull()) {
+                checkKey(config.storage().keyTemplate());
+                return null;
+            }
+            if (!node.isObject()) {
+                throw reject("invalid_type", "output", "output must be an object with bucket and key, got "
+                        + kind(node) + ".");
+            }
+            String bucket = text(node, "bucket", "output.bucket");
+            String key = text(node, "key", "output.key");
+            if (bucket != null) {
+                ObjectKeys.bucketProblem(bucket).ifPresent(p -> {
+                    throw reject("invalid_bucket", "output.bucket", "output.bucket '" + bucket + "' is invalid: "
+                            + p + ".");
+                });
+            }
+            checkKey(key != null ? key : config.storage().keyTemplate());
+            return new VideoRequest.OutputTarget(bucket, key);
+        }
+
+        private void checkKey(String template) {
+            String rendered;
+            try {
+                rendered = ObjectKeys.render(template, Map.of("jobId", jobId, "videoId", "video_x", "model", model,
+                        "size", size, "seconds", seconds));
+            } catch (IllegalArgumentException e) {
+                throw reject("invalid_object_key", "output.key", "output.key: " + e.getMessage()
+                        + "; variables are {jobId}, {videoId}, {model}, {size}, {seconds}.");
+            }
+            ObjectKeys.problem(rendered).ifPresent(p -> {
+                throw reject("invalid_object_key", "output.key", "output.key is unsafe: " + p + ".");
+            });
+        }
+
+        private BigDecimal maxCost() {
+            JsonNode node = root.get("maxCostUsd");
+            if (node == null || node.isNull()) {
+                return null;
+            }
+            if (!node.isNumber()) {
+                throw reject("invalid_type", "maxCostUsd", "maxCostUsd must be a number, got " + kind(node) + ".");
+            }
+            BigDecimal value = node.decimalValue();
+            if (value.signum() < 0) {
+                throw reject("invalid_max_cost", "maxCostUsd", "maxCostUsd must not be negative.");
+            }
+            return value;
+        }
+
+        private Reject reject(String code, String field, String message) {
+            return new Reject(JobError.field(code, field, message));
+        }
+    }
+
+    /** Unwinds a reading at the first problem found. */
+    private static final class Reject extends RuntimeException {
+        private final transient JobError error;
+
+        Reject(JobError error) {
+            super(error.message(), null, false, false);
+            this.error = error;
+        }
+    }
+}

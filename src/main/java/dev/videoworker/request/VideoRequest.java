@@ -1,0 +1,37 @@
+package dev.videoworker.request;
+
+import java.math.BigDecimal;
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * A validated job request, with defaults applied: what the worker will submit and store.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record VideoRequest(
+        String jobId,
+        String model,
+        String prompt,
+        String size,
+        String seconds,
+        InputReference inputReference,
+        List<String> variants,
+        OutputTarget output,
+        BigDecimal maxCostUsd,
+        JsonNode metadata) {
+
+    public VideoRequest {
+        variants = variants == null ? List.of() : List.copyOf(variants);
+    }
+
+    /** An image that guides generation: {@code s3://bucket/key}; {@code fit} says how it must match the size. */
+    public record InputReference(String uri, String fit) {
+    }
+
+    /** Where the video goes; {@code key} may be a template. Either part may be null (configured default). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record OutputTarget(String bucket, String key) {
+    }
+}

@@ -1,0 +1,126 @@
+package dev.videoworker.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.videoworker.config.WorkerConfig;
+import dev.videoworker.job.JobState;
+import dev.videoworker.job.StoredObject;
+import dev.videoworker.provider.VideosClient;
+import dev.videoworker.request.VideoRequest;
+import io.minio.BucketExistsArgs;
+import io.minio.MakeBucketArgs;
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
+import io.minio.errors.MinioException;
+
+/**
+ * Streams a finished video (and its requested variants) from the provider into the object store: multipart upload of
+ * unknown length, SHA-256 and size computed on the way, never the whole video in memory. Blocking: run it on a worker
+ * thread.
+ */
+@ApplicationScoped
+public class VideoStore {
+
+    static final String VIDEO_CONTENT_TYPE = "video/mp4";
+    private static final Map<String, String> VARIANT_TYPES = Map.of("thumbnail", "image/webp", "spritesheet",
+            "image/jpeg");
+    private static final Map<String, String> VARIANT_SUFFIX = Map.of("thumbnail", ".thumbnail.webp", "spritesheet",
+            ".spritesheet.jpg");
+
+    private final MinioClient minio;
+    private final VideosClient provider;
+    private final WorkerConfig.Storage config;
+    private final Set<String> knownBuckets = ConcurrentHashMap.newKeySet();
+
+    public VideoStore(MinioClient minio, VideosClient provider, WorkerConfig config) {
+        this.minio = minio;
+        this.provider = provider;
+        this.config = config.storage();
+    }
+
+    /** What was written for one job. */
+    public record Stored(StoredObject video, Map<String, StoredObject> variants) {
+    }
+
+    public Stored store(JobState job) throws IOException, MinioException {
+        String bucket = bucketOf(job.request());
+        String key = keyOf(job);
+        ensureBucket(bucket);
+        StoredObject video = put(job, null, bucket, key, VIDEO_CONTENT_TYPE);
+        Map<String, StoredObject> variants = new LinkedHashMap<>();
+        for (String variant : job.request().variants()) {
+            variants.put(variant, put(job, variant, bucket, variantKey(key, variant), VARIANT_TYPES.get(variant)));
+        }
+        return new Stored(video, variants);
+    }
+
+    /** The same job always gets the same key, so a repeated upload overwrites itself harmlessly. */
+    public String keyOf(JobState job) {
+        VideoRequest request = job.request();
+        String template = request.output() != null && request.output().key() != null ? request.output().key()
+                : config.keyTemplate();
+        String key = ObjectKeys.render(template, Map.of(
+                "jobId", job.jobId(),
+                "videoId", job.videoId() == null ? "none" : job.videoId(),
+                "model", request.model(),
+                "size", request.size(),
+                "seconds", request.seconds()));
+        ObjectKeys.problem(key).ifPresent(p -> {
+            throw new IllegalArgumentException("unsafe object key for job " + job.jobId() + ": " + p);
+        });
+        return key;
+    }
+
+    public String bucketOf(VideoRequest request) {
+        return request.output() != null && request.output().bucket() != null ? request.output().bucket()
+                : config.bucket();
+    }
+
+    static String variantKey(String videoKey, String variant) {
+        String base = videoKey.endsWith(".mp4") ? videoKey.substring(0, videoKey.length() - 4) : videoKey;
+        return base + VARIANT_SUFFIX.get(variant);
+    }
+
+    private StoredObject put(JobState job, String variant, String bucket, String key, String contentType)
+            throws IOException, MinioException {
+        try (InputStream body = provider.openContent(job.videoId(), variant);
+                HashingInputStream counted = new HashingInputStream(body)) {
+            minio.putObject(PutObjectArgs.builder()
+                    .bucket(bucket)
+                    .object(key)
+                    .stream(counted, -1L, config.partSize())
+                    .contentType(contentType)
+                    .userMetadata(Map.of(
+                            "job-id", job.jobId(),
+                            "video-id", job.videoId(),
+                            "model", job.request().model()))
+                    .build());
+            return new StoredObject(bucket, key, "s3://" + bucket + "/" + key, counted.count(),
+                    counted.sha256Hex(), contentType);
+        }
+    }
+
+    private void ensureBucket(String bucket) throws IOException, MinioException {
+        if (knownBuckets.contains(bucket)) {
+            return;
+        }
+        if (!minio.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
+            try {
+                minio.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
+            } catch (MinioException e) {
+                // Another replica may have created it a moment ago.
+                if (!minio.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
+                    throw e;
+                }
+            }
+        }
+        knownBuckets.add(bucket);
+    }
+}

@@ -1,0 +1,142 @@
+package dev.videoworker.request;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.videoworker.catalog.ModelCatalog;
+import dev.videoworker.config.WorkerConfig;
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+
+/**
+ * The request contract against the built-in catalog (read from the real application.properties).
+ */
+class RequestParserTest {
+
+    static RequestParser parser;
+    static final RecordPosition AT = new RecordPosition("video.requests", 2, 41);
+
+    @BeforeAll
+    static void catalog() throws IOException {
+        URL props = RequestParserTest.class.getClassLoader().getResource("application.properties");
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .withMapping(WorkerConfig.class)
+                .withConverter(Duration.class, 100, new DurationConverter())
+                .withSources(new PropertiesConfigSource(props))
+                .build();
+        WorkerConfig worker = config.getConfigMapping(WorkerConfig.class);
+        parser = new RequestParser(new ObjectMapper(), new ModelCatalog(worker), worker);
+    }
+
+    static ParseOutcome parse(String key, String json) {
+        return parser.parse(json == null ? null : json.getBytes(StandardCharsets.UTF_8), key, AT);
+    }
+
+    static ParseOutcome.Invalid invalid(String key, String json) {
+        ParseOutcome outcome = parse(key, json);
+        assertThat(outcome).isInstanceOf(ParseOutcome.Invalid.class);
+        return (ParseOutcome.Invalid) outcome;
+    }
+
+    @Test
+    void appliesTheDefaultsOfTheSeed() {
+        ParseOutcome.Valid valid = (ParseOutcome.Valid) parse("job-1", "{\"prompt\":\"a cat\"}");
+        assertThat(valid.request().jobId()).isEqualTo("job-1");
+        assertThat(valid.request().model()).isEqualTo("sora-2");
+        assertThat(valid.request().size()).isEqualTo("720x1280");
+        assertThat(valid.request().seconds()).isEqualTo("4");
+        assertThat(valid.estimatedCostUsd()).isEqualByComparingTo("0.40");
+    }
+
+    @Test
+    void acceptsSecondsAsANumberAndPricesBySize() {
+        ParseOutcome.Valid valid = (ParseOutcome.Valid) parse("job-2",
+                "{\"prompt\":\"a cat\",\"model\":\"sora-2-pro\",\"size\":\"1792x1024\",\"seconds\":12}");
+        assertThat(valid.request().seconds()).isEqualTo("12");
+        assertThat(valid.estimatedCostUsd()).isEqualByComparingTo("6.00");
+        ParseOutcome.Valid hd = (ParseOutcome.Valid) parse("job-3",
+                "{\"prompt\":\"a cat\",\"model\":\"sora-2-pro\",\"size\":\"1280x720\",\"seconds\":\"8\"}");
+        assertThat(hd.estimatedCostUsd()).isEqualByComparingTo("2.40");
+    }
+
+    @Test
+    void rejectsLegacyDurationsSayingSo() {
+        ParseOutcome.Invalid ten = invalid("k", "{\"prompt\":\"x\",\"seconds\":10}");
+        assertThat(ten.error().code()).isEqualTo("legacy_seconds");
+        assertThat(ten.error().message()).contains("legacy route").contains("4, 8, 12");
+        assertThat(invalid("k", "{\"prompt\":\"x\",\"seconds\":\"15\"}").error().code()).isEqualTo("legacy_seconds");
+        assertThat(invalid("k", "{\"prompt\":\"x\",\"seconds\":\"6\"}").error().code())
+                .isEqualTo("unsupported_seconds");
+        assertThat(invalid("k", "{\"prompt\":\"x\",\"seconds\":4.5}").error().code()).isEqualTo("invalid_type");
+    }
+
+    @Test
+    void namesTheFieldAndTheAllowedValues() {
+        ParseOutcome.Invalid size = invalid("k", "{\"prompt\":\"x\",\"size\":\"1024x1792\"}");
+        assertThat(size.error().field()).isEqualTo("size");
+        assertThat(size.error().message()).contains("720x1280, 1280x720");
+        ParseOutcome.Invalid model = invalid("k", "{\"prompt\":\"x\",\"model\":\"veo\"}");
+        assertThat(model.error().code()).isEqualTo("unknown_model");
+        assertThat(model.error().message()).contains("sora-2", "sora-2-pro");
+        assertThat(invalid("k", "{\"prompt\":\"  \"}").error().code()).isEqualTo("invalid_prompt");
+        assertThat(invalid("k", "{\"prompt\":\"" + "a".repeat(32_001) + "\"}").error().code())
+                .isEqualTo("prompt_too_long");
+        assertThat(invalid("k", "{\"prompt\":42}").error().code()).isEqualTo("invalid_type");
+        assertThat(invalid("k", "[1,2]").error().code()).isEqualTo("invalid_type");
+    }
+
+    @Test
+    void resolvesTheJobIdFromKeyBodyOrPosition() {
+        assertThat(parse(null, "{\"prompt\":\"x\",\"jobId\":\"body-id\"}").jobId()).isEqualTo("body-id");
+        assertThat(parse("same", "{\"prompt\":\"x\",\"jobId\":\"same\"}").jobId()).isEqualTo("same");
+        assertThat(parse(null, "{\"prompt\":\"x\"}").jobId()).isEqualTo("video.requests-2-41");
+        ParseOutcome.Invalid mismatch = invalid("key-id", "{\"prompt\":\"x\",\"jobId\":\"body-id\"}");
+        assertThat(mismatch.error().code()).isEqualTo("job_id_mismatch");
+        assertThat(mismatch.jobId()).isEqualTo("key-id");
+    }
+
+    @Test
+    void sendsNonJsonToTheDeadLetterTopic() {
+        assertThat(parse("k", "not json")).isInstanceOf(ParseOutcome.NotJson.class);
+        assertThat(parse(null, null)).isInstanceOf(ParseOutcome.NotJson.class);
+        assertThat(parse(null, "{oops").jobId()).isEqualTo("video.requests-2-41");
+    }
+
+    @Test
+    void keepsMetadataAndPartsOfARejectedRequest() {
+        ParseOutcome.Invalid r = invalid("k", "{\"prompt\":\"\",\"model\":\"sora-2\",\"metadata\":{\"a\":1}}");
+        assertThat(r.partial().model()).isEqualTo("sora-2");
+        assertThat(r.partial().metadata().path("a").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void refusesUnsafeOutputKeysAndBuckets() {
+        assertThat(invalid("k", "{\"prompt\":\"x\",\"output\":{\"key\":\"../etc/{jobId}\"}}").error().code())
+                .isEqualTo("invalid_object_key");
+        assertThat(invalid("k", "{\"prompt\":\"x\",\"output\":{\"key\":\"/abs/{jobId}\"}}").error().code())
+                .isEqualTo("invalid_object_key");
+        assertThat(invalid("k", "{\"prompt\":\"x\",\"output\":{\"bucket\":\"A_B\"}}").error().code())
+                .isEqualTo("invalid_bucket");
+        ParseOutcome.Valid ok = (ParseOutcome.Valid) parse("../..",
+                "{\"prompt\":\"x\",\"output\":{\"key\":\"c/{jobId}.mp4\"}}");
+        assertThat(ok.request().output().key()).isEqualTo("c/{jobId}.mp4");
+    }
+
+    @Test
+    void rejectsACostAboveTheRequestsLimit() {
+        ParseOutcome.Invalid r = invalid("k", "{\"prompt\":\"x\",\"seconds\":\"12\",\"maxCostUsd\":1.00}");
+        assertThat(r.error().code()).isEqualTo("cost_limit_exceeded");
+        assertThat(r.error().message()).contains("$1.20");
+    }
+}

@@ -1,0 +1,48 @@
+package dev.videoworker.simulator;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import io.quarkus.logging.Log;
+import io.vertx.ext.web.Router;
+
+/**
+ * The simulator inside the worker: serves {@code /v1/videos} on the worker's own HTTP port when
+ * {@code simulator.enabled=true}, so the worker can point {@code worker.provider.base-url} at itself.
+ */
+@ApplicationScoped
+public class EmbeddedSimulator {
+
+    private final SimulatorConfig config;
+    private final VideoSimulator simulator;
+
+    public EmbeddedSimulator(SimulatorConfig config) {
+        this.config = config;
+        // cheap even when disabled: media and their directory are only created on the first download
+        this.simulator = new VideoSimulator(new SimulatorSettings(config.apiKey(), config.duration(),
+                config.queuedFraction(), config.expiresAfter(), config.fps(), config.moderationMarker(),
+                config.cacheDir()));
+    }
+
+    void mount(@Observes Router router) {
+        if (!config.enabled()) {
+            return;
+        }
+        new SimulatorRoutes(simulator).mount(router);
+        Log.infof("Videos API simulator enabled on %s (%s)", SimulatorRoutes.PREFIX, simulator.settings());
+        if (simulator.settings().apiKey().isEmpty()) {
+            Log.warn("simulator.api-key is not set: every simulator request will be answered 401");
+        }
+    }
+
+    /** The engine, for tests that count creates or reset state between tests. */
+    public VideoSimulator simulator() {
+        return simulator;
+    }
+
+    @PreDestroy
+    void close() {
+        simulator.close();
+    }
+}

@@ -1,0 +1,74 @@
+package dev.videoworker.simulator;
+
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
+
+import org.jboss.logging.Logger;
+
+/**
+ * Runs the simulator as its own process, for the local stack and benchmarks. Settings come from system properties
+ * ({@code -Dsimulator.api-key=...}) or environment variables ({@code SIMULATOR_API_KEY}); the property wins.
+ *
+ * <pre>
+ * java -Dsimulator.port=8090 -Dsimulator.api-key=sk-sim -Dsimulator.duration=PT10S \
+ *   -cp 'target/quarkus-app/app/*:target/quarkus-app/lib/boot/*:target/quarkus-app/lib/main/*' \
+ *   dev.videoworker.simulator.SimulatorMain
+ * </pre>
+ */
+public final class SimulatorMain {
+
+    static final int DEFAULT_PORT = 8090;
+    static final String DEFAULT_HOST = "0.0.0.0";
+
+    private SimulatorMain() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        // the worker's log manager, chosen before the first logger exists; without it JBoss Logging falls back to JUL
+        if (System.getProperty("java.util.logging.manager") == null && onClasspath("org.jboss.logmanager.LogManager")) {
+            System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
+        }
+        Logger log = Logger.getLogger(SimulatorMain.class);
+        Function<String, String> lookup = SimulatorMain::setting;
+        SimulatorSettings settings = SimulatorSettings.fromLookup(lookup);
+        String host = orDefault(lookup.apply("host"), DEFAULT_HOST);
+        int port = Integer.parseInt(orDefault(lookup.apply("port"), String.valueOf(DEFAULT_PORT)).trim());
+        if (settings.apiKey().isEmpty()) {
+            log.warn("simulator.api-key (SIMULATOR_API_KEY) is not set: every request will be answered 401");
+        }
+
+        SimulatorServer server = SimulatorServer.start(settings, host, port);
+        CountDownLatch stopped = new CountDownLatch(1);
+        // SIGTERM and Ctrl-C run shutdown hooks: stop serving and remove temporary media before the JVM exits
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("Stopping the Videos API simulator");
+            server.close();
+            stopped.countDown();
+        }, "simulator-shutdown"));
+        log.infof("Videos API simulator listening on %s/v1/videos (%s)", server.baseUrl(), settings);
+        stopped.await();
+    }
+
+    /** {@code simulator.<key>} from system properties, else {@code SIMULATOR_<KEY>} from the environment. */
+    static String setting(String key) {
+        String property = System.getProperty("simulator." + key);
+        if (property != null) {
+            return property;
+        }
+        return System.getenv("SIMULATOR_" + key.toUpperCase(Locale.ROOT).replace('-', '_').replace('.', '_'));
+    }
+
+    private static String orDefault(String value, String fallback) {
+        return value == null || value.isBlank() ? fallback : value;
+    }
+
+    private static boolean onClasspath(String className) {
+        try {
+            Class.forName(className, false, SimulatorMain.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,371 @@
+package dev.videoworker.simulator;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
+
+import org.jboss.logging.Logger;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.FileUpload;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/**
+ * The HTTP face of the simulator: mounts the OpenAI Videos API routes under {@value #PREFIX} on a Vert.x Web router,
+ * so the same code serves inside the Quarkus worker and in the standalone server.
+ */
+public final class SimulatorRoutes {
+
+    private static final Logger LOG = Logger.getLogger(SimulatorRoutes.class);
+    public static final String PREFIX = "/v1/videos";
+    /** Large enough for a 1792x1024 PNG reference image; uploads over it are answered 413. */
+    public static final long BODY_LIMIT = 25L * 1024 * 1024;
+
+    private static final Set<String> CREATE_FIELDS = Set.of("model", "prompt", "size", "seconds", "input_reference");
+    private static final Set<String> REMIX_FIELDS = Set.of("prompt");
+    private static final Set<String> REFERENCE_FIELDS = Set.of("image_url", "file_id");
+    private static final String SIZE_CHOICE = "one of '720x1280', '1280x720', '1024x1792', or '1792x1024'";
+
+    private final VideoSimulator simulator;
+    private final Path uploadsDir;
+
+    public SimulatorRoutes(VideoSimulator simulator) {
+        this(simulator, Path.of(System.getProperty("java.io.tmpdir"), "video-simulator-uploads"));
+    }
+
+    /** @param uploadsDir where multipart files wait while a request is handled; each is deleted when it ends */
+    public SimulatorRoutes(VideoSimulator simulator, Path uploadsDir) {
+        this.simulator = simulator;
+        this.uploadsDir = uploadsDir;
+    }
+
+    public VideoSimulator simulator() {
+        return simulator;
+    }
+
+    /** Adds the routes to {@code router}; the body handler is installed only on the routes that take a body. */
+    public void mount(Router router) {
+        BodyHandler body = BodyHandler.create(uploadsDir.toString())
+                .setBodyLimit(BODY_LIMIT)
+                .setDeleteUploadedFilesOnEnd(true)
+                .setMergeFormAttributes(false);
+        router.post(PREFIX).handler(this::authenticate).handler(body).handler(this::create)
+                .failureHandler(this::failure);
+        router.get(PREFIX).handler(this::authenticate).handler(this::list).failureHandler(this::failure);
+        router.get(PREFIX + "/:video_id").handler(this::authenticate).handler(this::retrieve)
+                .failureHandler(this::failure);
+        router.delete(PREFIX + "/:video_id").handler(this::authenticate).handler(this::delete)
+                .failureHandler(this::failure);
+        router.get(PREFIX + "/:video_id/content").handler(this::authenticate).handler(this::content)
+                .failureHandler(this::failure);
+        router.post(PREFIX + "/:video_id/remix").handler(this::authenticate).handler(body).handler(this::remix)
+                .failureHandler(this::failure);
+        // anything else under the prefix gets the API's envelope rather than the router's plain 404
+        router.route(PREFIX + "/*").handler(this::authenticate)
+                .handler(ctx -> fail(ctx, new VideoApiException(404, "Invalid URL (" + ctx.request().method() + " "
+                        + ctx.request().path() + ")", "invalid_request_error", null, null)))
+                .failureHandler(this::failure);
+    }
+
+    /** Before the body is read, so an unauthenticated upload never reaches the disk. */
+    private void authenticate(RoutingContext ctx) {
+        String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+        String presented = null;
+        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            presented = header.substring(7).trim();
+        }
+        if (!simulator.acceptsKey(presented)) {
+            // never echo the presented key: it may be a real one sent to the wrong place
+            send(ctx, 401, new VideoApiException(401, "Incorrect API key provided.", "invalid_request_error", null,
+                    "invalid_api_key").envelope());
+            return;
+        }
+        ctx.next();
+    }
+
+    private void create(RoutingContext ctx) {
+        // blocking: reading an uploaded image's header touches the disk
+        blocking(ctx, () -> simulator.create(createRequest(ctx)), video -> send(ctx, 200, video.toJson()));
+    }
+
+    private void retrieve(RoutingContext ctx) {
+        send(ctx, 200, simulator.retrieve(ctx.pathParam("video_id")).toJson());
+    }
+
+    private void list(RoutingContext ctx) {
+        MultiMap query = ctx.queryParams();
+        int limit = VideoSimulator.DEFAULT_LIST_LIMIT;
+        String limitText = query.get("limit");
+        if (limitText != null) {
+            try {
+                limit = Integer.parseInt(limitText.trim());
+            } catch (NumberFormatException e) {
+                throw VideoApiException.invalid("Invalid 'limit': expected an integer, but got '" + limitText + "'.",
+                        "limit", "invalid_type");
+            }
+        }
+        String orderText = query.get("order");
+        SortOrder order = SortOrder.DESC;
+        if (orderText != null) {
+            order = switch (orderText) {
+                case "asc" -> SortOrder.ASC;
+                case "desc" -> SortOrder.DESC;
+                default -> throw VideoApiException.invalidValue("order", orderText, "'asc' and 'desc'");
+            };
+        }
+        String after = query.get("after");
+        send(ctx, 200, simulator.list(limit, order, after == null || after.isEmpty() ? null : after).toJson());
+    }
+
+    private void delete(RoutingContext ctx) {
+        String id = simulator.delete(ctx.pathParam("video_id"));
+        send(ctx, 200, new JsonObject().put("object", "video.deleted").put("deleted", true).put("id", id));
+    }
+
+    private void content(RoutingContext ctx) {
+        String variantText = ctx.queryParams().get("variant");
+        VideoVariant variant = variantText == null ? VideoVariant.VIDEO
+                : VideoVariant.fromWireName(variantText).orElseThrow(() -> VideoApiException.invalidValue("variant",
+                        variantText, "'video', 'thumbnail', and 'spritesheet'"));
+        Future.fromCompletionStage(simulator.content(ctx.pathParam("video_id"), variant), ctx.vertx().getOrCreateContext())
+                .onSuccess(file -> ctx.response()
+                        .putHeader(HttpHeaders.CONTENT_TYPE, file.contentType())
+                        // streamed from the cache file (zero-copy where possible); sendFile sets Content-Length
+                        .sendFile(file.path().toString())
+                        .onFailure(e -> LOG.debugf("Sending %s failed: %s", file.path(), e.getMessage())))
+                .onFailure(e -> fail(ctx, e));
+    }
+
+    private void remix(RoutingContext ctx) {
+        String prompt;
+        if (isJson(ctx)) {
+            JsonObject body = jsonBody(ctx.body().buffer());
+            rejectUnknown(body.fieldNames(), REMIX_FIELDS);
+            prompt = jsonString(body, "prompt", "a string");
+        } else {
+            requireForm(ctx);
+            rejectUnknown(ctx.request().formAttributes().names(), REMIX_FIELDS);
+            rejectUnknownFiles(ctx, Set.of());
+            prompt = ctx.request().getFormAttribute("prompt");
+        }
+        send(ctx, 200, simulator.remix(ctx.pathParam("video_id"), prompt).toJson());
+    }
+
+    private CreateVideoRequest createRequest(RoutingContext ctx) throws IOException {
+        if (isJson(ctx)) {
+            JsonObject body = jsonBody(ctx.body().buffer());
+            rejectUnknown(body.fieldNames(), CREATE_FIELDS);
+            Object reference = body.getValue("input_reference");
+            return new CreateVideoRequest(
+                    jsonString(body, "model", "a string"),
+                    jsonString(body, "prompt", "a string"),
+                    jsonString(body, "size", SIZE_CHOICE),
+                    jsonString(body, "seconds", VideoModels.SECONDS_CHOICE),
+                    reference == null ? null : referenceObject(reference));
+        }
+        requireForm(ctx);
+        MultiMap form = ctx.request().formAttributes();
+        rejectUnknown(form.names(), CREATE_FIELDS);
+        rejectUnknownFiles(ctx, Set.of(ImageHeaders.PARAM));
+        ReferenceImage reference = null;
+        FileUpload upload = ctx.fileUploads().stream().findFirst().orElse(null);
+        if (upload != null) {
+            try (InputStream in = Files.newInputStream(Path.of(upload.uploadedFileName()))) {
+                reference = ImageHeaders.probe(in);
+            }
+        } else if (form.get(ImageHeaders.PARAM) != null) {
+            // a multipart text part may carry the JSON object form {"image_url": ...}
+            try {
+                reference = referenceObject(new JsonObject(form.get(ImageHeaders.PARAM)));
+            } catch (DecodeException e) {
+                throw VideoApiException.invalid("Invalid 'input_reference': expected a file or an object with "
+                        + "'image_url' or 'file_id'.", ImageHeaders.PARAM, "invalid_type");
+            }
+        }
+        return new CreateVideoRequest(form.get("model"), form.get("prompt"), form.get("size"), form.get("seconds"),
+                reference);
+    }
+
+    /** The JSON form of {@code input_reference}: exactly one of a data URL or a file id. */
+    private static ReferenceImage referenceObject(Object value) throws IOException {
+        if (!(value instanceof JsonObject reference)) {
+            throw typeError(ImageHeaders.PARAM, "an object", value);
+        }
+        for (String field : reference.fieldNames()) {
+            if (!REFERENCE_FIELDS.contains(field)) {
+                throw VideoApiException.invalid("Unknown parameter: 'input_reference." + field + "'.",
+                        "input_reference." + field, "unknown_parameter");
+            }
+        }
+        String imageUrl = jsonString(reference, "image_url", "a string");
+        String fileId = jsonString(reference, "file_id", "a string");
+        if ((imageUrl == null) == (fileId == null)) {
+            throw VideoApiException.invalid("Provide exactly one of 'image_url' or 'file_id' in 'input_reference'.",
+                    ImageHeaders.PARAM, "invalid_value");
+        }
+        if (fileId != null) {
+            // the simulator has no Files API, so no file id can exist
+            throw VideoApiException.invalid("No such File object: " + fileId, "input_reference.file_id",
+                    "invalid_value");
+        }
+        return ImageHeaders.probe(new ByteArrayInputStream(dataUrlBytes(imageUrl)));
+    }
+
+    private static byte[] dataUrlBytes(String url) {
+        String param = "input_reference.image_url";
+        if (!url.regionMatches(true, 0, "data:", 0, 5)) {
+            throw VideoApiException.invalid("The simulator accepts only data URLs (data:image/png;base64,...) in "
+                    + "'input_reference.image_url'.", param, "invalid_value");
+        }
+        int comma = url.indexOf(',');
+        if (comma < 0 || !url.substring(0, comma).toLowerCase(Locale.ROOT).endsWith(";base64")) {
+            throw VideoApiException.invalid("Invalid data URL in 'input_reference.image_url': expected base64 data.",
+                    param, "invalid_value");
+        }
+        try {
+            return Base64.getMimeDecoder().decode(url.substring(comma + 1));
+        } catch (IllegalArgumentException e) {
+            throw VideoApiException.invalid("Invalid base64 data in 'input_reference.image_url'.", param,
+                    "invalid_value");
+        }
+    }
+
+    private static boolean isJson(RoutingContext ctx) {
+        return "application/json".equals(mediaType(ctx));
+    }
+
+    /** Multipart (curl -F, Python requests with files=) and urlencoded (requests with data= only) are both forms. */
+    private static void requireForm(RoutingContext ctx) {
+        String type = mediaType(ctx);
+        if (!type.isEmpty() && !"multipart/form-data".equals(type)
+                && !"application/x-www-form-urlencoded".equals(type)) {
+            throw new VideoApiException(415, "Unsupported content type: '" + type + "'. This API method only "
+                    + "accepts 'application/json', 'multipart/form-data' and 'application/x-www-form-urlencoded' "
+                    + "requests.", "invalid_request_error", null, "unsupported_content_type");
+        }
+    }
+
+    private static String mediaType(RoutingContext ctx) {
+        String header = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+        if (header == null) {
+            return "";
+        }
+        int semicolon = header.indexOf(';');
+        return (semicolon < 0 ? header : header.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
+    }
+
+    private static JsonObject jsonBody(Buffer buffer) {
+        try {
+            if (buffer != null && buffer.length() > 0 && buffer.toJsonValue() instanceof JsonObject object) {
+                return object;
+            }
+        } catch (DecodeException e) {
+            // answered below like any other body that is not a JSON object
+        }
+        throw VideoApiException.invalid("We could not parse the JSON body of your request. The API expects a JSON "
+                + "object; check that the body is valid JSON and the Content-Type header is right.", null, null);
+    }
+
+    /** A string field that may be absent; a JSON null counts as absent, any other non-string is a type error. */
+    private static String jsonString(JsonObject body, String field, String expected) {
+        Object value = body.getValue(field);
+        if (value == null || value instanceof String) {
+            return (String) value;
+        }
+        throw typeError(field, expected, value);
+    }
+
+    private static VideoApiException typeError(String field, String expected, Object value) {
+        return VideoApiException.invalid("Invalid type for '" + field + "': expected " + expected + ", but got "
+                + typeName(value), field, "invalid_type");
+    }
+
+    private static String typeName(Object value) {
+        if (value instanceof Integer || value instanceof Long) {
+            return "an integer";
+        }
+        if (value instanceof Number) {
+            return "a decimal";
+        }
+        if (value instanceof Boolean) {
+            return "a boolean";
+        }
+        if (value instanceof JsonObject) {
+            return "an object";
+        }
+        if (value instanceof JsonArray) {
+            return "an array";
+        }
+        return "a string";
+    }
+
+    private static void rejectUnknown(Iterable<String> fields, Set<String> known) {
+        for (String field : fields) {
+            if (!known.contains(field)) {
+                throw VideoApiException.invalid("Unknown parameter: '" + field + "'.", field, "unknown_parameter");
+            }
+        }
+    }
+
+    private static void rejectUnknownFiles(RoutingContext ctx, Set<String> known) {
+        rejectUnknown(ctx.fileUploads().stream().map(FileUpload::name).toList(), known);
+    }
+
+    private static <T> void blocking(RoutingContext ctx, Callable<T> work, Consumer<T> answer) {
+        ctx.vertx().executeBlocking(work, false).onSuccess(answer::accept).onFailure(e -> fail(ctx, e));
+    }
+
+    /** Failures raised by handlers and by the body handler (413 over the limit, 400 for a broken upload). */
+    private void failure(RoutingContext ctx) {
+        if (ctx.failure() != null) {
+            fail(ctx, ctx.failure());
+        } else if (ctx.statusCode() == 413) {
+            send(ctx, 413, new VideoApiException(413, "Request body too large: the limit is "
+                    + BODY_LIMIT / (1024 * 1024) + " MiB.", "invalid_request_error", null, "request_too_large")
+                    .envelope());
+        } else {
+            int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+            send(ctx, status, new VideoApiException(status, "The request could not be processed.",
+                    status < 500 ? "invalid_request_error" : "server_error", null, null).envelope());
+        }
+    }
+
+    private static void fail(RoutingContext ctx, Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof VideoApiException api) {
+            send(ctx, api.status(), api.envelope());
+            return;
+        }
+        LOG.errorf(cause, "Simulator failed on %s %s", ctx.request().method(), ctx.request().path());
+        send(ctx, 500, new VideoApiException(500, "The server had an error while processing your request.",
+                "server_error", null, null).envelope());
+    }
+
+    private static void send(RoutingContext ctx, int status, JsonObject body) {
+        if (ctx.response().ended()) {
+            return;
+        }
+        ctx.response().setStatusCode(status)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(body.encode());
+    }
+}

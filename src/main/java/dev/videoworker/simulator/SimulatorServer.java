@@ -1,0 +1,82 @@
+package dev.videoworker.simulator;
+
+import java.time.Clock;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+
+/**
+ * The simulator on its own Vert.x HTTP server, outside Quarkus: used by {@link SimulatorMain}, by tests and by
+ * anything else that needs a provider on a port.
+ */
+public final class SimulatorServer implements AutoCloseable {
+
+    private static final long STOP_TIMEOUT_SECONDS = 10;
+
+    private final Vertx vertx;
+    private final HttpServer server;
+    private final VideoSimulator simulator;
+    private final String host;
+
+    private SimulatorServer(Vertx vertx, HttpServer server, VideoSimulator simulator, String host) {
+        this.vertx = vertx;
+        this.server = server;
+        this.simulator = simulator;
+        this.host = host;
+    }
+
+    /** Starts a server on {@code host:port} (port 0 picks a free one) and waits until it listens. */
+    public static SimulatorServer start(SimulatorSettings settings, Clock clock, String host, int port)
+            throws InterruptedException {
+        Vertx vertx = Vertx.vertx();
+        VideoSimulator simulator = new VideoSimulator(settings, clock);
+        try {
+            Router router = Router.router(vertx);
+            new SimulatorRoutes(simulator).mount(router);
+            HttpServer server = vertx.createHttpServer().requestHandler(router).listen(port, host)
+                    .toCompletionStage().toCompletableFuture().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            return new SimulatorServer(vertx, server, simulator, host);
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            simulator.close();
+            vertx.close();
+            throw new IllegalStateException("Could not start the simulator on " + host + ":" + port, e);
+        }
+    }
+
+    public static SimulatorServer start(SimulatorSettings settings, String host, int port)
+            throws InterruptedException {
+        return start(settings, Clock.systemUTC(), host, port);
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    /** {@code http://host:port}, without {@code /v1}, as the worker's {@code worker.provider.base-url} wants it. */
+    public String baseUrl() {
+        String shown = "0.0.0.0".equals(host) ? "localhost" : host;
+        return "http://" + shown + ":" + port();
+    }
+
+    public VideoSimulator simulator() {
+        return simulator;
+    }
+
+    /** Stops listening, waits for Vert.x to close and removes temporary media. */
+    @Override
+    public void close() {
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // closing is best effort; the media cache is removed either way
+        } finally {
+            simulator.close();
+        }
+    }
+}

@@ -1,0 +1,293 @@
+package dev.videoworker.simulator;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import org.jboss.logging.Logger;
+
+/**
+ * The simulated Videos API, without HTTP: a thread-safe in-memory store of video jobs whose status is computed from
+ * the clock, the validation rules of the Sora 2 models, and the media of completed jobs.
+ *
+ * <p>A job is {@code queued} (progress 0) for {@code queuedFraction} of the duration, then {@code in_progress} with
+ * progress 1..99, then {@code completed}; its content expires {@code expiresAfter} later. A prompt containing the
+ * moderation marker ends {@code failed} when it would have left the queue.
+ */
+public final class VideoSimulator implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(VideoSimulator.class);
+    static final int MAX_PROMPT_LENGTH = 32_000;
+    static final int DEFAULT_LIST_LIMIT = 20;
+    static final int MAX_LIST_LIMIT = 100;
+    static final VideoError MODERATION_ERROR = new VideoError("moderation_blocked",
+            "Your request was blocked by our moderation system.");
+
+    private final SimulatorSettings settings;
+    private final Clock clock;
+    private final SimulatorMedia media;
+    private final SecureRandom random = new SecureRandom();
+    /** Insertion order is creation order, which listing relies on. Guarded by {@code this}. */
+    private final Map<String, Job> jobs = new LinkedHashMap<>();
+    /** Guarded by {@code this}. */
+    private final Map<String, Integer> createsByPrompt = new HashMap<>();
+    /** Guarded by {@code this}. */
+    private int creates;
+
+    public VideoSimulator(SimulatorSettings settings) {
+        this(settings, Clock.systemUTC());
+    }
+
+    public VideoSimulator(SimulatorSettings settings, Clock clock) {
+        this.settings = settings;
+        this.clock = clock;
+        this.media = new SimulatorMedia(settings.fps(), settings.cacheDir());
+    }
+
+    public SimulatorSettings settings() {
+        return settings;
+    }
+
+    /** Whether {@code presented} is the configured key; compared in constant time. With no key set, nothing is. */
+    public boolean acceptsKey(String presented) {
+        return presented != null && settings.apiKey()
+                .map(key -> MessageDigest.isEqual(key.getBytes(StandardCharsets.UTF_8),
+                        presented.getBytes(StandardCharsets.UTF_8)))
+                .orElse(false);
+    }
+
+    /** {@code POST /v1/videos}: validates like the API and stores a new {@code queued} job. */
+    public VideoSnapshot create(CreateVideoRequest request) {
+        String prompt = validPrompt(request.prompt());
+        String model = request.model() == null ? VideoModels.DEFAULT_MODEL : request.model();
+        List<String> sizes = VideoModels.sizesOf(model)
+                .orElseThrow(() -> VideoApiException.invalidValue("model", model, VideoModels.MODEL_LIST));
+        String seconds = request.seconds() == null ? VideoModels.DEFAULT_SECONDS : request.seconds();
+        if (!VideoModels.SECONDS.contains(seconds)) {
+            throw VideoApiException.invalidValue("seconds", seconds, VideoModels.SECONDS_LIST);
+        }
+        String size = request.size() == null ? VideoModels.DEFAULT_SIZE : request.size();
+        if (!sizes.contains(size)) {
+            throw VideoApiException.invalidValue("size", size, VideoModels.quotedList(sizes));
+        }
+        ReferenceImage reference = request.inputReference();
+        if (reference != null && !reference.size().equals(VideoSize.parse(size))) {
+            throw VideoApiException.invalid("Inpaint image must match the requested width and height",
+                    ImageHeaders.PARAM, "invalid_value");
+        }
+        synchronized (this) {
+            creates++;
+            createsByPrompt.merge(prompt, 1, Integer::sum);
+            Job job = store(model, prompt, size, seconds, null);
+            LOG.debugf("Simulator created %s (%s, %s, %ss)", job.id(), model, size, seconds);
+            return job.at(clock.instant(), settings);
+        }
+    }
+
+    /** {@code GET /v1/videos/{id}}. */
+    public synchronized VideoSnapshot retrieve(String id) {
+        return find(id, null).at(clock.instant(), settings);
+    }
+
+    /** {@code GET /v1/videos}: a page of jobs after the cursor {@code after} (exclusive) in the given order. */
+    public synchronized VideoPage list(int limit, SortOrder order, String after) {
+        if (limit < 0) {
+            throw VideoApiException.invalid("Invalid 'limit': integer below minimum value. Expected a value >= 0, "
+                    + "but got " + limit + " instead.", "limit", "integer_below_min_value");
+        }
+        if (limit > MAX_LIST_LIMIT) {
+            throw VideoApiException.invalid("Invalid 'limit': integer above maximum value. Expected a value <= "
+                    + MAX_LIST_LIMIT + ", but got " + limit + " instead.", "limit", "integer_above_max_value");
+        }
+        List<Job> ordered = new ArrayList<>(jobs.values());
+        if (order == SortOrder.DESC) {
+            Collections.reverse(ordered);
+        }
+        int start = 0;
+        if (after != null) {
+            Job cursor = find(after, "after");
+            start = ordered.indexOf(cursor) + 1;
+        }
+        int end = Math.min(ordered.size(), start + limit);
+        Instant now = clock.instant();
+        List<VideoSnapshot> page = ordered.subList(start, end).stream().map(job -> job.at(now, settings)).toList();
+        return new VideoPage(page, end < ordered.size());
+    }
+
+    /** {@code DELETE /v1/videos/{id}}: only finished jobs can be deleted, as the API documents. */
+    public synchronized String delete(String id) {
+        Job job = find(id, null);
+        VideoStatus status = job.at(clock.instant(), settings).status();
+        if (status == VideoStatus.QUEUED || status == VideoStatus.IN_PROGRESS) {
+            throw VideoApiException.invalid("Video '" + id + "' is still being generated; only completed or failed "
+                    + "videos can be deleted.", null, "video_not_finished");
+        }
+        jobs.remove(id);
+        return id;
+    }
+
+    /** {@code POST /v1/videos/{id}/remix}: a new job with the source's model, size and duration. */
+    public VideoSnapshot remix(String sourceId, String prompt) {
+        String validPrompt = validPrompt(prompt);
+        synchronized (this) {
+            Job source = find(sourceId, null);
+            if (source.at(clock.instant(), settings).status() != VideoStatus.COMPLETED) {
+                throw VideoApiException.invalid("Video '" + sourceId + "' is not completed; only completed videos "
+                        + "can be remixed.", null, "video_not_ready");
+            }
+            Job job = store(source.model(), validPrompt, source.size(), source.seconds(), sourceId);
+            return job.at(clock.instant(), settings);
+        }
+    }
+
+    /**
+     * {@code GET /v1/videos/{id}/content}: the asset of a completed, unexpired job; rendering (the first time) happens
+     * off the caller's thread, so the answer is a stage.
+     */
+    public CompletionStage<MediaFile> content(String id, VideoVariant variant) {
+        Job job;
+        synchronized (this) {
+            job = find(id, null);
+        }
+        Instant now = clock.instant();
+        VideoSnapshot video = job.at(now, settings);
+        if (video.status() == VideoStatus.FAILED) {
+            return CompletableFuture.failedFuture(VideoApiException.invalid("Video '" + id + "' failed; it has no "
+                    + "content.", null, "video_failed"));
+        }
+        if (video.status() != VideoStatus.COMPLETED) {
+            return CompletableFuture.failedFuture(VideoApiException.invalid("Video '" + id + "' is not ready yet "
+                    + "(status '" + video.status().wireName() + "'). Retrieve it until its status is 'completed'.",
+                    null, "video_not_ready"));
+        }
+        if (!now.isBefore(job.expiresAt(settings))) {
+            return CompletableFuture.failedFuture(new VideoApiException(404, "The content of video '" + id
+                    + "' has expired.", "invalid_request_error", null, "video_expired"));
+        }
+        return media.render(variant, VideoSize.parse(job.size()), Integer.parseInt(job.seconds()))
+                .thenApply(path -> new MediaFile(path, variant.contentType()));
+    }
+
+    /** Number of jobs created through {@code POST /v1/videos} (not remixes) since start or the last reset. */
+    public synchronized int createCount() {
+        return creates;
+    }
+
+    /** Number of jobs created through {@code POST /v1/videos} with exactly this prompt. */
+    public synchronized int createCount(String prompt) {
+        return createsByPrompt.getOrDefault(prompt, 0);
+    }
+
+    /** Snapshots of all stored jobs, oldest first. */
+    public synchronized List<VideoSnapshot> videos() {
+        Instant now = clock.instant();
+        return jobs.values().stream().map(job -> job.at(now, settings)).toList();
+    }
+
+    /** Forgets every job and counter (rendered media stay cached); for tests sharing one simulator. */
+    public synchronized void reset() {
+        jobs.clear();
+        createsByPrompt.clear();
+        creates = 0;
+    }
+
+    @Override
+    public void close() {
+        media.close();
+    }
+
+    private String validPrompt(String prompt) {
+        if (prompt == null) {
+            throw VideoApiException.invalid("Missing required parameter: 'prompt'.", "prompt",
+                    "missing_required_parameter");
+        }
+        if (prompt.isEmpty()) {
+            throw VideoApiException.invalid("Invalid 'prompt': string too short. Expected a string with minimum "
+                    + "length 1, but got an empty string instead.", "prompt", "string_below_min_length");
+        }
+        int length = prompt.codePointCount(0, prompt.length());
+        if (length > MAX_PROMPT_LENGTH) {
+            throw VideoApiException.invalid("Invalid 'prompt': string too long. Expected a string with maximum "
+                    + "length " + MAX_PROMPT_LENGTH + ", but got a string with length " + length + " instead.",
+                    "prompt", "string_above_max_length");
+        }
+        return prompt;
+    }
+
+    /** Caller holds the lock. */
+    private Job store(String model, String prompt, String size, String seconds, String remixedFrom) {
+        String id;
+        do {
+            byte[] bytes = new byte[16];
+            random.nextBytes(bytes);
+            id = "video_" + HexFormat.of().formatHex(bytes);
+        } while (jobs.containsKey(id));
+        Job job = new Job(id, model, prompt, size, seconds, remixedFrom, clock.instant(),
+                prompt.contains(settings.moderationMarker()));
+        jobs.put(id, job);
+        return job;
+    }
+
+    /** Caller holds the lock. */
+    private Job find(String id, String param) {
+        Job job = jobs.get(id);
+        if (job == null) {
+            throw VideoApiException.videoNotFound(id, param);
+        }
+        return job;
+    }
+
+    /** What is stored of a job; everything that changes over time is derived from {@code createdAt}. */
+    private record Job(String id, String model, String prompt, String size, String seconds, String remixedFrom,
+            Instant createdAt, boolean moderated) {
+
+        Instant leavesQueueAt(SimulatorSettings settings) {
+            return createdAt.plusNanos((long) (settings.duration().toNanos() * settings.queuedFraction()));
+        }
+
+        Instant completesAt(SimulatorSettings settings) {
+            return createdAt.plus(settings.duration());
+        }
+
+        Instant expiresAt(SimulatorSettings settings) {
+            return completesAt(settings).plus(settings.expiresAfter());
+        }
+
+        VideoSnapshot at(Instant now, SimulatorSettings settings) {
+            Instant leavesQueue = leavesQueueAt(settings);
+            Instant completes = completesAt(settings);
+            if (now.isBefore(leavesQueue)) {
+                return snapshot(VideoStatus.QUEUED, 0, null, null, null);
+            }
+            if (moderated) {
+                return snapshot(VideoStatus.FAILED, 0, null, null, MODERATION_ERROR);
+            }
+            if (now.isBefore(completes)) {
+                long span = Duration.between(leavesQueue, completes).toNanos();
+                long done = Duration.between(leavesQueue, now).toNanos();
+                int progress = (int) Math.min(99, 1 + (98 * done) / Math.max(1, span));
+                return snapshot(VideoStatus.IN_PROGRESS, progress, null, null, null);
+            }
+            return snapshot(VideoStatus.COMPLETED, 100, completes.getEpochSecond(),
+                    expiresAt(settings).getEpochSecond(), null);
+        }
+
+        private VideoSnapshot snapshot(VideoStatus status, int progress, Long completedAt, Long expiresAt,
+                VideoError error) {
+            return new VideoSnapshot(id, model, status, progress, createdAt.getEpochSecond(), completedAt, expiresAt,
+                    prompt, size, seconds, remixedFrom, error);
+        }
+    }
+}

@@ -65,7 +65,7 @@ public final class SimulatorRoutes {
                 .setBodyLimit(BODY_LIMIT)
                 .setDeleteUploadedFilesOnEnd(true)
                 .setMergeFormAttributes(false);
-        router.post(PREFIX).handler(this::authenticate).handler(body).handler(this::create)
+        router.post(PREFIX).handler(body).handler(this::authenticate).handler(this::create)
                 .failureHandler(this::failure);
         router.get(PREFIX).handler(this::authenticate).handler(this::list).failureHandler(this::failure);
         router.get(PREFIX + "/:video_id").handler(this::authenticate).handler(this::retrieve)
@@ -74,7 +74,7 @@ public final class SimulatorRoutes {
                 .failureHandler(this::failure);
         router.get(PREFIX + "/:video_id/content").handler(this::authenticate).handler(this::content)
                 .failureHandler(this::failure);
-        router.post(PREFIX + "/:video_id/remix").handler(this::authenticate).handler(body).handler(this::remix)
+        router.post(PREFIX + "/:video_id/remix").handler(body).handler(this::authenticate).handler(this::remix)
                 .failureHandler(this::failure);
         // anything else under the prefix gets the API's envelope rather than the router's plain 404
         router.route(PREFIX + "/*").handler(this::authenticate)
@@ -83,7 +83,7 @@ public final class SimulatorRoutes {
                 .failureHandler(this::failure);
     }
 
-    /** Before the body is read, so an unauthenticated upload never reaches the disk. */
+    /** Vert.x requires the body handler first on a route; uploads are deleted when the request ends either way. */
     private void authenticate(RoutingContext ctx) {
         String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
         String presented = null;

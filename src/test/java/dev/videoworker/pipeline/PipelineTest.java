@@ -1,0 +1,387 @@
+package dev.videoworker.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import javax.imageio.ImageIO;
+
+import jakarta.inject.Inject;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.videoworker.simulator.EmbeddedSimulator;
+import dev.videoworker.simulator.VideoSimulator;
+import dev.videoworker.testing.WorkerTestResources;
+import io.minio.GetObjectArgs;
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
+import io.minio.StatObjectArgs;
+import io.minio.StatObjectResponse;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * The whole pipeline on a real broker, a real S3 server and the simulator over HTTP: request in, status events,
+ * stored MP4, one completion.
+ */
+@QuarkusTest
+@QuarkusTestResource(WorkerTestResources.class)
+class PipelineTest {
+
+    static final String REQUESTS = "video.requests";
+    static final String STATUS = "video.status";
+    static final String COMPLETED = "video.completed";
+    static final String DLQ = "video.requests.dlq";
+
+    static TopicRecorder recorder;
+    static KafkaProducer<String, byte[]> producer;
+
+    @Inject
+    ObjectMapper mapper;
+
+    @Inject
+    MinioClient minio;
+
+    @Inject
+    EmbeddedSimulator embedded;
+
+    VideoSimulator simulator;
+
+    @BeforeEach
+    void simulator() {
+        simulator = embedded.simulator();
+    }
+
+    @BeforeAll
+    static void connect() {
+        String bootstrap = WorkerTestResources.broker().bootstrapServers();
+        recorder = new TopicRecorder(bootstrap, List.of(STATUS, COMPLETED, DLQ));
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        producer = new KafkaProducer<>(props);
+    }
+
+    @AfterAll
+    static void disconnect() throws InterruptedException {
+        producer.close();
+        recorder.close();
+    }
+
+    @Test
+    void storesTextToVideoAndReportsEveryStep() throws Exception {
+        String jobId = "t2v-" + UUID.randomUUID();
+        String prompt = "A golden retriever playing fetch on a sunny beach " + jobId;
+        send(jobId, """
+                {"model":"sora-2","prompt":"%s","size":"1280x720","seconds":"4",
+                 "output":{"key":"campaign-7/{jobId}.mp4"},"metadata":{"campaign":7}}""".formatted(prompt));
+
+        JsonNode completion = awaitCompletion(jobId);
+        assertThat(completion.path("outcome").asText()).isEqualTo("succeeded");
+        assertThat(completion.path("model").asText()).isEqualTo("sora-2");
+        assertThat(completion.path("size").asText()).isEqualTo("1280x720");
+        assertThat(completion.path("seconds").asText()).isEqualTo("4");
+        assertThat(completion.path("costUsd").decimalValue()).isEqualByComparingTo("0.40");
+        assertThat(completion.path("metadata").path("campaign").asInt()).isEqualTo(7);
+        assertThat(completion.path("videoId").asText()).startsWith("video_");
+        for (String t : List.of("receivedAt", "submittedAt", "generatedAt", "storedAt")) {
+            assertThat(completion.path("timings").path(t).asText()).as(t).isNotEmpty();
+        }
+
+        JsonNode video = completion.path("video");
+        assertThat(video.path("bucket").asText()).isEqualTo("videos");
+        assertThat(video.path("key").asText()).isEqualTo("campaign-7/" + jobId + ".mp4");
+        assertThat(video.path("uri").asText()).isEqualTo("s3://videos/campaign-7/" + jobId + ".mp4");
+        assertThat(video.path("contentType").asText()).isEqualTo("video/mp4");
+
+        Path file = download(video.path("bucket").asText(), video.path("key").asText());
+        assertThat(Files.size(file)).isEqualTo(video.path("bytes").asLong());
+        assertThat(sha256(file)).isEqualTo(video.path("sha256").asText());
+        StatObjectResponse stat = minio.statObject(StatObjectArgs.builder().bucket("videos")
+                .object(video.path("key").asText()).build());
+        assertThat(stat.contentType()).isEqualTo("video/mp4");
+        java.util.Map<String, String> userMetadata = new java.util.HashMap<>();
+        stat.userMetadata().forEach(e -> userMetadata.put(e.getKey().toLowerCase(java.util.Locale.ROOT), e.getValue()));
+        assertThat(userMetadata).containsEntry("job-id", jobId).containsEntry("model", "sora-2")
+                .containsEntry("video-id", completion.path("videoId").asText());
+        JsonNode probe = ffprobe(file);
+        JsonNode stream = probe.path("streams").get(0);
+        assertThat(stream.path("codec_name").asText()).isEqualTo("h264");
+        assertThat(stream.path("width").asInt()).isEqualTo(1280);
+        assertThat(stream.path("height").asInt()).isEqualTo(720);
+        assertThat(probe.path("format").path("duration").asDouble()).isBetween(3.5, 4.5);
+
+        List<String> statuses = statuses(jobId);
+        assertThat(statuses.get(0)).isEqualTo("accepted");
+        assertThat(statuses).containsSubsequence("accepted", "submitted", "in_progress", "generated", "storing",
+                "stored");
+        assertThat(statuses.get(statuses.size() - 1)).isEqualTo("stored");
+        assertThat(simulator.createCount(prompt)).isEqualTo(1);
+    }
+
+    @Test
+    void announcesStatusesInOrderAsCloudEventsWithoutRepeats() throws Exception {
+        String jobId = "order-" + UUID.randomUUID();
+        send(jobId, """
+                {"prompt":"A lighthouse at dusk %s","metadata":{"team":"events"}}""".formatted(jobId));
+        awaitCompletion(jobId);
+
+        List<TopicRecorder.Seen> events = recorder.records(STATUS, jobId);
+        List<String> order = List.of("accepted", "submitted", "queued", "in_progress", "generated", "storing",
+                "stored");
+        int lastRank = -1;
+        int lastProgress = -1;
+        Set<String> seen = new HashSet<>();
+        for (TopicRecorder.Seen event : events) {
+            assertThat(event.key()).isEqualTo(jobId);
+            assertThat(event.header("ce_specversion")).isEqualTo("1.0");
+            assertThat(event.header("ce_type")).isEqualTo("dev.videoworker.video.status");
+            assertThat(event.header("ce_source")).isEqualTo("urn:sora-video-worker");
+            assertThat(event.header("ce_id")).isNotBlank();
+            JsonNode body = mapper.readTree(event.value());
+            assertThat(body.path("metadata").path("team").asText()).isEqualTo("events");
+            String status = body.path("status").asText();
+            int rank = order.indexOf(status);
+            assertThat(rank).as("status %s known", status).isGreaterThanOrEqualTo(0);
+            assertThat(rank).as("%s after rank %d", status, lastRank).isGreaterThanOrEqualTo(lastRank);
+            int progress = body.path("progress").asInt(-1);
+            if (status.equals("in_progress")) {
+                assertThat(progress).isGreaterThanOrEqualTo(rank == lastRank ? lastProgress : 0);
+            }
+            assertThat(seen.add(status + "/" + progress)).as("no repeat of %s/%d", status, progress).isTrue();
+            lastRank = rank;
+            lastProgress = progress;
+        }
+        assertThat(events.get(events.size() - 1).header("ce_type")).isNotNull();
+        List<TopicRecorder.Seen> completions = recorder.records(COMPLETED, jobId);
+        assertThat(completions).hasSize(1);
+        assertThat(completions.get(0).header("ce_type")).isEqualTo("dev.videoworker.video.completed");
+    }
+
+    @Test
+    void storesImageToVideoFromAnS3Reference() throws Exception {
+        String jobId = "i2v-" + UUID.randomUUID();
+        String prompt = "The scene comes alive with gentle movement " + jobId;
+        byte[] png = png(720, 1280);
+        ensureBucket("inputs");
+        minio.putObject(PutObjectArgs.builder().bucket("inputs").object("refs/" + jobId + ".png")
+                .stream(new ByteArrayInputStream(png), (long) png.length, -1L).contentType("image/png").build());
+        send(jobId, """
+                {"prompt":"%s","size":"720x1280","seconds":4,
+                 "inputReference":{"uri":"s3://inputs/refs/%s.png","fit":"exact"},"variants":["thumbnail"]}"""
+                .formatted(prompt, jobId));
+
+        JsonNode completion = awaitCompletion(jobId);
+        assertThat(completion.path("outcome").asText()).as(completion.toString()).isEqualTo("succeeded");
+        assertThat(simulator.createCount(prompt)).isEqualTo(1);
+        JsonNode thumbnail = completion.path("variants").path("thumbnail");
+        assertThat(thumbnail.path("contentType").asText()).isEqualTo("image/webp");
+        Path thumb = download("videos", thumbnail.path("key").asText());
+        byte[] head = Files.readAllBytes(thumb);
+        assertThat(new String(head, 8, 4, StandardCharsets.US_ASCII)).isEqualTo("WEBP");
+    }
+
+    @Test
+    void rejectsAnExactReferenceOfTheWrongSizeWithoutCallingTheProvider() throws Exception {
+        String jobId = "i2v-bad-" + UUID.randomUUID();
+        String prompt = "Wrong size reference " + jobId;
+        byte[] png = png(640, 480);
+        ensureBucket("inputs");
+        minio.putObject(PutObjectArgs.builder().bucket("inputs").object("refs/" + jobId + ".png")
+                .stream(new ByteArrayInputStream(png), (long) png.length, -1L).contentType("image/png").build());
+        send(jobId, """
+                {"prompt":"%s","size":"1280x720","inputReference":{"uri":"s3://inputs/refs/%s.png"}}"""
+                .formatted(prompt, jobId));
+
+        JsonNode completion = awaitCompletion(jobId);
+        assertThat(completion.path("outcome").asText()).isEqualTo("rejected");
+        assertThat(completion.path("error").path("code").asText()).isEqualTo("input_reference_size_mismatch");
+        assertThat(completion.path("error").path("message").asText()).contains("640x480").contains("1280x720");
+        assertThat(simulator.createCount(prompt)).isZero();
+    }
+
+    @Test
+    void endsFailedWithTheProvidersMessageWhenModerationBlocksAVideo() throws Exception {
+        String jobId = "moderated-" + UUID.randomUUID();
+        String prompt = "Something the provider refuses [simulate:moderation] " + jobId;
+        send(jobId, "{\"prompt\":\"" + prompt.replace("\"", "\\\"") + "\"}");
+
+        JsonNode completion = awaitCompletion(jobId);
+        assertThat(completion.path("outcome").asText()).isEqualTo("failed");
+        var failed = simulator.videos().stream().filter(v -> prompt.equals(v.prompt())).findFirst().orElseThrow();
+        assertThat(completion.path("videoId").asText()).isEqualTo(failed.id());
+        assertThat(completion.path("error").path("code").asText()).isEqualTo(failed.error().code());
+        assertThat(completion.path("error").path("message").asText()).isEqualTo(failed.error().message());
+        assertThat(completion.path("error").path("retryable").asBoolean()).isFalse();
+        assertThat(statuses(jobId)).endsWith("failed");
+    }
+
+    @Test
+    void rejectsInvalidRequestsWithoutAnyProviderCall() throws Exception {
+        int createsBefore = simulator.createCount();
+        record Case(String jobId, String body, String code, String field) {
+        }
+        String p = "\"prompt\":\"invalid case\"";
+        List<Case> cases = List.of(
+                new Case("bad-model-" + UUID.randomUUID(), "{" + p + ",\"model\":\"sora-3\"}", "unknown_model",
+                        "model"),
+                new Case("bad-size-" + UUID.randomUUID(), "{" + p + ",\"model\":\"sora-2\",\"size\":\"1792x1024\"}",
+                        "unsupported_size", "size"),
+                new Case("legacy-10-" + UUID.randomUUID(), "{" + p + ",\"seconds\":\"10\"}", "legacy_seconds",
+                        "seconds"),
+                new Case("legacy-15-" + UUID.randomUUID(), "{" + p + ",\"seconds\":15}", "legacy_seconds", "seconds"),
+                new Case("empty-prompt-" + UUID.randomUUID(), "{\"prompt\":\"\"}", "invalid_prompt", "prompt"),
+                new Case("not-json-" + UUID.randomUUID(), "this is not json {", "invalid_json", "$"));
+        for (Case c : cases) {
+            send(c.jobId(), c.body());
+        }
+        for (Case c : cases) {
+            JsonNode completion = awaitCompletion(c.jobId());
+            assertThat(completion.path("outcome").asText()).as(c.jobId()).isEqualTo("rejected");
+            assertThat(completion.path("error").path("code").asText()).as(c.jobId()).isEqualTo(c.code());
+            assertThat(completion.path("error").path("field").asText()).as(c.jobId()).isEqualTo(c.field());
+            assertThat(completion.path("error").path("message").asText()).isNotBlank();
+            assertThat(statuses(c.jobId())).containsExactly("rejected");
+        }
+        String legacyMessage = awaitCompletion(cases.get(2).jobId()).path("error").path("message").asText();
+        assertThat(legacyMessage).contains("legacy").contains("4, 8, 12");
+
+        String notJsonId = cases.get(5).jobId();
+        await().atMost(30, TimeUnit.SECONDS).until(() -> !recorder.records(DLQ, notJsonId).isEmpty());
+        TopicRecorder.Seen dead = recorder.records(DLQ, notJsonId).get(0);
+        assertThat(dead.text()).isEqualTo("this is not json {");
+        assertThat(dead.header("dead-letter-reason")).contains("not JSON");
+        assertThat(simulator.createCount()).isEqualTo(createsBefore);
+    }
+
+    @Test
+    void neverSubmitsAJobIdTwice() throws Exception {
+        String jobId = "twice-" + UUID.randomUUID();
+        String prompt = "A paper boat on a stream " + jobId;
+        send(jobId, "{\"prompt\":\"" + prompt + "\"}");
+        awaitCompletion(jobId);
+        send(jobId, "{\"prompt\":\"" + prompt + "\"}");
+        await().atMost(30, TimeUnit.SECONDS)
+                .until(() -> statuses(jobId).stream().filter("stored"::equals).count() == 2);
+        assertThat(simulator.createCount(prompt)).isEqualTo(1);
+        assertThat(recorder.records(COMPLETED, jobId)).hasSize(1);
+    }
+
+    @Test
+    void derivesTheJobIdFromTheRecordPositionWhenNothingNamesIt() throws Exception {
+        String marker = "no-key-" + UUID.randomUUID();
+        var sent = producer.send(new ProducerRecord<>(REQUESTS, null,
+                ("{\"prompt\":\"" + marker + "\",\"seconds\":\"7\"}").getBytes(StandardCharsets.UTF_8))).get();
+        String jobId = REQUESTS + "-" + sent.partition() + "-" + sent.offset();
+        JsonNode completion = awaitCompletion(jobId);
+        assertThat(completion.path("outcome").asText()).isEqualTo("rejected");
+        assertThat(completion.path("error").path("code").asText()).isEqualTo("unsupported_seconds");
+    }
+
+    @Test
+    void rejectsABodyJobIdThatDisagreesWithTheKey() throws Exception {
+        String key = "key-" + UUID.randomUUID();
+        send(key, "{\"jobId\":\"other\",\"prompt\":\"mismatch\"}");
+        JsonNode completion = awaitCompletion(key);
+        assertThat(completion.path("error").path("code").asText()).isEqualTo("job_id_mismatch");
+    }
+
+    private void send(String key, String value) throws Exception {
+        producer.send(new ProducerRecord<>(REQUESTS, key, value.getBytes(StandardCharsets.UTF_8))).get();
+    }
+
+    private JsonNode awaitCompletion(String jobId) throws IOException {
+        await().atMost(90, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(100))
+                .until(() -> !recorder.records(COMPLETED, jobId).isEmpty());
+        return mapper.readTree(recorder.records(COMPLETED, jobId).get(0).value());
+    }
+
+    private List<String> statuses(String jobId) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (TopicRecorder.Seen s : recorder.records(STATUS, jobId)) {
+            out.add(mapper.readTree(s.value()).path("status").asText());
+        }
+        return out;
+    }
+
+    private void ensureBucket(String bucket) throws Exception {
+        if (!minio.bucketExists(io.minio.BucketExistsArgs.builder().bucket(bucket).build())) {
+            minio.makeBucket(io.minio.MakeBucketArgs.builder().bucket(bucket).build());
+        }
+    }
+
+    private Path download(String bucket, String key) throws Exception {
+        Path file = Files.createTempFile("stored-", "-" + key.replace('/', '_'));
+        file.toFile().deleteOnExit();
+        try (InputStream in = minio.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
+            Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        return file;
+    }
+
+    private static String sha256(Path file) throws Exception {
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[64 * 1024];
+            for (int n; (n = in.read(buffer)) > 0;) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private JsonNode ffprobe(Path file) throws Exception {
+        Process p = new ProcessBuilder("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                "stream=codec_name,width,height:format=duration", "-of", "json", file.toString())
+                .redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(new String(out, StandardCharsets.UTF_8)).isZero();
+        return mapper.readTree(out);
+    }
+
+    private static byte[] png(int width, int height) throws IOException {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        g.setColor(new Color(30, 120, 200));
+        g.fillRect(0, 0, width, height);
+        g.dispose();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(image, "png", out);
+        return out.toByteArray();
+    }
+}

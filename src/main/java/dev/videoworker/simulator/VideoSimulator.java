@@ -277,7 +277,7 @@ public final class VideoSimulator implements AutoCloseable {
             if (now.isBefore(completes)) {
                 long span = Duration.between(leavesQueue, completes).toNanos();
                 long done = Duration.between(leavesQueue, now).toNanos();
-                int progress = (int) Math.min(99, 1 + (98 * done) / Math.max(1, span));
+                int progress = (int) Math.min(99, 1 + (99 * done) / Math.max(1, span));
                 return snapshot(VideoStatus.IN_PROGRESS, progress, null, null, null);
             }
             return snapshot(VideoStatus.COMPLETED, 100, completes.getEpochSecond(),

@@ -3,6 +3,7 @@ package dev.videoworker.simulator;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -15,6 +16,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -62,8 +64,13 @@ public final class SimulatorMedia implements AutoCloseable {
     /** The asset file, rendered first if it is not in the cache yet. */
     public CompletableFuture<Path> render(VideoVariant variant, VideoSize size, int seconds) {
         String name = variant.wireName() + "-" + size + "-" + seconds + "s-" + fps + "fps." + variant.extension();
-        CompletableFuture<Path> render = renders.computeIfAbsent(name,
-                key -> CompletableFuture.supplyAsync(() -> renderOnce(key, variant, size, seconds), renderer));
+        CompletableFuture<Path> render = renders.computeIfAbsent(name, key -> {
+            try {
+                return CompletableFuture.supplyAsync(() -> renderOnce(key, variant, size, seconds), renderer);
+            } catch (RejectedExecutionException e) {
+                return CompletableFuture.failedFuture(new IllegalStateException("The simulator media are closed", e));
+            }
+        });
         // a failed render is forgotten so that the next request tries again
         render.whenComplete((path, failure) -> {
             if (failure != null) {
@@ -105,6 +112,10 @@ public final class SimulatorMedia implements AutoCloseable {
         try (SeekableByteChannel channel = NIOUtils.writableChannel(file.toFile())) {
             AWTSequenceEncoder encoder = new AWTSequenceEncoder(channel, Rational.R(fps, 1));
             for (int frame = 0; frame < frames; frame++) {
+                if (Thread.currentThread().isInterrupted()) {
+                    // closed while rendering: stop instead of writing into a directory about to be deleted
+                    throw new InterruptedIOException("Rendering interrupted");
+                }
                 encoder.encodeImage(FramePainter.paint(size, frame, frames, fps));
             }
             encoder.finish();

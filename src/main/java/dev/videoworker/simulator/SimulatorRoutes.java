@@ -343,6 +343,9 @@ public final class SimulatorRoutes {
             cause = cause.getCause();
         }
         if (cause instanceof VideoApiException api) {
+            api.retryAfter().ifPresent(delay -> ctx.response()
+                    .putHeader("Retry-After", String.valueOf(Math.max(1, delay.toSeconds())))
+                    .putHeader("retry-after-ms", String.valueOf(delay.toMillis())));
             send(ctx, api.status(), api.envelope());
             return;
         }

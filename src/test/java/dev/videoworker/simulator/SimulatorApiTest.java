@@ -359,6 +359,25 @@ class SimulatorApiTest {
                 .then().statusCode(400).body("error.param", equalTo("prompt"));
     }
 
+    @Test
+    void rateLimitMarkerAnswers429WithRetryAfter() {
+        api().multiPart("prompt", "A cat " + VideoSimulator.RATE_LIMIT_MARKER).post("/v1/videos")
+                .then().statusCode(429)
+                .header("Retry-After", "1").header("retry-after-ms", "1000")
+                .body("error.code", equalTo("rate_limit_exceeded"));
+        assertEquals(0, SIMULATOR.simulator().createCount());
+    }
+
+    @Test
+    void lostResponseMarkerCreatesTheJobButAnswers500() {
+        String prompt = "A cat " + VideoSimulator.LOST_RESPONSE_MARKER;
+        api().multiPart("prompt", prompt).post("/v1/videos")
+                .then().statusCode(500).body("error.type", equalTo("server_error"));
+
+        assertEquals(1, SIMULATOR.simulator().createCount(prompt));
+        api().queryParam("limit", 1).get("/v1/videos").then().statusCode(200).body("data[0].prompt", equalTo(prompt));
+    }
+
     private static RequestSpecification api() {
         return given().baseUri(SIMULATOR.baseUrl())
                 .header("Authorization", "Bearer " + SimulatorServerExtension.API_KEY);

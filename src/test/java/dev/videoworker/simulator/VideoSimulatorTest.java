@@ -98,6 +98,30 @@ class VideoSimulatorTest {
     }
 
     @Test
+    void stallMarkerKeepsTheJobInProgressForever() {
+        String id = simulator.create(CreateVideoRequest.of(null, "a cat " + VideoSimulator.STALL_MARKER, null, null))
+                .id();
+
+        clock.advance(Duration.ofDays(1));
+
+        VideoSnapshot stalled = simulator.retrieve(id);
+        assertEquals(VideoStatus.IN_PROGRESS, stalled.status());
+        assertEquals(VideoSimulator.STALLED_PROGRESS, stalled.progress());
+    }
+
+    @Test
+    void serverErrorMarkersDifferInWhetherAJobExists() {
+        assertEquals(500, rejected(CreateVideoRequest.of(null, "x " + VideoSimulator.SERVER_ERROR_MARKER, null, null))
+                .status());
+        assertEquals(0, simulator.createCount());
+
+        assertEquals(500, rejected(CreateVideoRequest.of(null, "x " + VideoSimulator.LOST_RESPONSE_MARKER, null, null))
+                .status());
+        assertEquals(1, simulator.createCount());
+        assertEquals(1, simulator.videos().size());
+    }
+
+    @Test
     void rejectsSecondsOutsideTheOfficialDurations() {
         VideoApiException error = rejected(CreateVideoRequest.of(null, "a cat", null, "10"));
 

@@ -64,6 +64,11 @@ public final class SimulatorMedia implements AutoCloseable {
     /** The asset file, rendered first if it is not in the cache yet. */
     public CompletableFuture<Path> render(VideoVariant variant, VideoSize size, int seconds) {
         String name = variant.wireName() + "-" + size + "-" + seconds + "s-" + fps + "fps." + variant.extension();
+        CompletableFuture<Path> known = renders.get(name);
+        if (known != null && known.isDone() && !known.isCompletedExceptionally() && !Files.exists(known.join())) {
+            // someone cleaned the cache directory (tmp reaper, operator): render again rather than serve nothing
+            renders.remove(name, known);
+        }
         CompletableFuture<Path> render = renders.computeIfAbsent(name, key -> {
             try {
                 return CompletableFuture.supplyAsync(() -> renderOnce(key, variant, size, seconds), renderer);

@@ -129,7 +129,8 @@ public final class SimulatorRoutes {
         VideoVariant variant = variantText == null ? VideoVariant.VIDEO
                 : VideoVariant.fromWireName(variantText).orElseThrow(() -> VideoApiException.invalidValue("variant",
                         variantText, "'video', 'thumbnail', and 'spritesheet'"));
-        Future.fromCompletionStage(simulator.content(ctx.pathParam("video_id"), variant), ctx.vertx().getOrCreateContext())
+        Future.fromCompletionStage(simulator.content(ctx.pathParam("video_id"), variant),
+                        ctx.vertx().getOrCreateContext())
                 .onSuccess(file -> ctx.response()
                         .putHeader(HttpHeaders.CONTENT_TYPE, file.contentType())
                         // streamed from the cache file (zero-copy where possible); sendFile sets Content-Length

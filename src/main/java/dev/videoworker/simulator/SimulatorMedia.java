@@ -48,7 +48,11 @@ public final class SimulatorMedia implements AutoCloseable {
     private final Optional<Path> configuredDir;
     private final Map<String, CompletableFuture<Path>> renders = new ConcurrentHashMap<>();
     private final ExecutorService renderer;
+    private static final long CLOSE_WAIT_SECONDS = 10;
+    /** Guarded by {@code this}. */
     private Path temporaryDir;
+    /** Guarded by {@code this}. */
+    private boolean closed;
 
     public SimulatorMedia(int fps, Optional<Path> cacheDir) {
         this.fps = fps;
@@ -165,6 +169,9 @@ public final class SimulatorMedia implements AutoCloseable {
     }
 
     private synchronized Path directory() throws IOException {
+        if (closed) {
+            throw new IOException("The simulator media are closed");
+        }
         if (configuredDir.isPresent()) {
             return Files.createDirectories(configuredDir.get());
         }
@@ -178,11 +185,20 @@ public final class SimulatorMedia implements AutoCloseable {
     /** Stops rendering and removes the temporary cache directory (a configured one is kept for the next run). */
     @Override
     public void close() {
-        renderer.shutdownNow();
         Path dir;
         synchronized (this) {
+            closed = true;
             dir = temporaryDir;
             temporaryDir = null;
+        }
+        renderer.shutdownNow();
+        try {
+            // a render still writing would leave files behind in the directory being deleted
+            if (!renderer.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                LOG.warnf("Simulator renders still running after %d s; removing the cache anyway", CLOSE_WAIT_SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         if (dir != null) {
             deleteTree(dir);

@@ -25,9 +25,14 @@ public final class SimulatorMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        // the worker's log manager, chosen before the first logger exists; without it JBoss Logging falls back to JUL
-        if (System.getProperty("java.util.logging.manager") == null && onClasspath("org.jboss.logmanager.LogManager")) {
-            System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
+        // Outside Quarkus nobody configures the JBoss log manager, so log through plain JUL (INFO to stderr) on one
+        // line; both must be set before the first logger exists.
+        if (System.getProperty("org.jboss.logging.provider") == null) {
+            System.setProperty("org.jboss.logging.provider", "jdk");
+        }
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format",
+                    "%1$tF %1$tT,%1$tL %4$-5s [%3$s] %5$s%6$s%n");
         }
         Logger log = Logger.getLogger(SimulatorMain.class);
         Function<String, String> lookup = SimulatorMain::setting;
@@ -61,14 +66,5 @@ public final class SimulatorMain {
 
     private static String orDefault(String value, String fallback) {
         return value == null || value.isBlank() ? fallback : value;
-    }
-
-    private static boolean onClasspath(String className) {
-        try {
-            Class.forName(className, false, SimulatorMain.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException e) {
-            return false;
-        }
     }
 }

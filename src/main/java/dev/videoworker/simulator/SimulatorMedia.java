@@ -3,6 +3,7 @@ package dev.videoworker.simulator;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -15,6 +16,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -46,7 +48,11 @@ public final class SimulatorMedia implements AutoCloseable {
     private final Optional<Path> configuredDir;
     private final Map<String, CompletableFuture<Path>> renders = new ConcurrentHashMap<>();
     private final ExecutorService renderer;
+    private static final long CLOSE_WAIT_SECONDS = 10;
+    /** Guarded by {@code this}. */
     private Path temporaryDir;
+    /** Guarded by {@code this}. */
+    private boolean closed;
 
     public SimulatorMedia(int fps, Optional<Path> cacheDir) {
         this.fps = fps;
@@ -62,8 +68,18 @@ public final class SimulatorMedia implements AutoCloseable {
     /** The asset file, rendered first if it is not in the cache yet. */
     public CompletableFuture<Path> render(VideoVariant variant, VideoSize size, int seconds) {
         String name = variant.wireName() + "-" + size + "-" + seconds + "s-" + fps + "fps." + variant.extension();
-        CompletableFuture<Path> render = renders.computeIfAbsent(name,
-                key -> CompletableFuture.supplyAsync(() -> renderOnce(key, variant, size, seconds), renderer));
+        CompletableFuture<Path> known = renders.get(name);
+        if (known != null && known.isDone() && !known.isCompletedExceptionally() && !Files.exists(known.join())) {
+            // someone cleaned the cache directory (tmp reaper, operator): render again rather than serve nothing
+            renders.remove(name, known);
+        }
+        CompletableFuture<Path> render = renders.computeIfAbsent(name, key -> {
+            try {
+                return CompletableFuture.supplyAsync(() -> renderOnce(key, variant, size, seconds), renderer);
+            } catch (RejectedExecutionException e) {
+                return CompletableFuture.failedFuture(new IllegalStateException("The simulator media are closed", e));
+            }
+        });
         // a failed render is forgotten so that the next request tries again
         render.whenComplete((path, failure) -> {
             if (failure != null) {
@@ -105,6 +121,10 @@ public final class SimulatorMedia implements AutoCloseable {
         try (SeekableByteChannel channel = NIOUtils.writableChannel(file.toFile())) {
             AWTSequenceEncoder encoder = new AWTSequenceEncoder(channel, Rational.R(fps, 1));
             for (int frame = 0; frame < frames; frame++) {
+                if (Thread.currentThread().isInterrupted()) {
+                    // closed while rendering: stop instead of writing into a directory about to be deleted
+                    throw new InterruptedIOException("Rendering interrupted");
+                }
                 encoder.encodeImage(FramePainter.paint(size, frame, frames, fps));
             }
             encoder.finish();
@@ -149,6 +169,9 @@ public final class SimulatorMedia implements AutoCloseable {
     }
 
     private synchronized Path directory() throws IOException {
+        if (closed) {
+            throw new IOException("The simulator media are closed");
+        }
         if (configuredDir.isPresent()) {
             return Files.createDirectories(configuredDir.get());
         }
@@ -162,11 +185,20 @@ public final class SimulatorMedia implements AutoCloseable {
     /** Stops rendering and removes the temporary cache directory (a configured one is kept for the next run). */
     @Override
     public void close() {
-        renderer.shutdownNow();
         Path dir;
         synchronized (this) {
+            closed = true;
             dir = temporaryDir;
             temporaryDir = null;
+        }
+        renderer.shutdownNow();
+        try {
+            // a render still writing would leave files behind in the directory being deleted
+            if (!renderer.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                LOG.warnf("Simulator renders still running after %d s; removing the cache anyway", CLOSE_WAIT_SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         if (dir != null) {
             deleteTree(dir);

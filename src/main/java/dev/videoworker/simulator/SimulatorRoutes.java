@@ -25,6 +25,7 @@ import io.vertx.ext.web.FileUpload;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.SecurityPolicyHandler;
 
 /**
  * The HTTP face of the simulator: mounts the OpenAI Videos API routes under {@value #PREFIX} on a Vert.x Web router,
@@ -61,42 +62,27 @@ public final class SimulatorRoutes {
 
     /** Adds the routes to {@code router}; the body handler is installed only on the routes that take a body. */
     public void mount(Router router) {
+        BearerKeyCheck authenticate = new BearerKeyCheck(simulator);
         BodyHandler body = BodyHandler.create(uploadsDir.toString())
                 .setBodyLimit(BODY_LIMIT)
                 .setDeleteUploadedFilesOnEnd(true)
                 .setMergeFormAttributes(false);
-        router.post(PREFIX).handler(body).handler(this::authenticate).handler(this::create)
+        router.post(PREFIX).handler(authenticate).handler(body).handler(this::create)
                 .failureHandler(this::failure);
-        router.get(PREFIX).handler(this::authenticate).handler(this::list).failureHandler(this::failure);
-        router.get(PREFIX + "/:video_id").handler(this::authenticate).handler(this::retrieve)
+        router.get(PREFIX).handler(authenticate).handler(this::list).failureHandler(this::failure);
+        router.get(PREFIX + "/:video_id").handler(authenticate).handler(this::retrieve)
                 .failureHandler(this::failure);
-        router.delete(PREFIX + "/:video_id").handler(this::authenticate).handler(this::delete)
+        router.delete(PREFIX + "/:video_id").handler(authenticate).handler(this::delete)
                 .failureHandler(this::failure);
-        router.get(PREFIX + "/:video_id/content").handler(this::authenticate).handler(this::content)
+        router.get(PREFIX + "/:video_id/content").handler(authenticate).handler(this::content)
                 .failureHandler(this::failure);
-        router.post(PREFIX + "/:video_id/remix").handler(body).handler(this::authenticate).handler(this::remix)
+        router.post(PREFIX + "/:video_id/remix").handler(authenticate).handler(body).handler(this::remix)
                 .failureHandler(this::failure);
         // anything else under the prefix gets the API's envelope rather than the router's plain 404
-        router.route(PREFIX + "/*").handler(this::authenticate)
+        router.route(PREFIX + "/*").handler(authenticate)
                 .handler(ctx -> fail(ctx, new VideoApiException(404, "Invalid URL (" + ctx.request().method() + " "
                         + ctx.request().path() + ")", "invalid_request_error", null, null)))
                 .failureHandler(this::failure);
-    }
-
-    /** Vert.x requires the body handler first on a route; uploads are deleted when the request ends either way. */
-    private void authenticate(RoutingContext ctx) {
-        String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-        String presented = null;
-        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            presented = header.substring(7).trim();
-        }
-        if (!simulator.acceptsKey(presented)) {
-            // never echo the presented key: it may be a real one sent to the wrong place
-            send(ctx, 401, new VideoApiException(401, "Incorrect API key provided.", "invalid_request_error", null,
-                    "invalid_api_key").envelope());
-            return;
-        }
-        ctx.next();
     }
 
     private void create(RoutingContext ctx) {
@@ -143,7 +129,8 @@ public final class SimulatorRoutes {
         VideoVariant variant = variantText == null ? VideoVariant.VIDEO
                 : VideoVariant.fromWireName(variantText).orElseThrow(() -> VideoApiException.invalidValue("variant",
                         variantText, "'video', 'thumbnail', and 'spritesheet'"));
-        Future.fromCompletionStage(simulator.content(ctx.pathParam("video_id"), variant), ctx.vertx().getOrCreateContext())
+        Future.fromCompletionStage(simulator.content(ctx.pathParam("video_id"), variant),
+                        ctx.vertx().getOrCreateContext())
                 .onSuccess(file -> ctx.response()
                         .putHeader(HttpHeaders.CONTENT_TYPE, file.contentType())
                         // streamed from the cache file (zero-copy where possible); sendFile sets Content-Length
@@ -333,6 +320,11 @@ public final class SimulatorRoutes {
 
     /** Failures raised by handlers and by the body handler (413 over the limit, 400 for a broken upload). */
     private void failure(RoutingContext ctx) {
+        if (ctx.response().ended()) {
+            // e.g. the rest of an oversized upload failing after its 413 was sent: nothing left to answer
+            LOG.debugf("Failure after the response on %s: %s", ctx.request().path(), ctx.failure());
+            return;
+        }
         if (ctx.failure() != null) {
             fail(ctx, ctx.failure());
         } else if (ctx.statusCode() == 413) {
@@ -352,6 +344,9 @@ public final class SimulatorRoutes {
             cause = cause.getCause();
         }
         if (cause instanceof VideoApiException api) {
+            api.retryAfter().ifPresent(delay -> ctx.response()
+                    .putHeader("Retry-After", String.valueOf(Math.max(1, delay.toSeconds())))
+                    .putHeader("retry-after-ms", String.valueOf(delay.toMillis())));
             send(ctx, api.status(), api.envelope());
             return;
         }
@@ -367,5 +362,34 @@ public final class SimulatorRoutes {
         ctx.response().setStatusCode(status)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .end(body.encode());
+    }
+
+    /**
+     * The Bearer key check. A security-policy handler because Vert.x runs those before the body handler: an
+     * unauthenticated upload is refused before it reaches the disk.
+     */
+    private static final class BearerKeyCheck implements SecurityPolicyHandler {
+
+        private final VideoSimulator simulator;
+
+        BearerKeyCheck(VideoSimulator simulator) {
+            this.simulator = simulator;
+        }
+
+        @Override
+        public void handle(RoutingContext ctx) {
+            String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+            String presented = null;
+            if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                presented = header.substring(7).trim();
+            }
+            if (!simulator.acceptsKey(presented)) {
+                // never echo the presented key: it may be a real one sent to the wrong place
+                send(ctx, 401, new VideoApiException(401, "Incorrect API key provided.", "invalid_request_error",
+                        null, "invalid_api_key").envelope());
+                return;
+            }
+            ctx.next();
+        }
     }
 }

@@ -8,7 +8,8 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Immutable settings of the Videos API simulator, free of Quarkus so the standalone server and tests build them directly.
+ * Immutable settings of the Videos API simulator, free of Quarkus so the standalone server and tests build them
+ * directly.
  *
  * @param apiKey           the only Bearer key accepted; when empty every request is answered 401
  * @param duration         time from create to {@code completed}
@@ -83,7 +84,10 @@ public record SimulatorSettings(
                 Optional.ofNullable(lookup.apply("cache-dir")).filter(dir -> !dir.isBlank()).map(Path::of));
     }
 
-    /** Accepts ISO-8601 ({@code PT2M}) and the short forms Quarkus accepts ({@code 90}, {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}). */
+    /**
+     * Accepts ISO-8601 ({@code PT2M}) and the short forms Quarkus accepts ({@code 90}, {@code 500ms}, {@code 10s},
+     * {@code 2m}, {@code 1h}).
+     */
     static Duration parseDuration(String text) {
         String value = text.trim().toLowerCase(Locale.ROOT);
         if (value.startsWith("p")) {

@@ -1,5 +1,8 @@
 package dev.videoworker.simulator;
 
+import java.time.Duration;
+import java.util.Optional;
+
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -13,14 +16,22 @@ public final class VideoApiException extends RuntimeException {
     private final String type;
     private final String param;
     private final String code;
+    private final transient Duration retryAfter;
 
     public VideoApiException(int status, String message, String type, String param, String code) {
+        this(status, message, type, param, code, null);
+    }
+
+    /** @param retryAfter sent as {@code Retry-After}/{@code retry-after-ms}, which the OpenAI SDKs honour; or null */
+    public VideoApiException(int status, String message, String type, String param, String code,
+            Duration retryAfter) {
         // no stack trace: these are expected answers, not faults
         super(message, null, false, false);
         this.status = status;
         this.type = type;
         this.param = param;
         this.code = code;
+        this.retryAfter = retryAfter;
     }
 
     /** A 400 {@code invalid_request_error}. */
@@ -52,6 +63,10 @@ public final class VideoApiException extends RuntimeException {
 
     public String code() {
         return code;
+    }
+
+    public Optional<Duration> retryAfter() {
+        return Optional.ofNullable(retryAfter);
     }
 
     /** {@code {"error": {"message", "type", "param", "code"}}} with explicit nulls, as OpenAI sends it. */

@@ -24,7 +24,8 @@ import org.jboss.logging.Logger;
  *
  * <p>A job is {@code queued} (progress 0) for {@code queuedFraction} of the duration, then {@code in_progress} with
  * progress 1..99, then {@code completed}; its content expires {@code expiresAfter} later. A prompt containing the
- * moderation marker ends {@code failed} when it would have left the queue.
+ * moderation marker ends {@code failed} when it would have left the queue; other markers inject failures
+ * ({@link #RATE_LIMIT_MARKER}, {@link #SERVER_ERROR_MARKER}, {@link #LOST_RESPONSE_MARKER}, {@link #STALL_MARKER}).
  */
 public final class VideoSimulator implements AutoCloseable {
 
@@ -32,6 +33,16 @@ public final class VideoSimulator implements AutoCloseable {
     static final int MAX_PROMPT_LENGTH = 32_000;
     static final int DEFAULT_LIST_LIMIT = 20;
     static final int MAX_LIST_LIMIT = 100;
+    /** Prompt marker: {@code POST /v1/videos} answers 429 with {@code Retry-After}; no job is created. */
+    public static final String RATE_LIMIT_MARKER = "[simulate:rate-limit]";
+    /** Prompt marker: {@code POST /v1/videos} answers 500; no job is created. */
+    public static final String SERVER_ERROR_MARKER = "[simulate:server-error]";
+    /** Prompt marker: the job is created (and counted) but the answer is a 500, as when a response is lost. */
+    public static final String LOST_RESPONSE_MARKER = "[simulate:lost-response]";
+    /** Prompt marker: the job never leaves {@code in_progress}, for testing polling deadlines. */
+    public static final String STALL_MARKER = "[simulate:stall]";
+    static final Duration RATE_LIMIT_RETRY_AFTER = Duration.ofSeconds(1);
+    static final int STALLED_PROGRESS = 50;
     static final VideoError MODERATION_ERROR = new VideoError("moderation_blocked",
             "Your request was blocked by our moderation system.");
 
@@ -87,13 +98,30 @@ public final class VideoSimulator implements AutoCloseable {
             throw VideoApiException.invalid("Inpaint image must match the requested width and height",
                     ImageHeaders.PARAM, "invalid_value");
         }
+        if (prompt.contains(RATE_LIMIT_MARKER)) {
+            throw new VideoApiException(429, "Rate limit reached for " + model + " on requests per min (RPM). "
+                    + "Please try again later.", "requests", null, "rate_limit_exceeded", RATE_LIMIT_RETRY_AFTER);
+        }
+        if (prompt.contains(SERVER_ERROR_MARKER)) {
+            throw serverError();
+        }
+        VideoSnapshot created;
         synchronized (this) {
             creates++;
             createsByPrompt.merge(prompt, 1, Integer::sum);
             Job job = store(model, prompt, size, seconds, null);
             LOG.debugf("Simulator created %s (%s, %s, %ss)", job.id(), model, size, seconds);
-            return job.at(clock.instant(), settings);
+            created = job.at(clock.instant(), settings);
         }
+        if (prompt.contains(LOST_RESPONSE_MARKER)) {
+            throw serverError();
+        }
+        return created;
+    }
+
+    private static VideoApiException serverError() {
+        return new VideoApiException(500, "The server had an error while processing your request. Sorry about that!",
+                "server_error", null, null);
     }
 
     /** {@code GET /v1/videos/{id}}. */
@@ -235,8 +263,18 @@ public final class VideoSimulator implements AutoCloseable {
             id = "video_" + HexFormat.of().formatHex(bytes);
         } while (jobs.containsKey(id));
         Job job = new Job(id, model, prompt, size, seconds, remixedFrom, clock.instant(),
-                prompt.contains(settings.moderationMarker()));
+                prompt.contains(settings.moderationMarker()), prompt.contains(STALL_MARKER));
         jobs.put(id, job);
+        if (!job.moderated()) {
+            // "generate" while the job runs, so the first download does not wait for a cold render
+            media.render(VideoVariant.VIDEO, VideoSize.parse(size), Integer.parseInt(seconds))
+                    .whenComplete((path, failure) -> {
+                        // debug only: a download retries the render and reports a real failure then
+                        if (failure != null) {
+                            LOG.debugf("Pre-rendering the video of %s failed: %s", job.id(), failure.getMessage());
+                        }
+                    });
+        }
         return job;
     }
 
@@ -251,7 +289,7 @@ public final class VideoSimulator implements AutoCloseable {
 
     /** What is stored of a job; everything that changes over time is derived from {@code createdAt}. */
     private record Job(String id, String model, String prompt, String size, String seconds, String remixedFrom,
-            Instant createdAt, boolean moderated) {
+            Instant createdAt, boolean moderated, boolean stalled) {
 
         Instant leavesQueueAt(SimulatorSettings settings) {
             return createdAt.plusNanos((long) (settings.duration().toNanos() * settings.queuedFraction()));
@@ -274,10 +312,13 @@ public final class VideoSimulator implements AutoCloseable {
             if (moderated) {
                 return snapshot(VideoStatus.FAILED, 0, null, null, MODERATION_ERROR);
             }
+            if (stalled) {
+                return snapshot(VideoStatus.IN_PROGRESS, STALLED_PROGRESS, null, null, null);
+            }
             if (now.isBefore(completes)) {
                 long span = Duration.between(leavesQueue, completes).toNanos();
                 long done = Duration.between(leavesQueue, now).toNanos();
-                int progress = (int) Math.min(99, 1 + (98 * done) / Math.max(1, span));
+                int progress = (int) Math.min(99, 1 + (99 * done) / Math.max(1, span));
                 return snapshot(VideoStatus.IN_PROGRESS, progress, null, null, null);
             }
             return snapshot(VideoStatus.COMPLETED, 100, completes.getEpochSecond(),

@@ -199,8 +199,9 @@ public class VideosClient {
         String message = error != null && error.message() != null ? error.message()
                 : "The provider answered HTTP " + status + ".";
         boolean transientStatus = status == 408 || status == 409 || status == 429 || status >= 500;
-        // A 5xx without a body may come from a proxy after the provider accepted the job.
-        boolean unknown = create && status >= 500 && error == null;
+        // A 5xx or 408 may come after the provider accepted the job (the answer was lost, not the job): the outcome
+        // of such a create is unknown. A 4xx other than 408 is a refusal: nothing was created.
+        boolean unknown = create && (status >= 500 || status == 408);
         Duration wait = Optional.ofNullable(retryAfterMs).flatMap(VideosClient::millis)
                 .or(() -> Optional.ofNullable(retryAfter).flatMap(VideosClient::retryAfter)).orElse(null);
         return new ProviderException(status, code, message, transientStatus && !create, unknown, wait, null);

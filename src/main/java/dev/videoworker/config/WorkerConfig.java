@@ -24,6 +24,8 @@ public interface WorkerConfig {
 
     Poll poll();
 
+    Jobs jobs();
+
     /** Models the worker accepts, keyed by model name. Built-in defaults are the Sora 2 rules. */
     Map<String, Model> models();
 
@@ -103,6 +105,29 @@ public interface WorkerConfig {
         /** A job still not finished this long after submission ends {@code failed/timeout}. */
         @WithDefault("30m")
         Duration deadline();
+    }
+
+    /** Durable job state and its lifecycle. */
+    interface Jobs {
+        /** Prefix of the transactional ids of the job journal: one per partition, shared by all replicas. */
+        @WithDefault("sora-video-worker")
+        String transactionalIdPrefix();
+
+        /** Terminal jobs leave memory this long after they ended (a small marker stays until the tombstone). */
+        @WithDefault("1h")
+        Duration retention();
+
+        /** Terminal jobs are tombstoned in the job topic this long after they ended; their id may then be reused. */
+        @WithDefault("7d")
+        Duration tombstoneAfter();
+
+        /** How long a create call may take at most; a job found in {@code submitting} is reconciled after that. */
+        @WithDefault("70s")
+        Duration createTimeout();
+
+        /** Create calls per job at most (each one only after a reconciliation proved the previous made nothing). */
+        @WithDefault("3")
+        int maxSubmitAttempts();
     }
 
     /** One entry of the model catalog. */

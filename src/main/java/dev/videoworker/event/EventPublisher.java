@@ -2,11 +2,11 @@ package dev.videoworker.event;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -14,54 +14,50 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.job.JobState;
 import dev.videoworker.request.RecordPosition;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 
 /**
- * Publishes what happens to jobs: CloudEvents (Kafka binary mode, keyed by job id) on the status and completion
- * topics, and unreadable request records, untouched, on the dead-letter topic.
+ * Builds the events of jobs: CloudEvents 1.0 in Kafka binary mode (attributes as {@code ce_*} headers, JSON value,
+ * keyed by job id) for the status and completion topics, written by the job journal together with the state they
+ * announce; and forwards unreadable request records, untouched, to the dead-letter topic.
  */
 @ApplicationScoped
 public class EventPublisher {
 
-    public static final String STATUS_CHANNEL = "video-status";
-    public static final String COMPLETED_CHANNEL = "video-completed";
     public static final String DLQ_CHANNEL = "video-requests-dlq";
     public static final String STATUS_TYPE = "dev.videoworker.video.status";
     public static final String COMPLETED_TYPE = "dev.videoworker.video.completed";
     public static final URI SOURCE = URI.create("urn:sora-video-worker");
     public static final String DLQ_REASON_HEADER = "dead-letter-reason";
 
-    private final MutinyEmitter<String> status;
-    private final MutinyEmitter<String> completed;
     private final MutinyEmitter<byte[]> deadLetters;
     private final ObjectMapper mapper;
+    private final String statusTopic;
+    private final String completedTopic;
 
-    public EventPublisher(@Channel(STATUS_CHANNEL) MutinyEmitter<String> status,
-            @Channel(COMPLETED_CHANNEL) MutinyEmitter<String> completed,
-            @Channel(DLQ_CHANNEL) MutinyEmitter<byte[]> deadLetters,
-            ObjectMapper mapper) {
-        this.status = status;
-        this.completed = completed;
+    public EventPublisher(@Channel(DLQ_CHANNEL) MutinyEmitter<byte[]> deadLetters, ObjectMapper mapper,
+            WorkerConfig config) {
         this.deadLetters = deadLetters;
         this.mapper = mapper;
+        this.statusTopic = config.topics().status();
+        this.completedTopic = config.topics().completed();
     }
 
-    /** Announces the job's current status; the event id is stable, so a repeat is recognisable downstream. */
-    public Uni<Void> status(JobState job) {
-        String id = job.jobId() + "/" + job.status().wireName()
+    /** The job's current status as an event; its id is stable, so a repeat is recognisable downstream. */
+    public ProducerRecord<String, String> status(JobState job) {
+        String id = job.jobId() + "/" + StatusEvent.announced(job.status())
                 + (job.progress() == null ? "" : "/" + job.progress());
-        return status.sendMessage(cloudEvent(job, StatusEvent.of(job), STATUS_TYPE, id));
+        return cloudEvent(statusTopic, job, StatusEvent.of(job), STATUS_TYPE, id);
     }
 
-    /** Publishes the one completion of a job that reached a terminal status. */
-    public Uni<Void> completed(JobState job) {
-        return completed.sendMessage(cloudEvent(job, CompletionEvent.of(job), COMPLETED_TYPE,
-                job.jobId() + "/completed"));
+    /** The one completion of a job that reached a terminal status. */
+    public ProducerRecord<String, String> completed(JobState job) {
+        return cloudEvent(completedTopic, job, CompletionEvent.of(job), COMPLETED_TYPE, job.jobId() + "/completed");
     }
 
     /** Forwards the raw bytes of a record that is not JSON, with the reason and origin in headers. */
@@ -79,22 +75,26 @@ public class EventPublisher {
         return deadLetters.sendMessage(message);
     }
 
-    private Message<String> cloudEvent(JobState job, Object payload, String type, String id) {
+    private ProducerRecord<String, String> cloudEvent(String topic, JobState job, Object payload, String type,
+            String id) {
         String json;
         try {
             json = mapper.writeValueAsString(payload);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise event of job " + job.jobId(), e);
         }
-        return Message.of(json)
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(job.jobId()).build())
-                .addMetadata(OutgoingCloudEventMetadata.builder()
-                        .withId(id)
-                        .withType(type)
-                        .withSource(SOURCE)
-                        .withSubject(job.jobId())
-                        .withDataContentType("application/json")
-                        .withTimestamp(ZonedDateTime.ofInstant(job.updatedAt(), ZoneOffset.UTC))
-                        .build());
+        RecordHeaders headers = new RecordHeaders();
+        header(headers, "ce_specversion", "1.0");
+        header(headers, "ce_id", id);
+        header(headers, "ce_type", type);
+        header(headers, "ce_source", SOURCE.toString());
+        header(headers, "ce_subject", job.jobId());
+        header(headers, "ce_time", DateTimeFormatter.ISO_INSTANT.format(job.updatedAt()));
+        header(headers, "content-type", "application/json");
+        return new ProducerRecord<>(topic, null, job.jobId(), json, headers);
+    }
+
+    private static void header(RecordHeaders headers, String name, String value) {
+        headers.add(name, value.getBytes(StandardCharsets.UTF_8));
     }
 }

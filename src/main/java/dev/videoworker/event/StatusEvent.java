@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.videoworker.job.JobError;
 import dev.videoworker.job.JobState;
+import dev.videoworker.job.JobStatus;
 
 /**
  * Payload of a {@code video.status} event: one transition of a job (or a change of its progress).
@@ -24,7 +25,12 @@ public record StatusEvent(
 
     public static StatusEvent of(JobState job) {
         String model = job.request() == null ? null : job.request().model();
-        return new StatusEvent(job.jobId(), job.status().wireName(), job.progress(), job.videoId(), model,
+        return new StatusEvent(job.jobId(), announced(job.status()), job.progress(), job.videoId(), model,
                 job.error(), job.updatedAt(), job.metadata());
+    }
+
+    /** The status users see: the durable intent to submit is announced as {@code accepted}. */
+    public static String announced(JobStatus status) {
+        return status == JobStatus.SUBMITTING ? JobStatus.ACCEPTED.wireName() : status.wireName();
     }
 }

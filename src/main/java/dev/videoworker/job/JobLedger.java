@@ -1,40 +1,74 @@
 package dev.videoworker.job;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.event.EventPublisher;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Records a job's transitions in order: the durable state first, then the status event, then (once, for a terminal
- * status) the completion event.
+ * Records a job's transitions: the new state, its status event and (once, for a terminal status) its completion
+ * event are committed together to the job's journal partition; the in-memory view changes only after that.
  */
 @ApplicationScoped
 public class JobLedger {
 
     private final JobStore store;
+    private final JobJournal journal;
     private final EventPublisher events;
+    private final ObjectMapper mapper;
+    private final String jobsTopic;
 
-    public JobLedger(JobStore store, EventPublisher events) {
+    public JobLedger(JobStore store, JobJournal journal, EventPublisher events, ObjectMapper mapper,
+            WorkerConfig config) {
         this.store = store;
+        this.journal = journal;
         this.events = events;
+        this.mapper = mapper;
+        this.jobsTopic = config.topics().jobs();
     }
 
     /** Saves and announces a new state of the job. */
     public Uni<JobState> record(JobState next) {
-        return store.save(next)
-                .call(saved -> next.status() == JobStatus.SUBMITTING ? Uni.createFrom().voidItem()
-                        : events.status(saved))
-                .call(saved -> saved.status().terminal() ? events.completed(saved) : Uni.createFrom().voidItem());
+        List<ProducerRecord<String, String>> records = new ArrayList<>(3);
+        records.add(stateRecord(next));
+        records.add(events.status(next));
+        if (next.status().terminal()) {
+            records.add(events.completed(next));
+        }
+        return journal.write(next.partition(), records).replaceWith(() -> {
+            // A write that was queued before the partition was given up must not bring its job back into memory.
+            if (journal.owns(next.partition())) {
+                store.put(next);
+            }
+            return next;
+        });
     }
 
-    /** Saves a state without announcing it (an internal step such as the intent to submit). */
-    public Uni<JobState> remember(JobState next) {
-        return store.save(next);
-    }
-
-    /** Announces a known job again (a redelivered request), without writing or completing anything. */
+    /** Announces a known job again (a redelivered or repeated request), without changing or completing it. */
     public Uni<Void> reannounce(JobState known) {
-        return events.status(known);
+        return journal.write(known.partition(), List.of(events.status(known)));
+    }
+
+    /** Removes a long-finished job from the journal (a tombstone); its id may be used again afterwards. */
+    public Uni<Void> tombstone(String jobId, int partition) {
+        return journal.write(partition, List.of(new ProducerRecord<String, String>(jobsTopic, partition, jobId, null)))
+                .invoke(() -> store.remove(jobId));
+    }
+
+    private ProducerRecord<String, String> stateRecord(JobState state) {
+        try {
+            return new ProducerRecord<>(jobsTopic, state.partition(), state.jobId(), mapper.writeValueAsString(state));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise the state of job " + state.jobId(), e);
+        }
     }
 }

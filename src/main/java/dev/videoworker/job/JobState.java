@@ -12,6 +12,9 @@ import dev.videoworker.request.VideoRequest;
 /**
  * The durable state of one job, as written to the compacted {@code video.jobs} topic (key: job id; partition: the
  * partition of the request that created it). Immutable: every change makes a new value.
+ *
+ * @param attempts create calls made for this job so far (a resubmission only follows a reconciliation that found
+ *        nothing at the provider)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobState(
@@ -29,39 +32,68 @@ public record JobState(
         Instant expiresAt,
         Instant deadline,
         JsonNode metadata,
+        int attempts,
         Instant updatedAt) {
 
     public JobState {
         variants = variants == null ? Map.of() : Map.copyOf(variants);
     }
 
+    /** The intent to submit, durable before the paid call. */
+    public static JobState submitting(VideoRequest request, int partition, BigDecimal cost, Instant receivedAt,
+            Instant at) {
+        return new JobState(request.jobId(), partition, JobStatus.SUBMITTING, request, null, null, cost, null, null,
+                null, Timings.received(receivedAt), null, null, request.metadata(), 1, at);
+    }
+
+    /** A request that will never be submitted. {@code request} holds what could be read of it, or null. */
+    public static JobState rejected(String jobId, int partition, VideoRequest request, JobError why,
+            Instant receivedAt, Instant at) {
+        return new JobState(jobId, partition, JobStatus.REJECTED, request, null, null, null, why, null, null,
+                Timings.received(receivedAt).finished(at), null, null, request == null ? null : request.metadata(),
+                0, at);
+    }
+
+    /** What is kept of a long-finished job: enough to recognise its id and say how it ended. */
+    public JobState slim() {
+        return new JobState(jobId, partition, status, null, videoId, null, null, error, video, null, null, null,
+                null, null, attempts, updatedAt);
+    }
+
     public JobState withStatus(JobStatus next, Instant at) {
         return new JobState(jobId, partition, next, request, videoId, progress, costUsd, error, video, variants,
-                timings, expiresAt, deadline, metadata, at);
+                timings, expiresAt, deadline, metadata, attempts, at);
+    }
+
+    /** A new intent after a reconciliation found that the previous create made nothing. */
+    public JobState resubmitting(Instant at) {
+        return new JobState(jobId, partition, JobStatus.SUBMITTING, request, null, null, costUsd, null, null, null,
+                timings, null, null, metadata, attempts + 1, at);
     }
 
     public JobState submitted(String providerVideoId, Instant at, Instant pollDeadline) {
         return new JobState(jobId, partition, JobStatus.SUBMITTED, request, providerVideoId, 0, costUsd, error,
-                video, variants, timings.submitted(at), expiresAt, pollDeadline, metadata, at);
+                video, variants, timings.submitted(at), expiresAt, pollDeadline, metadata, attempts, at);
     }
 
     public JobState progressed(JobStatus next, Integer newProgress, Instant at) {
         return new JobState(jobId, partition, next, request, videoId, newProgress, costUsd, error, video, variants,
-                timings, expiresAt, deadline, metadata, at);
+                timings, expiresAt, deadline, metadata, attempts, at);
     }
 
     public JobState generated(Instant providerExpiresAt, Instant at) {
         return new JobState(jobId, partition, JobStatus.GENERATED, request, videoId, 100, costUsd, error, video,
-                variants, timings.generated(at), providerExpiresAt, deadline, metadata, at);
+                variants, timings.generated(at), providerExpiresAt, deadline, metadata, attempts, at);
     }
 
     public JobState stored(StoredObject storedVideo, Map<String, StoredObject> storedVariants, Instant at) {
         return new JobState(jobId, partition, JobStatus.STORED, request, videoId, progress, costUsd, null,
-                storedVideo, storedVariants, timings.stored(at).finished(at), expiresAt, deadline, metadata, at);
+                storedVideo, storedVariants, timings.stored(at).finished(at), expiresAt, deadline, metadata, attempts,
+                at);
     }
 
     public JobState ended(JobStatus terminal, JobError why, Instant at) {
         return new JobState(jobId, partition, terminal, request, videoId, progress, costUsd, why, video, variants,
-                timings.finished(at), expiresAt, deadline, metadata, at);
+                timings.finished(at), expiresAt, deadline, metadata, attempts, at);
     }
 }

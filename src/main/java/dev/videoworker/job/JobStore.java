@@ -1,5 +1,7 @@
 package dev.videoworker.job;
 
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -8,33 +10,14 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Message;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
-
 /**
- * The jobs this replica owns: the durable record is the compacted {@code video.jobs} topic (written with acks=all to
- * the partition of the job's request), this map is its in-memory view.
+ * The in-memory view of the jobs of the partitions this replica owns; the durable truth is the job journal. Jobs
+ * that ended long ago are kept slim (id, outcome) until their tombstone, so their id is still recognised.
  */
 @ApplicationScoped
 public class JobStore {
 
-    public static final String CHANNEL = "video-jobs";
-
-    private final MutinyEmitter<String> journal;
-    private final ObjectMapper mapper;
     private final Map<String, JobState> jobs = new ConcurrentHashMap<>();
-
-    public JobStore(@Channel(CHANNEL) MutinyEmitter<String> journal, ObjectMapper mapper) {
-        this.journal = journal;
-        this.mapper = mapper;
-    }
 
     public Optional<JobState> find(String jobId) {
         return Optional.ofNullable(jobs.get(jobId));
@@ -44,21 +27,59 @@ public class JobStore {
         return List.copyOf(jobs.values());
     }
 
-    /** Writes the state durably; the in-memory view changes only once the broker has it. */
-    public Uni<JobState> save(JobState state) {
-        String json;
-        try {
-            json = mapper.writeValueAsString(state);
-        } catch (JsonProcessingException e) {
-            return Uni.createFrom().failure(e);
-        }
-        Message<String> record = Message.of(json).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
-                .withKey(state.jobId())
-                .withPartition(state.partition())
-                .build());
-        return journal.sendMessage(record).replaceWith(() -> {
-            jobs.put(state.jobId(), state);
-            return state;
+    public int size() {
+        return jobs.size();
+    }
+
+    void put(JobState state) {
+        jobs.put(state.jobId(), state);
+    }
+
+    /** Takes over the jobs rebuilt from a partition of the journal. */
+    public void adopt(Collection<JobState> states) {
+        states.forEach(s -> jobs.put(s.jobId(), s));
+    }
+
+    /** Forgets the jobs of a partition this replica no longer owns; returns them. */
+    public List<JobState> release(int partition) {
+        List<JobState> released = new ArrayList<>();
+        jobs.values().removeIf(s -> {
+            if (s.partition() == partition) {
+                released.add(s);
+                return true;
+            }
+            return false;
         });
+        return released;
+    }
+
+    /** Whether a job other than {@code jobId} already follows this provider video. */
+    public boolean followedByAnother(String videoId, String jobId) {
+        return jobs.values().stream().anyMatch(s -> videoId.equals(s.videoId()) && !jobId.equals(s.jobId()));
+    }
+
+    /** Slims terminal jobs that ended before {@code endedBefore}; returns how many. */
+    public int retire(Instant endedBefore) {
+        int[] count = {0};
+        jobs.replaceAll((id, s) -> {
+            if (s.status().terminal() && s.request() != null && s.updatedAt().isBefore(endedBefore)) {
+                count[0]++;
+                return s.slim();
+            }
+            return s;
+        });
+        return count[0];
+    }
+
+    /** Terminal jobs that ended before {@code endedBefore}: due for their tombstone. */
+    public List<JobState> endedBefore(Instant endedBefore) {
+        return jobs.values().stream()
+                .filter(s -> s.status().terminal() && s.updatedAt().isBefore(endedBefore))
+                .toList();
+    }
+
+    /** Forgets a tombstoned job. */
+    void remove(String jobId) {
+        jobs.remove(jobId);
     }
 }

@@ -13,6 +13,7 @@ import dev.videoworker.job.JobLedger;
 import dev.videoworker.job.JobState;
 import dev.videoworker.job.JobStatus;
 import dev.videoworker.job.JobStore;
+import dev.videoworker.job.NotOwnerException;
 import dev.videoworker.provider.ProviderException;
 import dev.videoworker.provider.ProviderStatus;
 import dev.videoworker.provider.ProviderVideo;
@@ -41,6 +42,7 @@ public class Poller {
     private final Vertx vertx;
     private final WorkerConfig.Poll config;
     private final Clock clock = Clock.systemUTC();
+    private volatile boolean stopping;
 
     public Poller(JobStore store, JobLedger ledger, VideosClient provider, VideoStore videos, Vertx vertx,
             WorkerConfig config) {
@@ -57,20 +59,37 @@ public class Poller {
         schedule(job.jobId(), config.interval());
     }
 
+    /** Resumes a job whose video is generated but not stored yet (after a restart or a takeover). */
+    public void resumeStoring(JobState job) {
+        if (job.status() == JobStatus.STORING) {
+            storeVideo(job, 0);
+            return;
+        }
+        ledger.record(job.withStatus(JobStatus.STORING, clock.instant()))
+                .subscribe().with(storing -> storeVideo(storing, 0), e -> quietly(job, e, "resume storing"));
+    }
+
+    /** Stops starting polls and uploads (shutdown); what is in flight is resumed by the next owner. */
+    public void stop() {
+        stopping = true;
+    }
+
     private void schedule(String jobId, Duration delay) {
-        vertx.setTimer(Math.max(1, delay.toMillis()), timer -> pollOnce(jobId));
+        if (!stopping) {
+            vertx.setTimer(Math.max(1, delay.toMillis()), timer -> pollOnce(jobId));
+        }
     }
 
     private void pollOnce(String jobId) {
         JobState job = store.find(jobId).orElse(null);
-        if (job == null || !job.status().generating()) {
+        if (stopping || job == null || !job.status().generating()) {
             return;
         }
         if (job.deadline() != null && clock.instant().isAfter(job.deadline())) {
             ledger.record(job.ended(JobStatus.FAILED, new JobError("timeout", "The provider did not finish the "
                     + "video within the deadline of " + config.deadline() + " (last status: "
                     + job.status().wireName() + ").", null, false), clock.instant()))
-                    .subscribe().with(done -> { }, e -> Log.errorf(e, "job %s: could not record timeout", jobId));
+                    .subscribe().with(done -> { }, e -> quietly(job, e, "record the timeout"));
             return;
         }
         provider.retrieve(job.videoId())
@@ -119,14 +138,25 @@ public class Poller {
         return video.progress() == null ? 0 : Math.max(0, Math.min(100, video.progress()));
     }
 
+    /** Logs a failed write; a partition given up is no failure, its new owner carries on. */
+    private static void quietly(JobState job, Throwable e, String what) {
+        if (e instanceof NotOwnerException) {
+            Log.debugf("job %s: no longer ours, did not %s", job.jobId(), what);
+        } else {
+            Log.errorf(e, "job %s: could not %s", job.jobId(), what);
+        }
+    }
+
     private void onPollFailure(JobState job, Throwable e) {
+        if (e instanceof NotOwnerException) {
+            return;
+        }
         if (e instanceof ProviderException p && !p.retryable()) {
             Log.infof("job %s: the provider answered HTTP %d %s; the job ends", job.jobId(), p.httpStatus(), p.code());
             String code = p.httpStatus() == 404 ? "video_not_found" : p.code();
             ledger.record(job.ended(JobStatus.FAILED, new JobError(code, p.getMessage(), null, false),
                     clock.instant()))
-                    .subscribe().with(done -> { }, err -> Log.errorf(err, "job %s: could not record failure",
-                            job.jobId()));
+                    .subscribe().with(done -> { }, err -> quietly(job, err, "record the failure"));
             return;
         }
         Duration wait = e instanceof ProviderException p && p.retryAfter() != null ? p.retryAfter()
@@ -137,6 +167,9 @@ public class Poller {
 
     /** Streams the video into the store on a worker thread; retries a failed upload until the provider's copy expires. */
     void storeVideo(JobState storing, int attempt) {
+        if (stopping || store.find(storing.jobId()).isEmpty()) {
+            return;
+        }
         Uni.createFrom().item(() -> {
             try {
                 return videos.store(storing);
@@ -153,6 +186,9 @@ public class Poller {
     }
 
     private void onStoreFailure(JobState storing, int attempt, Throwable e) {
+        if (e instanceof NotOwnerException) {
+            return;
+        }
         Throwable cause = e instanceof StoreFailure ? e.getCause() : e;
         Instant now = clock.instant();
         Duration wait = backoff(attempt);
@@ -160,8 +196,7 @@ public class Poller {
             ledger.record(storing.ended(JobStatus.FAILED, JobError.of("expired", "The video could not be stored "
                     + "before the provider's copy expired at " + storing.expiresAt() + " (last error: "
                     + cause.getClass().getSimpleName() + ")."), now))
-                    .subscribe().with(done -> { }, err -> Log.errorf(err, "job %s: could not record failure",
-                            storing.jobId()));
+                    .subscribe().with(done -> { }, err -> quietly(storing, err, "record the failure"));
             return;
         }
         Log.warnf("job %s: storing failed (%s: %s), retry %d in %s", storing.jobId(),

@@ -89,11 +89,22 @@ public class VideosClient {
                 .onFailure().transform(e -> failure(e, false));
     }
 
-    /** One page of the provider's recent videos, newest first. */
-    public Uni<List<ProviderVideo>> listNewest(int limit, String after) {
+    /** One page of the provider's recent videos. */
+    public record Page(List<ProviderVideo> videos, boolean hasMore, String lastId) {
+    }
+
+    /** One page of the provider's recent videos, newest first, after the cursor {@code after} (null: the start). */
+    public Uni<Page> listNewest(int limit, String after) {
         return api.list(authorization, limit, "desc", after)
-                .map(r -> r.getEntity().data() == null ? List.<ProviderVideo>of()
-                        : r.getEntity().data().stream().map(v -> toVideo(v, null)).toList())
+                .map(r -> {
+                    VideoResource.Page page = r.getEntity();
+                    List<ProviderVideo> videos = page == null || page.data() == null ? List.of()
+                            : page.data().stream().map(v -> toVideo(v, null)).toList();
+                    String last = page == null ? null
+                            : page.lastId() != null ? page.lastId()
+                                    : videos.isEmpty() ? null : videos.get(videos.size() - 1).id();
+                    return new Page(videos, page != null && page.hasMore(), last);
+                })
                 .onFailure().transform(e -> failure(e, false));
     }
 

@@ -12,9 +12,8 @@ import dev.videoworker.event.EventPublisher;
 import dev.videoworker.job.JobError;
 import dev.videoworker.job.JobLedger;
 import dev.videoworker.job.JobState;
-import dev.videoworker.job.JobStatus;
 import dev.videoworker.job.JobStore;
-import dev.videoworker.job.Timings;
+import dev.videoworker.job.NotOwnerException;
 import dev.videoworker.submit.Submitter;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -54,12 +53,19 @@ public class RequestConsumer {
         Instant receivedAt = clock.instant();
         return handle(message.getPayload(), record.getKey(), position, receivedAt)
                 .onItemOrFailure().transformToUni((done, failure) -> {
-                    if (failure != null) {
-                        Log.errorf(failure, "request at %s-%d@%d could not be processed", position.topic(),
-                                position.partition(), position.offset());
-                        return Uni.createFrom().completionStage(message.nack(failure));
+                    if (failure == null) {
+                        return Uni.createFrom().completionStage(message.ack());
                     }
-                    return Uni.createFrom().completionStage(message.ack());
+                    if (failure instanceof NotOwnerException) {
+                        // The partition moved to another replica mid-way: leave the record unacknowledged, its new
+                        // owner reads it again and finds whatever state was written.
+                        Log.infof("request at %s-%d@%d left to the partition's new owner", position.topic(),
+                                position.partition(), position.offset());
+                        return Uni.createFrom().voidItem();
+                    }
+                    Log.errorf(failure, "request at %s-%d@%d could not be processed", position.topic(),
+                            position.partition(), position.offset());
+                    return Uni.createFrom().completionStage(message.nack(failure));
                 });
     }
 
@@ -90,10 +96,7 @@ public class RequestConsumer {
 
     private Uni<Void> reject(String jobId, JobError error, VideoRequest partial, RecordPosition position,
             Instant receivedAt) {
-        Instant now = clock.instant();
-        JobState rejected = new JobState(jobId, position.partition(), JobStatus.REJECTED, partial, null, null, null,
-                error, null, null, Timings.received(receivedAt).finished(now), null, null,
-                partial == null ? null : partial.metadata(), now);
-        return ledger.record(rejected).replaceWithVoid();
+        return ledger.record(JobState.rejected(jobId, position.partition(), partial, error, receivedAt,
+                clock.instant())).replaceWithVoid();
     }
 }

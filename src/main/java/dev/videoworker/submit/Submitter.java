@@ -3,7 +3,9 @@ package dev.videoworker.submit;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -12,9 +14,10 @@ import dev.videoworker.job.JobError;
 import dev.videoworker.job.JobLedger;
 import dev.videoworker.job.JobState;
 import dev.videoworker.job.JobStatus;
-import dev.videoworker.job.Timings;
+import dev.videoworker.job.JobStore;
 import dev.videoworker.poll.Poller;
 import dev.videoworker.provider.ProviderException;
+import dev.videoworker.provider.ProviderVideo;
 import dev.videoworker.provider.VideosClient;
 import dev.videoworker.request.VideoRequest;
 import io.quarkus.logging.Log;
@@ -22,22 +25,34 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
- * Submits a valid request to the provider at most once: the intent ({@code submitting}) is durable before the paid
- * call, the provider's video id right after it; then the job is handed to the poller.
+ * Submits jobs to the provider at most once. The intent ({@code submitting}) is durable before the paid call and the
+ * provider's video id right after it. When the outcome of a create is unknown (no answer, 5xx, 408) or a job is found
+ * in {@code submitting} after a crash, the provider's list of recent videos decides: found, the job adopts that
+ * video; certainly not found, it is submitted again; list unavailable, it fails with {@code submission_unknown}.
+ * A create call is never retried blindly.
  */
 @ApplicationScoped
 public class Submitter {
 
+    /** How far provider and worker clocks may disagree when matching a video to an intent. */
+    static final Duration CLOCK_SKEW = Duration.ofMinutes(2);
+    static final int LIST_PAGE = 100;
+    static final int MAX_LIST_PAGES = 20;
+    /** A dated snapshot of a model, e.g. {@code sora-2-2025-10-06} for {@code sora-2}. */
+    private static final java.util.regex.Pattern SNAPSHOT = java.util.regex.Pattern.compile(".*-\\d{4}-\\d{2}-\\d{2}");
+
     private final JobLedger ledger;
+    private final JobStore store;
     private final VideosClient provider;
     private final InputImages images;
     private final Poller poller;
     private final WorkerConfig config;
     private final Clock clock;
 
-    public Submitter(JobLedger ledger, VideosClient provider, InputImages images, Poller poller,
+    public Submitter(JobLedger ledger, JobStore store, VideosClient provider, InputImages images, Poller poller,
             WorkerConfig config) {
         this.ledger = ledger;
+        this.store = store;
         this.provider = provider;
         this.images = images;
         this.poller = poller;
@@ -45,65 +60,141 @@ public class Submitter {
         this.clock = Clock.systemUTC();
     }
 
-    /** Takes a new job from accepted to submitted (or to its rejection or failure). */
+    /** Takes a new job to submitted (or to its rejection or failure); completes once that outcome is durable. */
     public Uni<JobState> submit(VideoRequest request, BigDecimal estimatedCost, int partition, Instant receivedAt) {
-        JobState accepted = new JobState(request.jobId(), partition, JobStatus.ACCEPTED, request, null, null,
-                estimatedCost, null, null, null, Timings.received(receivedAt), null, null, request.metadata(),
-                clock.instant());
-        return ledger.record(accepted)
-                .chain(job -> prepareImage(job)
-                        .chain(image -> image == null && request.inputReference() != null ? Uni.createFrom().item(job)
-                                : createVideo(job, image)));
+        return prepareImage(request)
+                .chain(image -> ledger.record(JobState.submitting(request, partition, estimatedCost, receivedAt,
+                        clock.instant()))
+                        .chain(intent -> create(intent, image)))
+                .onFailure(InputImages.Unusable.class).recoverWithUni(e -> ledger.record(JobState.rejected(
+                        request.jobId(), partition, request, ((InputImages.Unusable) e).error(), receivedAt,
+                        clock.instant())));
     }
 
-    /** Loads the reference image; a rejection ends the job here, before any paid call (then the item is null). */
-    private Uni<InputImages.Prepared> prepareImage(JobState job) {
-        VideoRequest.InputReference reference = job.request().inputReference();
+    /**
+     * Resumes a job found in {@code submitting} (a replica stopped between intent and answer): waits until its create
+     * call must have ended, then reconciles.
+     */
+    public Uni<JobState> recover(JobState intent) {
+        Duration wait = Duration.between(clock.instant(), intent.updatedAt().plus(config.jobs().createTimeout()));
+        Uni<Void> pause = wait.isNegative() || wait.isZero() ? Uni.createFrom().voidItem()
+                : Uni.createFrom().voidItem().onItem().delayIt().by(wait);
+        return pause.chain(() -> {
+            JobState current = store.find(intent.jobId()).orElse(null);
+            if (current == null || current.status() != JobStatus.SUBMITTING
+                    || !current.updatedAt().equals(intent.updatedAt())) {
+                return Uni.createFrom().nullItem();
+            }
+            Log.infof("job %s was left in submitting; reconciling with the provider", intent.jobId());
+            return reconcile(current);
+        });
+    }
+
+    private Uni<InputImages.Prepared> prepareImage(VideoRequest request) {
+        VideoRequest.InputReference reference = request.inputReference();
         if (reference == null) {
             return Uni.createFrom().nullItem();
         }
         return Uni.createFrom().<InputImages.Prepared>emitter(emitter -> {
             try {
-                emitter.complete(images.prepare(reference, job.request().size()));
-            } catch (InputImages.Unusable e) {
-                emitter.fail(e);
-            } catch (IOException e) {
+                emitter.complete(images.prepare(reference, request.size()));
+            } catch (InputImages.Unusable | IOException e) {
                 emitter.fail(e);
             }
-        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .onFailure(InputImages.Unusable.class).call(e -> ledger.record(
-                        job.ended(JobStatus.REJECTED, ((InputImages.Unusable) e).error(), clock.instant())))
-                .onFailure(InputImages.Unusable.class).recoverWithNull();
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
-    private Uni<JobState> createVideo(JobState job, InputImages.Prepared image) {
-        VideoRequest r = job.request();
+    private Uni<JobState> create(JobState intent, InputImages.Prepared image) {
+        VideoRequest r = intent.request();
         VideosClient.CreateVideo create = new VideosClient.CreateVideo(r.model(), r.prompt(), r.size(), r.seconds(),
                 image == null ? null : image.bytes(), image == null ? null : image.fileName(),
                 image == null ? null : image.contentType());
-        return ledger.remember(job.withStatus(JobStatus.SUBMITTING, clock.instant()))
-                .chain(intent -> provider.create(create)
-                        .chain(video -> {
-                            Instant now = clock.instant();
-                            Log.infof("job %s submitted as %s", job.jobId(), video.id());
-                            return ledger.record(intent.submitted(video.id(), now, now.plus(config.poll().deadline())));
-                        })
-                        .invoke(poller::follow)
-                        .onFailure(ProviderException.class).recoverWithUni(e -> failed(intent, (ProviderException) e)));
+        return provider.create(create)
+                .chain(video -> {
+                    Log.infof("job %s submitted as %s", intent.jobId(), video.id());
+                    return adopt(intent, video.id());
+                })
+                .onFailure(ProviderException.class).recoverWithUni(e -> {
+                    ProviderException p = (ProviderException) e;
+                    if (p.outcomeUnknown()) {
+                        Log.warnf("job %s: the outcome of the create call is unknown (%s); reconciling",
+                                intent.jobId(), p.getMessage());
+                        return reconcile(intent);
+                    }
+                    Log.infof("job %s: the provider refused it: HTTP %d %s", intent.jobId(), p.httpStatus(),
+                            p.code());
+                    return ledger.record(intent.ended(JobStatus.FAILED,
+                            new JobError(p.code(), p.getMessage(), null, p.retryable()), clock.instant()));
+                });
     }
 
-    private Uni<JobState> failed(JobState intent, ProviderException e) {
-        JobError error;
-        if (e.outcomeUnknown()) {
-            Log.warnf("job %s: the outcome of the create call is unknown (%s); not retrying", intent.jobId(),
-                    e.getMessage());
-            error = new JobError("submission_unknown", "The provider did not confirm the submission ("
-                    + e.getMessage() + "). A video may have been created and billed: check the provider's list of "
-                    + "videos before sending this job again.", null, false);
-        } else {
-            Log.infof("job %s: the provider refused it: HTTP %d %s", intent.jobId(), e.httpStatus(), e.code());
-            error = new JobError(e.code(), e.getMessage(), null, e.retryable());
-        }
-        return ledger.record(intent.ended(JobStatus.FAILED, error, clock.instant()));
+    private Uni<JobState> adopt(JobState intent, String videoId) {
+        Instant now = clock.instant();
+        return ledger.record(intent.submitted(videoId, now, now.plus(config.poll().deadline())))
+                .invoke(poller::follow);
+    }
+
+    Uni<JobState> reconcile(JobState intent) {
+        return findAtProvider(intent, null, 0)
+                .chain(found -> {
+                    if (found.isPresent()) {
+                        Log.infof("job %s: found its video %s at the provider; adopting it", intent.jobId(),
+                                found.get().id());
+                        return adopt(intent, found.get().id());
+                    }
+                    if (intent.attempts() >= config.jobs().maxSubmitAttempts()) {
+                        return ledger.record(intent.ended(JobStatus.FAILED, JobError.of("submission_failed",
+                                intent.attempts() + " create calls got no answer and none of them created a "
+                                        + "video at the provider; giving up."), clock.instant()));
+                    }
+                    Log.infof("job %s: the provider has no video for it; submitting again", intent.jobId());
+                    return prepareImage(intent.request())
+                            .chain(image -> ledger.record(intent.resubmitting(clock.instant()))
+                                    .chain(next -> create(next, image)))
+                            .onFailure(InputImages.Unusable.class).recoverWithUni(e -> ledger.record(intent.ended(
+                                    JobStatus.REJECTED, ((InputImages.Unusable) e).error(), clock.instant())));
+                })
+                .onFailure(ProviderException.class).recoverWithUni(e -> {
+                    Log.warnf("job %s: cannot list the provider's videos (%s)", intent.jobId(), e.getMessage());
+                    return ledger.record(intent.ended(JobStatus.FAILED, new JobError("submission_unknown",
+                            "The provider did not confirm the submission and its list of videos could not be "
+                                    + "read (" + e.getMessage() + "). A video may have been created and billed: "
+                                    + "check the provider's videos before sending this job again.", null, false),
+                            clock.instant()));
+                });
+    }
+
+    /** Pages through the provider's videos, newest first, back to a little before the intent was written. */
+    private Uni<Optional<ProviderVideo>> findAtProvider(JobState intent, String after, int page) {
+        Instant from = intent.updatedAt().minus(CLOCK_SKEW);
+        return provider.listNewest(LIST_PAGE, after).chain(p -> {
+            for (ProviderVideo v : p.videos()) {
+                if (matches(intent, v, from)) {
+                    return Uni.createFrom().item(Optional.of(v));
+                }
+            }
+            boolean olderThanIntent = !p.videos().isEmpty() && p.videos().get(p.videos().size() - 1).createdAt()
+                    != null && p.videos().get(p.videos().size() - 1).createdAt().isBefore(from);
+            if (!p.hasMore() || p.lastId() == null || olderThanIntent) {
+                return Uni.createFrom().item(Optional.<ProviderVideo>empty());
+            }
+            if (page + 1 >= MAX_LIST_PAGES) {
+                return Uni.createFrom().failure(new ProviderException(0, "list_too_long", "more than "
+                        + MAX_LIST_PAGES * LIST_PAGE + " videos were created since the job's submission",
+                        false, false, null, null));
+            }
+            return findAtProvider(intent, p.lastId(), page + 1);
+        });
+    }
+
+    private boolean matches(JobState intent, ProviderVideo v, Instant from) {
+        VideoRequest r = intent.request();
+        return r.prompt().equals(v.prompt())
+                && (v.model() == null || v.model().equals(r.model()) || SNAPSHOT.matcher(v.model()).matches()
+                        && v.model().startsWith(r.model() + "-"))
+                && (v.size() == null || v.size().equals(r.size()))
+                && (v.seconds() == null || v.seconds().equals(r.seconds()))
+                && v.createdAt() != null && !v.createdAt().isBefore(from)
+                && !store.followedByAnother(v.id(), intent.jobId());
     }
 }

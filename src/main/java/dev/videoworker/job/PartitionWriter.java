@@ -1,0 +1,135 @@
+package dev.videoworker.job;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import io.quarkus.logging.Log;
+
+/**
+ * The transactional producer of one owned partition of {@code video.jobs}. Its transactional id belongs to the
+ * partition, so whoever opens it next fences this one. Writes queue up and are committed together (one transaction
+ * per batch), each write's records all-or-nothing.
+ */
+final class PartitionWriter implements AutoCloseable {
+
+    private static final int MAX_BATCH = 500;
+
+    /** One job transition: its records, and who waits for them to be committed. */
+    private record Pending(List<ProducerRecord<String, String>> records, CompletableFuture<Void> done) {
+    }
+
+    private final int partition;
+    private final KafkaProducer<String, String> producer;
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private final Runnable onFenced;
+    private volatile boolean open = true;
+
+    /** Opens the producer and fences any previous owner of the partition (blocking). */
+    PartitionWriter(int partition, Map<String, Object> producerConfig, Runnable onFenced) {
+        this.partition = partition;
+        this.onFenced = onFenced;
+        this.producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new StringSerializer());
+        try {
+            producer.initTransactions();
+        } catch (RuntimeException e) {
+            producer.close(java.time.Duration.ZERO);
+            throw e;
+        }
+        this.thread = new Thread(this::run, "job-journal-p" + partition);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    CompletableFuture<Void> write(List<ProducerRecord<String, String>> records) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (!open) {
+            done.completeExceptionally(new NotOwnerException(partition));
+            return done;
+        }
+        queue.add(new Pending(records, done));
+        return done;
+    }
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>();
+        while (open || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+                commit(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } finally {
+                batch.clear();
+            }
+        }
+        failRemaining(new NotOwnerException(partition));
+    }
+
+    private void commit(List<Pending> batch) {
+        try {
+            producer.beginTransaction();
+            for (Pending p : batch) {
+                for (ProducerRecord<String, String> r : p.records()) {
+                    producer.send(r);
+                }
+            }
+            producer.commitTransaction();
+            batch.forEach(p -> p.done().complete(null));
+        } catch (ProducerFencedException | InvalidProducerEpochException | TransactionalIdAuthorizationException e) {
+            // Another replica owns this partition now: never write for its jobs again.
+            Log.warnf("partition %d of the job journal was taken over by another replica (%s)", partition,
+                    e.getClass().getSimpleName());
+            open = false;
+            NotOwnerException lost = new NotOwnerException(partition);
+            batch.forEach(p -> p.done().completeExceptionally(lost));
+            onFenced.run();
+        } catch (KafkaException e) {
+            try {
+                producer.abortTransaction();
+            } catch (KafkaException abortFailed) {
+                Log.debugf("abort after a failed commit on partition %d failed too: %s", partition,
+                        abortFailed.getClass().getSimpleName());
+            }
+            batch.forEach(p -> p.done().completeExceptionally(e));
+        }
+    }
+
+    private void failRemaining(RuntimeException why) {
+        for (Pending p; (p = queue.poll()) != null;) {
+            p.done().completeExceptionally(why);
+        }
+    }
+
+    /** Stops taking writes, commits what is queued, and closes the producer. */
+    @Override
+    public void close() {
+        open = false;
+        try {
+            thread.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        failRemaining(new NotOwnerException(partition));
+        producer.close(java.time.Duration.ofSeconds(10));
+    }
+}

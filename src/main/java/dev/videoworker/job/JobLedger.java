@@ -53,6 +53,16 @@ public class JobLedger {
         });
     }
 
+    /** Saves a state without announcing it: a step users already know about (a new intent after reconciling). */
+    public Uni<JobState> remember(JobState next) {
+        return journal.write(next.partition(), List.of(stateRecord(next))).replaceWith(() -> {
+            if (journal.owns(next.partition())) {
+                store.put(next);
+            }
+            return next;
+        });
+    }
+
     /** Announces a known job again (a redelivered or repeated request), without changing or completing it. */
     public Uni<Void> reannounce(JobState known) {
         return journal.write(known.partition(), List.of(events.status(known)));

@@ -41,6 +41,9 @@ public final class VideoSimulator implements AutoCloseable {
     public static final String LOST_RESPONSE_MARKER = "[simulate:lost-response]";
     /** Prompt marker: the job never leaves {@code in_progress}, for testing polling deadlines. */
     public static final String STALL_MARKER = "[simulate:stall]";
+    /** {@code [simulate:duration=PT70S]}: this job takes the given time instead of the configured duration. */
+    static final java.util.regex.Pattern DURATION_MARKER = java.util.regex.Pattern.compile(
+            "\\[simulate:duration=([^\\]]+)]");
     static final Duration RATE_LIMIT_RETRY_AFTER = Duration.ofSeconds(1);
     static final int STALLED_PROGRESS = 50;
     static final VideoError MODERATION_ERROR = new VideoError("moderation_blocked",
@@ -50,6 +53,7 @@ public final class VideoSimulator implements AutoCloseable {
     private final Clock clock;
     private final SimulatorMedia media;
     private final SecureRandom random = new SecureRandom();
+    private volatile boolean listUnavailable;
     /** Insertion order is creation order, which listing relies on. Guarded by {@code this}. */
     private final Map<String, Job> jobs = new LinkedHashMap<>();
     /** Guarded by {@code this}. */
@@ -131,6 +135,10 @@ public final class VideoSimulator implements AutoCloseable {
 
     /** {@code GET /v1/videos}: a page of jobs after the cursor {@code after} (exclusive) in the given order. */
     public synchronized VideoPage list(int limit, SortOrder order, String after) {
+        if (listUnavailable) {
+            throw new VideoApiException(503, "The engine is currently overloaded, please try again later.",
+                    "server_error", null, null);
+        }
         if (limit < 0) {
             throw VideoApiException.invalid("Invalid 'limit': integer below minimum value. Expected a value >= 0, "
                     + "but got " + limit + " instead.", "limit", "integer_below_min_value");
@@ -229,6 +237,7 @@ public final class VideoSimulator implements AutoCloseable {
         jobs.clear();
         createsByPrompt.clear();
         creates = 0;
+        listUnavailable = false;
     }
 
     @Override
@@ -263,7 +272,7 @@ public final class VideoSimulator implements AutoCloseable {
             id = "video_" + HexFormat.of().formatHex(bytes);
         } while (jobs.containsKey(id));
         Job job = new Job(id, model, prompt, size, seconds, remixedFrom, clock.instant(),
-                prompt.contains(settings.moderationMarker()), prompt.contains(STALL_MARKER));
+                prompt.contains(settings.moderationMarker()), prompt.contains(STALL_MARKER), durationOf(prompt));
         jobs.put(id, job);
         if (!job.moderated()) {
             // "generate" while the job runs, so the first download does not wait for a cold render
@@ -278,6 +287,27 @@ public final class VideoSimulator implements AutoCloseable {
         return job;
     }
 
+    /** The generation time of a job: {@code [simulate:duration=PT70S]} in its prompt, else the configured one. */
+    private Duration durationOf(String prompt) {
+        java.util.regex.Matcher m = DURATION_MARKER.matcher(prompt);
+        if (m.find()) {
+            try {
+                return Duration.parse(m.group(1));
+            } catch (java.time.format.DateTimeParseException e) {
+                LOG.debugf("ignoring unparsable duration marker %s", m.group());
+            }
+        }
+        return settings.duration();
+    }
+
+    /**
+     * Makes {@code GET /v1/videos} answer 503 (or work again), for tests of what the worker does when it cannot
+     * reconcile a submission.
+     */
+    public void listUnavailable(boolean unavailable) {
+        this.listUnavailable = unavailable;
+    }
+
     /** Caller holds the lock. */
     private Job find(String id, String param) {
         Job job = jobs.get(id);
@@ -289,14 +319,14 @@ public final class VideoSimulator implements AutoCloseable {
 
     /** What is stored of a job; everything that changes over time is derived from {@code createdAt}. */
     private record Job(String id, String model, String prompt, String size, String seconds, String remixedFrom,
-            Instant createdAt, boolean moderated, boolean stalled) {
+            Instant createdAt, boolean moderated, boolean stalled, Duration duration) {
 
         Instant leavesQueueAt(SimulatorSettings settings) {
-            return createdAt.plusNanos((long) (settings.duration().toNanos() * settings.queuedFraction()));
+            return createdAt.plusNanos((long) (duration.toNanos() * settings.queuedFraction()));
         }
 
         Instant completesAt(SimulatorSettings settings) {
-            return createdAt.plus(settings.duration());
+            return createdAt.plus(duration);
         }
 
         Instant expiresAt(SimulatorSettings settings) {

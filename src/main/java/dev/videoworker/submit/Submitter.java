@@ -149,7 +149,7 @@ public class Submitter {
                     }
                     Log.infof("job %s: the provider has no video for it; submitting again", intent.jobId());
                     return prepareImage(intent.request())
-                            .chain(image -> ledger.record(intent.resubmitting(clock.instant()))
+                            .chain(image -> ledger.remember(intent.resubmitting(clock.instant()))
                                     .chain(next -> create(next, image)))
                             .onFailure(InputImages.Unusable.class).recoverWithUni(e -> ledger.record(intent.ended(
                                     JobStatus.REJECTED, ((InputImages.Unusable) e).error(), clock.instant())));

@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -28,11 +27,6 @@ import javax.imageio.ImageIO;
 
 import jakarta.inject.Inject;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,13 +54,11 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTestResource(WorkerTestResources.class)
 class PipelineTest {
 
-    static final String REQUESTS = "video.requests";
-    static final String STATUS = "video.status";
-    static final String COMPLETED = "video.completed";
-    static final String DLQ = "video.requests.dlq";
+    static final String STATUS = JobsClient.STATUS;
+    static final String COMPLETED = JobsClient.COMPLETED;
+    static final String DLQ = JobsClient.DLQ;
 
-    static TopicRecorder recorder;
-    static KafkaProducer<String, byte[]> producer;
+    static JobsClient jobs;
 
     @Inject
     ObjectMapper mapper;
@@ -86,20 +78,12 @@ class PipelineTest {
 
     @BeforeAll
     static void connect() {
-        String bootstrap = WorkerTestResources.broker().bootstrapServers();
-        recorder = new TopicRecorder(bootstrap, List.of(STATUS, COMPLETED, DLQ));
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        producer = new KafkaProducer<>(props);
+        jobs = new JobsClient(WorkerTestResources.broker().bootstrapServers());
     }
 
     @AfterAll
     static void disconnect() throws InterruptedException {
-        producer.close();
-        recorder.close();
+        jobs.close();
     }
 
     @Test
@@ -160,7 +144,7 @@ class PipelineTest {
                 {"prompt":"A lighthouse at dusk %s","metadata":{"team":"events"}}""".formatted(jobId));
         awaitCompletion(jobId);
 
-        List<TopicRecorder.Seen> events = recorder.records(STATUS, jobId);
+        List<TopicRecorder.Seen> events = jobs.records(STATUS, jobId);
         List<String> order = List.of("accepted", "submitted", "queued", "in_progress", "generated", "storing",
                 "stored");
         int lastRank = -1;
@@ -187,7 +171,7 @@ class PipelineTest {
             lastProgress = progress;
         }
         assertThat(events.get(events.size() - 1).header("ce_type")).isNotNull();
-        List<TopicRecorder.Seen> completions = recorder.records(COMPLETED, jobId);
+        List<TopicRecorder.Seen> completions = jobs.records(COMPLETED, jobId);
         assertThat(completions).hasSize(1);
         assertThat(completions.get(0).header("ce_type")).isEqualTo("dev.videoworker.video.completed");
     }
@@ -281,8 +265,8 @@ class PipelineTest {
         assertThat(legacyMessage).contains("legacy").contains("4, 8, 12");
 
         String notJsonId = cases.get(5).jobId();
-        await().atMost(30, TimeUnit.SECONDS).until(() -> !recorder.records(DLQ, notJsonId).isEmpty());
-        TopicRecorder.Seen dead = recorder.records(DLQ, notJsonId).get(0);
+        await().atMost(30, TimeUnit.SECONDS).until(() -> !jobs.records(DLQ, notJsonId).isEmpty());
+        TopicRecorder.Seen dead = jobs.records(DLQ, notJsonId).get(0);
         assertThat(dead.text()).isEqualTo("this is not json {");
         assertThat(dead.header("dead-letter-reason")).contains("not JSON");
         assertThat(simulator.createCount()).isEqualTo(createsBefore);
@@ -298,15 +282,14 @@ class PipelineTest {
         await().atMost(30, TimeUnit.SECONDS)
                 .until(() -> statuses(jobId).stream().filter("stored"::equals).count() == 2);
         assertThat(simulator.createCount(prompt)).isEqualTo(1);
-        assertThat(recorder.records(COMPLETED, jobId)).hasSize(1);
+        assertThat(jobs.records(COMPLETED, jobId)).hasSize(1);
     }
 
     @Test
     void derivesTheJobIdFromTheRecordPositionWhenNothingNamesIt() throws Exception {
         String marker = "no-key-" + UUID.randomUUID();
-        var sent = producer.send(new ProducerRecord<>(REQUESTS, null,
-                ("{\"prompt\":\"" + marker + "\",\"seconds\":\"7\"}").getBytes(StandardCharsets.UTF_8))).get();
-        String jobId = REQUESTS + "-" + sent.partition() + "-" + sent.offset();
+        var sent = jobs.send(null, "{\"prompt\":\"" + marker + "\",\"seconds\":\"7\"}");
+        String jobId = JobsClient.REQUESTS + "-" + sent.partition() + "-" + sent.offset();
         JsonNode completion = awaitCompletion(jobId);
         assertThat(completion.path("outcome").asText()).isEqualTo("rejected");
         assertThat(completion.path("error").path("code").asText()).isEqualTo("unsupported_seconds");
@@ -321,21 +304,15 @@ class PipelineTest {
     }
 
     private void send(String key, String value) throws Exception {
-        producer.send(new ProducerRecord<>(REQUESTS, key, value.getBytes(StandardCharsets.UTF_8))).get();
+        jobs.send(key, value);
     }
 
     private JsonNode awaitCompletion(String jobId) throws IOException {
-        await().atMost(90, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(100))
-                .until(() -> !recorder.records(COMPLETED, jobId).isEmpty());
-        return mapper.readTree(recorder.records(COMPLETED, jobId).get(0).value());
+        return jobs.awaitCompletion(jobId);
     }
 
     private List<String> statuses(String jobId) throws IOException {
-        List<String> out = new ArrayList<>();
-        for (TopicRecorder.Seen s : recorder.records(STATUS, jobId)) {
-            out.add(mapper.readTree(s.value()).path("status").asText());
-        }
-        return out;
+        return jobs.statuses(jobId);
     }
 
     private void ensureBucket(String bucket) throws Exception {

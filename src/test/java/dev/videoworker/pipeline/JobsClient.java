@@ -1,0 +1,90 @@
+package dev.videoworker.pipeline;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * What a producing team and a consuming service do, for tests: send requests, read the worker's events as a
+ * {@code read_committed} consumer would.
+ */
+public final class JobsClient implements AutoCloseable {
+
+    public static final String REQUESTS = "video.requests";
+    public static final String STATUS = "video.status";
+    public static final String COMPLETED = "video.completed";
+    public static final String DLQ = "video.requests.dlq";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final KafkaProducer<String, byte[]> producer;
+    private final TopicRecorder recorder;
+    private final String requestsTopic;
+
+    public JobsClient(String bootstrapServers) {
+        this(bootstrapServers, REQUESTS, STATUS, COMPLETED, DLQ);
+    }
+
+    public JobsClient(String bootstrapServers, String requestsTopic, String... outputTopics) {
+        this.requestsTopic = requestsTopic;
+        this.recorder = new TopicRecorder(bootstrapServers, List.of(outputTopics));
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        this.producer = new KafkaProducer<>(props);
+    }
+
+    public RecordMetadata send(String key, String value) throws InterruptedException, ExecutionException {
+        return producer.send(new ProducerRecord<>(requestsTopic, key,
+                value == null ? null : value.getBytes(StandardCharsets.UTF_8))).get();
+    }
+
+    public List<TopicRecorder.Seen> records(String topic, String key) {
+        return recorder.records(topic, key);
+    }
+
+    /** Waits for the job's completion event and returns its payload. */
+    public JsonNode awaitCompletion(String jobId, Duration atMost) throws IOException {
+        await().atMost(atMost.toMillis(), TimeUnit.MILLISECONDS).pollInterval(Duration.ofMillis(100))
+                .until(() -> !recorder.records(COMPLETED, jobId).isEmpty());
+        return JSON.readTree(recorder.records(COMPLETED, jobId).get(0).value());
+    }
+
+    public JsonNode awaitCompletion(String jobId) throws IOException {
+        return awaitCompletion(jobId, Duration.ofSeconds(90));
+    }
+
+    /** The statuses announced for a job so far, in order. */
+    public List<String> statuses(String jobId) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (TopicRecorder.Seen s : recorder.records(STATUS, jobId)) {
+            out.add(JSON.readTree(s.value()).path("status").asText());
+        }
+        return out;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        producer.close();
+        recorder.close();
+    }
+}

@@ -2,10 +2,8 @@ package dev.videoworker.request;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import java.util.Map;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -13,11 +11,8 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.videoworker.catalog.ModelCatalog;
+import dev.videoworker.config.TestConfig;
 import dev.videoworker.config.WorkerConfig;
-import io.quarkus.runtime.configuration.DurationConverter;
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
 
 /**
  * The request contract against the built-in catalog (read from the real application.properties).
@@ -28,14 +23,8 @@ class RequestParserTest {
     static final RecordPosition AT = new RecordPosition("video.requests", 2, 41);
 
     @BeforeAll
-    static void catalog() throws IOException {
-        URL props = RequestParserTest.class.getClassLoader().getResource("application.properties");
-        SmallRyeConfig config = new SmallRyeConfigBuilder()
-                .withMapping(WorkerConfig.class)
-                .withConverter(Duration.class, 100, new DurationConverter())
-                .withSources(new PropertiesConfigSource(props))
-                .build();
-        WorkerConfig worker = config.getConfigMapping(WorkerConfig.class);
+    static void catalog() {
+        WorkerConfig worker = TestConfig.worker(Map.of());
         parser = new RequestParser(new ObjectMapper(), new ModelCatalog(worker), worker);
     }
 

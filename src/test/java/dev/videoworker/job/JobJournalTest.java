@@ -1,0 +1,151 @@
+package dev.videoworker.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+
+import dev.videoworker.config.TestConfig;
+import dev.videoworker.config.WorkerConfig;
+import dev.videoworker.testing.KafkaBroker;
+import dev.videoworker.testing.WorkerTestResources;
+
+/**
+ * The job journal on a real broker: a new owner of a partition fences the old one, and what a fenced owner tried to
+ * write never becomes visible.
+ */
+class JobJournalTest {
+
+    static KafkaBroker broker;
+
+    @BeforeAll
+    static void broker() {
+        broker = WorkerTestResources.broker();
+    }
+
+    private static WorkerConfig config(String topic, String prefix) {
+        return TestConfig.worker(Map.of("worker.topics.jobs", topic, "worker.jobs.transactional-id-prefix", prefix));
+    }
+
+    private static Map<String, Object> kafka() {
+        Map<String, Object> props = new HashMap<>();
+        props.put("bootstrap.servers", broker.bootstrapServers());
+        return props;
+    }
+
+    @Test
+    void aNewOwnerFencesThePreviousOneAndOnlyItsWritesAreVisible() {
+        String topic = "journal-fencing-" + UUID.randomUUID();
+        broker.createTopic(topic, 2, Map.of("cleanup.policy", "compact"));
+        String prefix = "test-" + UUID.randomUUID();
+        JobJournal old = new JobJournal(kafka(), config(topic, prefix));
+        JobJournal next = new JobJournal(kafka(), config(topic, prefix));
+        try {
+            old.open(1);
+            old.write(1, List.of(record(topic, "job-a", "from-old-before"))).await().atMost(Duration.ofSeconds(30));
+
+            next.open(1);
+            assertThatThrownBy(() -> old.write(1, List.of(record(topic, "job-a", "from-old-after")))
+                    .await().atMost(Duration.ofSeconds(30)))
+                    .isInstanceOfAny(NotOwnerException.class, CompletionException.class);
+            assertThat(old.owns(1)).isFalse();
+            next.write(1, List.of(record(topic, "job-a", "from-new"))).await().atMost(Duration.ofSeconds(30));
+
+            assertThat(committedValues(topic, 1)).containsExactly("from-old-before", "from-new");
+        } finally {
+            old.closeAll();
+            next.closeAll();
+        }
+    }
+
+    @Test
+    void refusesWritesForPartitionsItDoesNotOwn() {
+        String topic = "journal-owner-" + UUID.randomUUID();
+        broker.createTopic(topic, 2, Map.of("cleanup.policy", "compact"));
+        JobJournal journal = new JobJournal(kafka(), config(topic, "test-" + UUID.randomUUID()));
+        try {
+            assertThatThrownBy(() -> journal.write(0, List.of(record(topic, "job-b", "x")))
+                    .await().atMost(Duration.ofSeconds(10))).isInstanceOf(NotOwnerException.class);
+            journal.open(0);
+            journal.close(0);
+            assertThatThrownBy(() -> journal.write(0, List.of(record(topic, "job-b", "x")))
+                    .await().atMost(Duration.ofSeconds(10))).isInstanceOf(NotOwnerException.class);
+        } finally {
+            journal.closeAll();
+        }
+    }
+
+    @Test
+    void rebuildsTheLastStateOfEachJobAndForgetsTombstonedOnes() throws Exception {
+        String topic = "journal-rebuild-" + UUID.randomUUID();
+        broker.createTopic(topic, 1, Map.of("cleanup.policy", "compact"));
+        WorkerConfig config = config(topic, "test-" + UUID.randomUUID());
+        ObjectMapper mapper = new ObjectMapper().registerModule(new JavaTimeModule());
+        JobJournal journal = new JobJournal(kafka(), config);
+        try {
+            journal.open(0);
+            JobState first = JobState.rejected("job-1", 0, null, JobError.of("x", "first"), java.time.Instant.now(),
+                    java.time.Instant.now());
+            JobState second = JobState.rejected("job-1", 0, null, JobError.of("x", "second"),
+                    java.time.Instant.now(), java.time.Instant.now());
+            JobState gone = JobState.rejected("job-2", 0, null, JobError.of("x", "gone"), java.time.Instant.now(),
+                    java.time.Instant.now());
+            journal.write(0, List.of(
+                    new ProducerRecord<>(topic, 0, "job-1", mapper.writeValueAsString(first)),
+                    new ProducerRecord<>(topic, 0, "job-2", mapper.writeValueAsString(gone)),
+                    new ProducerRecord<>(topic, 0, "job-1", mapper.writeValueAsString(second)),
+                    new ProducerRecord<String, String>(topic, 0, "job-2", null)))
+                    .await().atMost(Duration.ofSeconds(30));
+
+            List<JobState> rebuilt = new ArrayList<>(new JournalReader(kafka(), mapper, config).read(0));
+            assertThat(rebuilt).hasSize(1);
+            assertThat(rebuilt.get(0).jobId()).isEqualTo("job-1");
+            assertThat(rebuilt.get(0).error().message()).isEqualTo("second");
+        } finally {
+            journal.closeAll();
+        }
+    }
+
+    private static ProducerRecord<String, String> record(String topic, String key, String value) {
+        return new ProducerRecord<>(topic, 1, key, value);
+    }
+
+    private static List<String> committedValues(String topic, int partition) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<String> values = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new StringDeserializer())) {
+            TopicPartition tp = new TopicPartition(topic, partition);
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            long end = consumer.endOffsets(List.of(tp)).get(tp);
+            while (consumer.position(tp) < end) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    values.add(r.value());
+                }
+            }
+        }
+        return values;
+    }
+}

@@ -54,7 +54,17 @@ public class JobOwnership implements KafkaConsumerRebalanceListener {
                 continue;
             }
             journal.open(p);
-            Collection<JobState> jobs = reader.read(p);
+            Collection<JobState> jobs;
+            try {
+                jobs = reader.read(p);
+            } catch (RuntimeException e) {
+                // Without its jobs, the partition must not be served: a redelivered request could be paid twice.
+                // Giving the journal partition up makes every write for it fail before any paid call, and the
+                // unacknowledged requests turn the worker unhealthy until it is restarted.
+                journal.close(p);
+                Log.errorf(e, "could not rebuild partition %d of the job journal; its requests are not handled", p);
+                continue;
+            }
             store.adopt(jobs);
             jobs.forEach(this::resume);
         }

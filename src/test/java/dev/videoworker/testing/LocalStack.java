@@ -238,7 +238,13 @@ public final class LocalStack {
     private void followEvents(KafkaConsumer<String, String> events, MinioClient minio, String demoJobId) {
         long demoDeadline = System.nanoTime() + COMPLETION_TIMEOUT.toNanos();
         boolean demoDone = false;
+        boolean workerExitReported = false;
         while (!stopping) {
+            if (!workerExitReported && !worker.isAlive()) {
+                workerExitReported = true;
+                System.out.println("The worker exited with code " + worker.exitValue() + "; see "
+                        + home.resolve("worker.log") + ". Ctrl-C stops Kafka and S3.");
+            }
             for (ConsumerRecord<String, String> record : events.poll(Duration.ofMillis(500))) {
                 System.out.printf("[%s] key=%s ce_type=%s %s%n",
                         record.topic(), record.key(), header(record, "ce_type"), record.value());

@@ -1,5 +1,6 @@
 package dev.videoworker.testing;
 
+import java.lang.reflect.InvocationTargetException;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -14,19 +15,12 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * instance may still be connected, and clients of a vanished broker spin on reconnects) but by a JVM shutdown hook,
  * which runs after JUnit has closed every application.
  *
- * <p>Quarkus may load this class in more than one class loader, each with its own statics, so the addresses of the
- * running servers are published in system properties and later loaders attach to them instead of starting more.
+ * <p>The servers themselves live in {@link SharedServers}, loaded by the system class loader; see there why.
  */
 public final class WorkerTestResources implements QuarkusTestResourceLifecycleManager {
 
     /** Fake key shared by the worker's provider client and the embedded simulator. */
     public static final String PROVIDER_API_KEY = "sk-test-FAKE-provider-key-0000";
-
-    private static final String KAFKA_PROPERTY = "videoworker.testing.kafka.bootstrap-servers";
-    private static final String S3_PROPERTY = "videoworker.testing.s3.endpoint";
-
-    /** Interned literals are one object JVM-wide, so this lock holds across class loaders. */
-    private static final Object JVM_LOCK = "dev.videoworker.testing.WorkerTestResources.lock";
 
     private static KafkaBroker broker;
     private static S3Server s3;
@@ -64,40 +58,36 @@ public final class WorkerTestResources implements QuarkusTestResourceLifecycleMa
         // intentionally empty
     }
 
-    /** The JVM's shared broker, started on first use (also usable from plain JUnit tests); its topics exist. */
-    public static KafkaBroker broker() {
-        synchronized (JVM_LOCK) {
-            if (broker == null) {
-                String running = System.getProperty(KAFKA_PROPERTY);
-                if (running != null) {
-                    broker = KafkaBroker.attach(running);
-                } else {
-                    KafkaBroker started = KafkaBroker.start();
-                    WorkerTopics.create(started);
-                    Runtime.getRuntime().addShutdownHook(new Thread(started::close, "kafka-broker-stop"));
-                    System.setProperty(KAFKA_PROPERTY, started.bootstrapServers());
-                    broker = started;
-                }
-            }
-            return broker;
+    /** The JVM's shared broker, started on first use (also from plain JUnit tests); the worker's topics exist. */
+    public static synchronized KafkaBroker broker() {
+        if (broker == null) {
+            broker = KafkaBroker.attach((String) callShared("kafkaBootstrapServers"));
         }
+        return broker;
     }
 
     /** The JVM's shared S3 server, started on first use. */
-    public static S3Server s3() {
-        synchronized (JVM_LOCK) {
-            if (s3 == null) {
-                String running = System.getProperty(S3_PROPERTY);
-                if (running != null) {
-                    s3 = S3Server.attach(running, S3Server.ACCESS_KEY, S3Server.SECRET_KEY);
-                } else {
-                    S3Server started = S3Server.start();
-                    Runtime.getRuntime().addShutdownHook(new Thread(started::close, "s3-server-stop"));
-                    System.setProperty(S3_PROPERTY, started.endpoint());
-                    s3 = started;
-                }
-            }
-            return s3;
+    public static synchronized S3Server s3() {
+        if (s3 == null) {
+            s3 = S3Server.attach((String) callShared("s3Endpoint"), S3Server.ACCESS_KEY, S3Server.SECRET_KEY);
+        }
+        return s3;
+    }
+
+    private static Object callShared(String method) {
+        Class<?> shared;
+        try {
+            shared = Class.forName(SharedServers.class.getName(), true, ClassLoader.getSystemClassLoader());
+        } catch (ClassNotFoundException e) {
+            // Test classes not on the system class path (some IDE runners): one instance per loader is all we can do.
+            shared = SharedServers.class;
+        }
+        try {
+            return shared.getMethod(method).invoke(null);
+        } catch (InvocationTargetException e) {
+            throw new IllegalStateException("could not start the shared test servers", e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

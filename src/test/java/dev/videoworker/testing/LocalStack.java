@@ -13,7 +13,9 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -145,8 +147,12 @@ public final class LocalStack {
         command.add(java);
         command.add("-Dkafka.bootstrap.servers=" + broker.bootstrapServers());
         command.add("-Dworker.storage.endpoint=" + s3.endpoint());
-        command.add("-Dworker.storage.access-key=" + s3.accessKey());
-        command.add("-Dworker.storage.secret-key=" + s3.secretKey());
+        // Credentials go through the environment, not the command line, where any local user could read them.
+        Map<String, String> env = new HashMap<>();
+        env.put("S3_ACCESS_KEY", s3.accessKey());
+        env.put("S3_SECRET_KEY", s3.secretKey());
+        // Poll often so the demo shows queued and in-progress events, not only the end.
+        command.add("-Dworker.poll.interval=1s");
         command.add("-Dquarkus.http.port=" + port);
         // Loopback only: in local mode the simulator serves the Videos API on this port to anyone who can reach it.
         command.add("-Dquarkus.http.host=127.0.0.1");
@@ -159,15 +165,17 @@ public final class LocalStack {
             System.out.println("Provider: " + realUrl + " (SORA_API_KEY from the environment); the simulator is off");
         } else {
             command.add("-Dsimulator.enabled=true");
-            command.add("-Dsimulator.api-key=" + SIMULATOR_API_KEY);
+            env.put("SIMULATOR_API_KEY", SIMULATOR_API_KEY);
+            env.put("SORA_API_KEY", SIMULATOR_API_KEY);
             command.add("-Dsimulator.duration=PT10S");
-            command.add("-Dworker.provider.api-key=" + SIMULATOR_API_KEY);
             command.add("-Dworker.provider.base-url=http://127.0.0.1:" + port);
             System.out.println("Provider: the worker's built-in simulator (set SORA_BASE_URL and SORA_API_KEY to use a real one)");
         }
         command.add("-jar");
         command.add(workerJar.toString());
-        return new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(env);
+        return builder
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();

@@ -60,6 +60,12 @@ public final class SimulatorRoutes {
         return simulator;
     }
 
+    /** A create whose prompt contains this is created, then its connection is closed without an answer. */
+    public static final String CREATE_RESET_MARKER = "[simulate:create-reset]";
+    /** {@code [simulate:create-delay=PT5S]}: the create answer comes this late. */
+    static final java.util.regex.Pattern CREATE_DELAY_MARKER = java.util.regex.Pattern.compile(
+            "\\[simulate:create-delay=([^\\]]+)]");
+
     /** Adds the routes to {@code router}; the body handler is installed only on the routes that take a body. */
     public void mount(Router router) {
         BearerKeyCheck authenticate = new BearerKeyCheck(simulator);
@@ -87,7 +93,31 @@ public final class SimulatorRoutes {
 
     private void create(RoutingContext ctx) {
         // blocking: reading an uploaded image's header touches the disk
-        blocking(ctx, () -> simulator.create(createRequest(ctx)), video -> send(ctx, 200, video.toJson()));
+        blocking(ctx, () -> simulator.create(createRequest(ctx)), video -> answerCreate(ctx, video));
+    }
+
+    /**
+     * Answers a create, or (prompt markers) loses the answer the way networks do: {@code [simulate:create-reset]}
+     * closes the connection after the job was created, {@code [simulate:create-delay=PT5S]} answers late (past a
+     * client's read timeout).
+     */
+    private void answerCreate(RoutingContext ctx, VideoSnapshot video) {
+        String prompt = video.prompt() == null ? "" : video.prompt();
+        if (prompt.contains(CREATE_RESET_MARKER)) {
+            ctx.request().connection().close();
+            return;
+        }
+        java.util.regex.Matcher delay = CREATE_DELAY_MARKER.matcher(prompt);
+        if (delay.find()) {
+            long ms = java.time.Duration.parse(delay.group(1)).toMillis();
+            ctx.vertx().setTimer(Math.max(1, ms), t -> {
+                if (!ctx.response().closed()) {
+                    send(ctx, 200, video.toJson());
+                }
+            });
+            return;
+        }
+        send(ctx, 200, video.toJson());
     }
 
     private void retrieve(RoutingContext ctx) {

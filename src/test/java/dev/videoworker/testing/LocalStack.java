@@ -224,18 +224,54 @@ public final class LocalStack {
     }
 
     private void sendRequest(String jobId) {
+        sendRequest(jobId, SAMPLE_REQUEST);
+    }
+
+    /**
+     * Sends each line typed on the console as a job: a JSON request, optionally preceded by a job id and a space
+     * (without one, the job id is made up).
+     */
+    private void readJobsFromConsole() {
+        Thread reader = new Thread(() -> {
+            try (java.io.BufferedReader in = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+                for (String line; !stopping && (line = in.readLine()) != null;) {
+                    line = line.strip();
+                    if (line.isEmpty()) {
+                        continue;
+                    }
+                    int brace = line.indexOf('{');
+                    String jobId = brace > 0 ? line.substring(0, brace).strip()
+                            : "local-" + Instant.now().toEpochMilli();
+                    String json = brace >= 0 ? line.substring(brace) : line;
+                    try {
+                        sendRequest(jobId, json);
+                        System.out.println("Sent " + WorkerTopics.REQUESTS + " key=" + jobId + " " + json);
+                    } catch (IllegalStateException e) {
+                        System.out.println(e.getMessage());
+                    }
+                }
+            } catch (IOException e) {
+                // the console went away; the stack keeps running until Ctrl-C
+            }
+        }, "console-jobs");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    private void sendRequest(String jobId, String json) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         try (KafkaProducer<String, String> producer =
                 new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
-            producer.send(new ProducerRecord<>(WorkerTopics.REQUESTS, jobId, SAMPLE_REQUEST)).get(30, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(WorkerTopics.REQUESTS, jobId, json)).get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while sending the sample request", e);
+            throw new IllegalStateException("interrupted while sending the request", e);
         } catch (Exception e) {
-            throw new IllegalStateException("could not send the sample request: " + e.getMessage(), e);
+            throw new IllegalStateException("could not send the request: " + e.getMessage(), e);
         }
     }
 
@@ -299,9 +335,12 @@ public final class LocalStack {
     }
 
     private void printHint() {
-        System.out.println("Stack running. Send more jobs to " + broker.bootstrapServers() + ", e.g. "
-                + "echo 'my-job-1:{\"model\":\"sora-2\",\"prompt\":\"A red kite over a hill\",\"seconds\":\"4\"}' | kcat -b "
-                + broker.bootstrapServers() + " -t " + WorkerTopics.REQUESTS + " -K: -P   (Ctrl-C stops everything)");
+        System.out.println("Stack running (Ctrl-C stops everything). Type a job to send it, a JSON request on one line,"
+                + " optionally after a job id, e.g.");
+        System.out.println("  my-job-1 {\"prompt\":\"A red kite over a hill\",\"size\":\"1280x720\",\"seconds\":\"4\"}");
+        System.out.println("or produce to topic " + WorkerTopics.REQUESTS + " on " + broker.bootstrapServers()
+                + " with any Kafka client.");
+        readJobsFromConsole();
     }
 
     private static String header(ConsumerRecord<String, String> record, String name) {

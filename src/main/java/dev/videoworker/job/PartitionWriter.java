@@ -1,5 +1,6 @@
 package dev.videoworker.job;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +47,7 @@ final class PartitionWriter implements AutoCloseable {
         try {
             producer.initTransactions();
         } catch (RuntimeException e) {
-            producer.close(java.time.Duration.ZERO);
+            producer.close(Duration.ZERO);
             throw e;
         }
         this.thread = new Thread(this::run, "job-journal-p" + partition);
@@ -130,6 +131,6 @@ final class PartitionWriter implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         failRemaining(new NotOwnerException(partition));
-        producer.close(java.time.Duration.ofSeconds(10));
+        producer.close(Duration.ofSeconds(10));
     }
 }

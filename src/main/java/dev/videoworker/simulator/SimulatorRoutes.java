@@ -5,12 +5,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.jboss.logging.Logger;
 
@@ -63,7 +66,7 @@ public final class SimulatorRoutes {
     /** A create whose prompt contains this is created, then its connection is closed without an answer. */
     public static final String CREATE_RESET_MARKER = "[simulate:create-reset]";
     /** {@code [simulate:create-delay=PT5S]}: the create answer comes this late. */
-    static final java.util.regex.Pattern CREATE_DELAY_MARKER = java.util.regex.Pattern.compile(
+    static final Pattern CREATE_DELAY_MARKER = Pattern.compile(
             "\\[simulate:create-delay=([^\\]]+)]");
 
     /** Adds the routes to {@code router}; the body handler is installed only on the routes that take a body. */
@@ -107,9 +110,9 @@ public final class SimulatorRoutes {
             ctx.request().connection().close();
             return;
         }
-        java.util.regex.Matcher delay = CREATE_DELAY_MARKER.matcher(prompt);
+        Matcher delay = CREATE_DELAY_MARKER.matcher(prompt);
         if (delay.find()) {
-            long ms = java.time.Duration.parse(delay.group(1)).toMillis();
+            long ms = Duration.parse(delay.group(1)).toMillis();
             ctx.vertx().setTimer(Math.max(1, ms), t -> {
                 if (!ctx.response().closed()) {
                     send(ctx, 200, video.toJson());

@@ -6,6 +6,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -15,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.jboss.logging.Logger;
 
@@ -42,7 +45,7 @@ public final class VideoSimulator implements AutoCloseable {
     /** Prompt marker: the job never leaves {@code in_progress}, for testing polling deadlines. */
     public static final String STALL_MARKER = "[simulate:stall]";
     /** {@code [simulate:duration=PT70S]}: this job takes the given time instead of the configured duration. */
-    static final java.util.regex.Pattern DURATION_MARKER = java.util.regex.Pattern.compile(
+    static final Pattern DURATION_MARKER = Pattern.compile(
             "\\[simulate:duration=([^\\]]+)]");
     static final Duration RATE_LIMIT_RETRY_AFTER = Duration.ofSeconds(1);
     static final int STALLED_PROGRESS = 50;
@@ -289,11 +292,11 @@ public final class VideoSimulator implements AutoCloseable {
 
     /** The generation time of a job: {@code [simulate:duration=PT70S]} in its prompt, else the configured one. */
     private Duration durationOf(String prompt) {
-        java.util.regex.Matcher m = DURATION_MARKER.matcher(prompt);
+        Matcher m = DURATION_MARKER.matcher(prompt);
         if (m.find()) {
             try {
                 return Duration.parse(m.group(1));
-            } catch (java.time.format.DateTimeParseException e) {
+            } catch (DateTimeParseException e) {
                 LOG.debugf("ignoring unparsable duration marker %s", m.group());
             }
         }

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -39,7 +40,7 @@ public class Submitter {
     static final int LIST_PAGE = 100;
     static final int MAX_LIST_PAGES = 20;
     /** A dated snapshot of a model, e.g. {@code sora-2-2025-10-06} for {@code sora-2}. */
-    private static final java.util.regex.Pattern SNAPSHOT = java.util.regex.Pattern.compile(".*-\\d{4}-\\d{2}-\\d{2}");
+    private static final Pattern SNAPSHOT = Pattern.compile(".*-\\d{4}-\\d{2}-\\d{2}");
 
     private final JobLedger ledger;
     private final JobStore store;

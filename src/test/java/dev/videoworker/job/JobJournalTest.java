@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -103,12 +104,12 @@ class JobJournalTest {
         JobJournal journal = new JobJournal(kafka(), config);
         try {
             journal.open(0);
-            JobState first = JobState.rejected("job-1", 0, null, JobError.of("x", "first"), java.time.Instant.now(),
-                    java.time.Instant.now());
+            JobState first = JobState.rejected("job-1", 0, null, JobError.of("x", "first"), Instant.now(),
+                    Instant.now());
             JobState second = JobState.rejected("job-1", 0, null, JobError.of("x", "second"),
-                    java.time.Instant.now(), java.time.Instant.now());
-            JobState gone = JobState.rejected("job-2", 0, null, JobError.of("x", "gone"), java.time.Instant.now(),
-                    java.time.Instant.now());
+                    Instant.now(), Instant.now());
+            JobState gone = JobState.rejected("job-2", 0, null, JobError.of("x", "gone"), Instant.now(),
+                    Instant.now());
             journal.write(0, List.of(
                     new ProducerRecord<>(topic, 0, "job-1", mapper.writeValueAsString(first)),
                     new ProducerRecord<>(topic, 0, "job-2", mapper.writeValueAsString(gone)),

@@ -13,12 +13,14 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
-import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +40,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.videoworker.simulator.EmbeddedSimulator;
 import dev.videoworker.simulator.VideoSimulator;
 import dev.videoworker.testing.WorkerTestResources;
+import io.minio.BucketExistsArgs;
 import io.minio.GetObjectArgs;
+import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
 import io.minio.StatObjectArgs;
@@ -118,8 +122,8 @@ class PipelineTest {
         StatObjectResponse stat = minio.statObject(StatObjectArgs.builder().bucket("videos")
                 .object(video.path("key").asText()).build());
         assertThat(stat.contentType()).isEqualTo("video/mp4");
-        java.util.Map<String, String> userMetadata = new java.util.HashMap<>();
-        stat.userMetadata().forEach(e -> userMetadata.put(e.getKey().toLowerCase(java.util.Locale.ROOT), e.getValue()));
+        Map<String, String> userMetadata = new HashMap<>();
+        stat.userMetadata().forEach(e -> userMetadata.put(e.getKey().toLowerCase(Locale.ROOT), e.getValue()));
         assertThat(userMetadata).containsEntry("job-id", jobId).containsEntry("model", "sora-2")
                 .containsEntry("video-id", completion.path("videoId").asText());
         JsonNode probe = ffprobe(file);
@@ -316,8 +320,8 @@ class PipelineTest {
     }
 
     private void ensureBucket(String bucket) throws Exception {
-        if (!minio.bucketExists(io.minio.BucketExistsArgs.builder().bucket(bucket).build())) {
-            minio.makeBucket(io.minio.MakeBucketArgs.builder().bucket(bucket).build());
+        if (!minio.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
+            minio.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
         }
     }
 
@@ -325,7 +329,7 @@ class PipelineTest {
         Path file = Files.createTempFile("stored-", "-" + key.replace('/', '_'));
         file.toFile().deleteOnExit();
         try (InputStream in = minio.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
-            Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
         }
         return file;
     }

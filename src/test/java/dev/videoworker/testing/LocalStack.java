@@ -1,6 +1,8 @@
 package dev.videoworker.testing;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -233,8 +235,8 @@ public final class LocalStack {
      */
     private void readJobsFromConsole() {
         Thread reader = new Thread(() -> {
-            try (java.io.BufferedReader in = new java.io.BufferedReader(
-                    new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+            try (BufferedReader in = new BufferedReader(
+                    new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
                 for (String line; !stopping && (line = in.readLine()) != null;) {
                     line = line.strip();
                     if (line.isEmpty()) {

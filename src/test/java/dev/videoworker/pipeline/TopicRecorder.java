@@ -23,15 +23,15 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * Reads the worker's output topics from the beginning on a background thread and keeps every record by key, so tests
  * can wait for what a real downstream consumer would see.
  */
-final class TopicRecorder implements AutoCloseable {
+public final class TopicRecorder implements AutoCloseable {
 
     /** One record as a consumer sees it. */
-    record Seen(String topic, String key, byte[] value, Map<String, String> headers) {
-        String text() {
+    public record Seen(String topic, String key, byte[] value, Map<String, String> headers) {
+        public String text() {
             return value == null ? null : new String(value, StandardCharsets.UTF_8);
         }
 
-        String header(String name) {
+        public String header(String name) {
             return headers.get(name);
         }
     }
@@ -41,7 +41,7 @@ final class TopicRecorder implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
 
-    TopicRecorder(String bootstrapServers, List<String> topics) {
+    public TopicRecorder(String bootstrapServers, List<String> topics) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-recorder-" + UUID.randomUUID());
@@ -76,7 +76,7 @@ final class TopicRecorder implements AutoCloseable {
         }
     }
 
-    List<Seen> records(String topic, String key) {
+    public List<Seen> records(String topic, String key) {
         List<Seen> out = new ArrayList<>();
         for (Seen s : byKey.getOrDefault(key, List.of())) {
             if (s.topic().equals(topic)) {

@@ -165,8 +165,8 @@ class ScaleOutIT {
         long before = System.nanoTime();
         int exit = first.terminate(Duration.ofSeconds(30));
         long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - before);
-        progress("SIGTERM to %s: exit code %d after %d ms; jobs by last committed status: %s", first.name(), exit,
-                tookMs, atTerm);
+        progress("SIGTERM to %s: exit code %d after %d ms; jobs by last committed status at SIGTERM: %s, "
+                + "at exit: %s", first.name(), exit, tookMs, atTerm, deployment.census(all));
         // SIGTERM runs the JVM's shutdown hooks (Quarkus stops there) and the JVM then exits 128 + 15.
         assertThat(exit).as("exit code of a replica stopped with SIGTERM (see %s)", first.logFile()).isEqualTo(143);
 
@@ -218,6 +218,9 @@ class ScaleOutIT {
                     .isEqualTo("succeeded");
             assertThat(provider.simulator().createCount(job.prompt())).as("create calls for %s", job.id())
                     .isEqualTo(1);
+            String paidFor = provider.simulator().videos().stream().filter(v -> job.prompt().equals(v.prompt()))
+                    .findFirst().orElseThrow().id();
+            assertThat(completion.path("videoId").asText()).as("video of %s", job.id()).isEqualTo(paidFor);
 
             JsonNode video = completion.path("video");
             String bucket = video.path("bucket").asText();

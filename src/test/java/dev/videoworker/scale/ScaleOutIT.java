@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,6 +70,7 @@ class ScaleOutIT {
             List.of("accepted", "submitted", "queued", "in_progress", "generated", "storing", "stored");
     private static final Set<String> GENERATING = Set.of("submitted", "queued", "in_progress");
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path WORK_DIR = Path.of("target", "it-data").toAbsolutePath();
 
     private static KafkaBroker broker;
     private static S3Server s3;
@@ -80,10 +82,12 @@ class ScaleOutIT {
 
     @BeforeAll
     static void startInfrastructure() throws InterruptedException {
-        broker = KafkaBroker.start();
+        // Data under target/, not the shared /tmp: a broker whose log directory vanishes halts the whole JVM.
+        broker = KafkaBroker.start(WORK_DIR.resolve("kafka"), true);
         s3 = S3Server.start();
         provider = SimulatorServer.start(SimulatorSettings.defaults().withApiKey(API_KEY)
-                .withDuration(GENERATION_TIME).withFps(2), "127.0.0.1", 0);
+                .withDuration(GENERATION_TIME).withFps(2).withCacheDir(WORK_DIR.resolve("simulator-media")),
+                "127.0.0.1", 0);
         minio = MinioClient.builder().endpoint(s3.endpoint()).region("us-east-1")
                 .credentials(s3.accessKey(), s3.secretKey()).build();
     }

@@ -70,6 +70,9 @@ public final class WorkerProcess implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
                     .start();
+            // A test JVM that ends abruptly (System.exit, a halted broker) never reaches its @AfterEach: without this
+            // the replica would outlive it and keep hammering a dead broker.
+            Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "stop-worker-" + name));
             return new WorkerProcess(name, process, port, log);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start worker " + name, e);

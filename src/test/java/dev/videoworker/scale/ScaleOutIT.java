@@ -21,6 +21,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -120,29 +121,44 @@ class ScaleOutIT {
 
     @Test
     void survivesAReplicaKilledMidRun() throws Exception {
-        deployment = new Deployment("kill");
-        WorkerProcess victim = start("kill-a");
-        WorkerProcess survivor = start("kill-b");
-        victim.awaitReady();
-        survivor.awaitReady();
-        Map<String, Set<Integer>> owners = deployment.awaitAssignment(2);
-        Set<Integer> victimPartitions = owners.get(victim.name());
-
-        Map<String, Job> jobs = deployment.send(40);
-        List<Job> victimJobs = jobs.values().stream().filter(j -> victimPartitions.contains(j.partition())).toList();
-        assertThat(victimJobs).as("jobs on the partitions of the replica to be killed").isNotEmpty();
-
         // The interesting instant: some of the victim's jobs are being generated, some not even started and,
         // preferably, one between its durable intent and the provider's answer (the create call may or may not have
         // happened: the new owner must find out instead of paying again). That last window is short, so the kill
         // does without it once few jobs are left unstarted.
-        await("some of the victim's jobs generating and some not started").atMost(Duration.ofSeconds(60))
+        killOneOfTwoReplicas("kill", 40, victimJobs -> {
+            long notStarted = count(victimJobs, null);
+            return count(victimJobs, GENERATING) >= 2 && notStarted >= 1
+                    && (count(victimJobs, Set.of("accepted")) >= 1 || notStarted <= 3);
+        });
+    }
+
+    @Test
+    void survivesAReplicaKilledWhileStoring() throws Exception {
+        // Later in the jobs' lives: a video generated and possibly half uploaded. The window is short, so the kill
+        // does without it once nearly all of the victim's jobs are stored.
+        killOneOfTwoReplicas("store", 24, victimJobs -> count(victimJobs, Set.of("generated", "storing")) >= 1
+                || count(victimJobs, Set.of("stored")) >= victimJobs.size() - 2);
+    }
+
+    /**
+     * Runs {@code jobs} requests on two replicas and SIGKILLs the one whose jobs first meet {@code killWhen}; the
+     * other must take its partitions over and finish everything.
+     */
+    private void killOneOfTwoReplicas(String name, int jobCount, Predicate<List<Job>> killWhen) throws Exception {
+        deployment = new Deployment(name);
+        WorkerProcess victim = start(name + "-a");
+        WorkerProcess survivor = start(name + "-b");
+        victim.awaitReady();
+        survivor.awaitReady();
+        Set<Integer> victimPartitions = deployment.awaitAssignment(2).get(victim.name());
+
+        Map<String, Job> jobs = deployment.send(jobCount);
+        List<Job> victimJobs = jobs.values().stream().filter(j -> victimPartitions.contains(j.partition())).toList();
+        assertThat(victimJobs).as("jobs on the partitions of the replica to be killed").isNotEmpty();
+
+        await("the instant to kill " + victim.name()).atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(10))
-                .until(() -> {
-                    long notStarted = count(victimJobs, null);
-                    return count(victimJobs, GENERATING) >= 2 && notStarted >= 1
-                            && (count(victimJobs, Set.of("accepted")) >= 1 || notStarted <= 3);
-                });
+                .until(() -> killWhen.test(victimJobs));
         Map<String, Integer> atKill = deployment.census(victimJobs);
         victim.kill();
         progress("killed %s owning partitions %s; its jobs by last committed status: %s", victim.name(),
@@ -206,8 +222,8 @@ class ScaleOutIT {
     }
 
     /**
-     * Every job ended once and succeeded, its video was created once at the provider, and the stored object is the
-     * one the completion describes.
+     * Every job ended once and succeeded, none was dead-lettered, its video was created once at the provider (the one
+     * the completion names), and the stored object is the one the completion describes.
      */
     private void assertEveryJobCompletedOnce(Map<String, Job> jobs) throws Exception {
         await("every job completed").atMost(ALL_DONE).pollInterval(Duration.ofMillis(200))
@@ -217,6 +233,7 @@ class ScaleOutIT {
                 .until(() -> jobs.values().stream().allMatch(j -> deployment.completions(j).size() == 1));
 
         for (Job job : jobs.values()) {
+            assertThat(deployment.deadLetters(job)).as("dead letters of %s", job.id()).isEmpty();
             JsonNode completion = JSON.readTree(deployment.completions(job).get(0).value());
             assertThat(completion.path("outcome").asText()).as("outcome of %s: %s", job.id(), completion)
                     .isEqualTo("succeeded");
@@ -331,7 +348,7 @@ class ScaleOutIT {
             props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
             props.put(ProducerConfig.ACKS_CONFIG, "all");
             this.producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
-            this.recorder = new TopicRecorder(broker.bootstrapServers(), List.of(status, completed));
+            this.recorder = new TopicRecorder(broker.bootstrapServers(), List.of(status, completed, dlq));
         }
 
         Map<String, String> workerConfig(String replica) {
@@ -423,6 +440,10 @@ class ScaleOutIT {
 
         List<TopicRecorder.Seen> completions(Job job) {
             return recorder.records(completed, job.id());
+        }
+
+        List<TopicRecorder.Seen> deadLetters(Job job) {
+            return recorder.records(dlq, job.id());
         }
 
         /** The job's status events in order, with the progress of {@code in_progress}, e.g. {@code in_progress/40}. */

@@ -3,7 +3,10 @@ package dev.videoworker.request;
 import java.time.Clock;
 import java.time.Instant;
 
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -12,11 +15,14 @@ import dev.videoworker.event.EventPublisher;
 import dev.videoworker.job.JobError;
 import dev.videoworker.job.JobLedger;
 import dev.videoworker.job.JobState;
+import dev.videoworker.job.JobStatus;
 import dev.videoworker.job.JobStore;
 import dev.videoworker.job.NotOwnerException;
 import dev.videoworker.submit.Submitter;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 
 /**
@@ -33,10 +39,13 @@ public class RequestConsumer {
     private final JobLedger ledger;
     private final EventPublisher events;
     private final Submitter submitter;
+    private final KafkaClientService kafka;
     private final Clock clock = Clock.systemUTC();
+    private volatile boolean stopping;
 
     public RequestConsumer(RequestParser parser, JobStore store, JobLedger ledger, EventPublisher events,
-            Submitter submitter) {
+            Submitter submitter, KafkaClientService kafka) {
+        this.kafka = kafka;
         this.parser = parser;
         this.store = store;
         this.ledger = ledger;
@@ -44,8 +53,22 @@ public class RequestConsumer {
         this.submitter = submitter;
     }
 
+    /**
+     * On shutdown: stop taking records (the consumer is paused, and records already fetched are left unacknowledged
+     * for the partition's next owner), so nothing new is paid for while the replica leaves.
+     */
+    void onShutdown(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event) {
+        stopping = true;
+        kafka.getConsumer(CHANNEL).pause().subscribe().with(
+                paused -> Log.infof("shutting down: stopped taking requests from %d partitions", paused.size()),
+                e -> Log.debugf("could not pause the request consumer: %s", e.getMessage()));
+    }
+
     @Incoming(CHANNEL)
     public Uni<Void> consume(Message<byte[]> message) {
+        if (stopping) {
+            return Uni.createFrom().voidItem();
+        }
         @SuppressWarnings("unchecked")
         IncomingKafkaRecordMetadata<String, byte[]> record = message.getMetadata(IncomingKafkaRecordMetadata.class)
                 .orElseThrow(() -> new IllegalStateException("request without Kafka metadata"));
@@ -63,9 +86,12 @@ public class RequestConsumer {
                                 position.partition(), position.offset());
                         return Uni.createFrom().voidItem();
                     }
-                    Log.errorf(failure, "request at %s-%d@%d could not be processed", position.topic(),
-                            position.partition(), position.offset());
-                    return Uni.createFrom().completionStage(message.nack(failure));
+                    // A valid request must not end in the dead-letter topic because Kafka failed for a moment: leave
+                    // it unacknowledged. The journal decides what happens when it is read again (the commit strategy
+                    // reports the worker unhealthy if that takes too long).
+                    Log.errorf(failure, "request at %s-%d@%d could not be processed; left unacknowledged",
+                            position.topic(), position.partition(), position.offset());
+                    return Uni.createFrom().voidItem();
                 });
     }
 
@@ -73,8 +99,13 @@ public class RequestConsumer {
         ParseOutcome outcome = parser.parse(value, key, position);
         JobState known = store.find(outcome.jobId()).orElse(null);
         if (known != null) {
-            // A redelivery or a repeated job id: never submit twice, say where the job stands instead.
+            // A redelivery or a repeated job id: never submit twice.
             Log.infof("job %s is already known (%s); not submitting again", known.jobId(), known.status().wireName());
+            if (inFlight(known.status())) {
+                // Its next change is announced anyway; announcing the in-memory state now could repeat an older
+                // progress than the one already committed.
+                return Uni.createFrom().voidItem();
+            }
             return ledger.reannounce(known);
         }
         if (outcome instanceof ParseOutcome.Valid valid) {
@@ -92,6 +123,11 @@ public class RequestConsumer {
                 .chain(() -> reject(notJson.jobId(), JobError.field("invalid_json", "$", "The record is not JSON ("
                         + notJson.reason() + "); its bytes were sent to the dead-letter topic."), null, position,
                         receivedAt));
+    }
+
+    private static boolean inFlight(JobStatus status) {
+        return status.generating() || status == JobStatus.SUBMITTING || status == JobStatus.GENERATED
+                || status == JobStatus.STORING;
     }
 
     private Uni<Void> reject(String jobId, JobError error, VideoRequest partial, RecordPosition position,

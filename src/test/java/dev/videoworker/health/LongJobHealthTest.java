@@ -7,15 +7,11 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.videoworker.pipeline.JobsClient;
-import dev.videoworker.testing.WorkerTestResources;
-import io.quarkus.test.common.QuarkusTestResource;
+import dev.videoworker.pipeline.WorkerTest;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -23,20 +19,7 @@ import io.quarkus.test.junit.QuarkusTest;
  * requests are acknowledged once their state is durable, not when their video is stored.
  */
 @QuarkusTest
-@QuarkusTestResource(WorkerTestResources.class)
-class LongJobHealthTest {
-
-    static JobsClient jobs;
-
-    @BeforeAll
-    static void connect() {
-        jobs = new JobsClient(WorkerTestResources.broker().bootstrapServers());
-    }
-
-    @AfterAll
-    static void disconnect() throws InterruptedException {
-        jobs.close();
-    }
+class LongJobHealthTest extends WorkerTest {
 
     @Test
     void staysHealthyWhileAJobGeneratesForLongerThanTheCommitLimit() throws Exception {

@@ -3,27 +3,18 @@ package dev.videoworker.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import dev.videoworker.pipeline.JobsClient;
+import dev.videoworker.pipeline.WorkerTest;
+import dev.videoworker.testing.Partitions;
 import dev.videoworker.testing.WorkerTestResources;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -32,9 +23,8 @@ import io.quarkus.test.junit.TestProfile;
  * Finished jobs do not grow memory forever: slimmed after the retention, tombstoned in the journal after a longer one.
  */
 @QuarkusTest
-@QuarkusTestResource(WorkerTestResources.class)
 @TestProfile(JobRetentionTest.ShortRetention.class)
-class JobRetentionTest {
+class JobRetentionTest extends WorkerTest {
 
     /** Retention of seconds instead of hours. */
     public static class ShortRetention implements QuarkusTestProfile {
@@ -44,20 +34,8 @@ class JobRetentionTest {
         }
     }
 
-    static JobsClient jobs;
-
     @Inject
     JobStore store;
-
-    @BeforeAll
-    static void connect() {
-        jobs = new JobsClient(WorkerTestResources.broker().bootstrapServers());
-    }
-
-    @AfterAll
-    static void disconnect() throws InterruptedException {
-        jobs.close();
-    }
 
     @Test
     void slimsThenTombstonesFinishedJobs() throws Exception {
@@ -77,22 +55,11 @@ class JobRetentionTest {
     enum Tombstone { YES, NO, ABSENT }
 
     private static Tombstone lastValue(String topic, int partition, String key) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, WorkerTestResources.broker().bootstrapServers());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         Tombstone last = Tombstone.ABSENT;
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                new StringDeserializer())) {
-            TopicPartition tp = new TopicPartition(topic, partition);
-            consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
-            long end = consumer.endOffsets(List.of(tp)).get(tp);
-            while (consumer.position(tp) < end) {
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (key.equals(r.key())) {
-                        last = r.value() == null ? Tombstone.YES : Tombstone.NO;
-                    }
-                }
+        for (ConsumerRecord<String, String> r : Partitions.readCommitted(
+                WorkerTestResources.broker().bootstrapServers(), topic, partition)) {
+            if (key.equals(r.key())) {
+                last = r.value() == null ? Tombstone.YES : Tombstone.NO;
             }
         }
         return last;

@@ -29,17 +29,11 @@ import javax.imageio.ImageIO;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.videoworker.simulator.EmbeddedSimulator;
-import dev.videoworker.simulator.VideoSimulator;
-import dev.videoworker.testing.WorkerTestResources;
 import io.minio.BucketExistsArgs;
 import io.minio.GetObjectArgs;
 import io.minio.MakeBucketArgs;
@@ -47,7 +41,6 @@ import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
 import io.minio.StatObjectArgs;
 import io.minio.StatObjectResponse;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -55,40 +48,17 @@ import io.quarkus.test.junit.QuarkusTest;
  * stored MP4, one completion.
  */
 @QuarkusTest
-@QuarkusTestResource(WorkerTestResources.class)
-class PipelineTest {
+class PipelineTest extends WorkerTest {
 
     static final String STATUS = JobsClient.STATUS;
     static final String COMPLETED = JobsClient.COMPLETED;
     static final String DLQ = JobsClient.DLQ;
-
-    static JobsClient jobs;
 
     @Inject
     ObjectMapper mapper;
 
     @Inject
     MinioClient minio;
-
-    @Inject
-    EmbeddedSimulator embedded;
-
-    VideoSimulator simulator;
-
-    @BeforeEach
-    void simulator() {
-        simulator = embedded.simulator();
-    }
-
-    @BeforeAll
-    static void connect() {
-        jobs = new JobsClient(WorkerTestResources.broker().bootstrapServers());
-    }
-
-    @AfterAll
-    static void disconnect() throws InterruptedException {
-        jobs.close();
-    }
 
     @Test
     void storesTextToVideoAndReportsEveryStep() throws Exception {
@@ -138,7 +108,7 @@ class PipelineTest {
         assertThat(statuses).containsSubsequence("accepted", "submitted", "in_progress", "generated", "storing",
                 "stored");
         assertThat(statuses.get(statuses.size() - 1)).isEqualTo("stored");
-        assertThat(simulator.createCount(prompt)).isEqualTo(1);
+        assertThat(simulator().createCount(prompt)).isEqualTo(1);
     }
 
     @Test
@@ -195,7 +165,7 @@ class PipelineTest {
 
         JsonNode completion = awaitCompletion(jobId);
         assertThat(completion.path("outcome").asText()).as(completion.toString()).isEqualTo("succeeded");
-        assertThat(simulator.createCount(prompt)).isEqualTo(1);
+        assertThat(simulator().createCount(prompt)).isEqualTo(1);
         JsonNode thumbnail = completion.path("variants").path("thumbnail");
         assertThat(thumbnail.path("contentType").asText()).isEqualTo("image/webp");
         Path thumb = download("videos", thumbnail.path("key").asText());
@@ -219,7 +189,7 @@ class PipelineTest {
         assertThat(completion.path("outcome").asText()).isEqualTo("rejected");
         assertThat(completion.path("error").path("code").asText()).isEqualTo("input_reference_size_mismatch");
         assertThat(completion.path("error").path("message").asText()).contains("640x480").contains("1280x720");
-        assertThat(simulator.createCount(prompt)).isZero();
+        assertThat(simulator().createCount(prompt)).isZero();
     }
 
     @Test
@@ -230,7 +200,7 @@ class PipelineTest {
 
         JsonNode completion = awaitCompletion(jobId);
         assertThat(completion.path("outcome").asText()).isEqualTo("failed");
-        var failed = simulator.videos().stream().filter(v -> prompt.equals(v.prompt())).findFirst().orElseThrow();
+        var failed = simulator().videos().stream().filter(v -> prompt.equals(v.prompt())).findFirst().orElseThrow();
         assertThat(completion.path("videoId").asText()).isEqualTo(failed.id());
         assertThat(completion.path("error").path("code").asText()).isEqualTo(failed.error().code());
         assertThat(completion.path("error").path("message").asText()).isEqualTo(failed.error().message());
@@ -240,7 +210,7 @@ class PipelineTest {
 
     @Test
     void rejectsInvalidRequestsWithoutAnyProviderCall() throws Exception {
-        int createsBefore = simulator.createCount();
+        int createsBefore = simulator().createCount();
         record Case(String jobId, String body, String code, String field) {
         }
         String p = "\"prompt\":\"invalid case\"";
@@ -273,7 +243,7 @@ class PipelineTest {
         TopicRecorder.Seen dead = jobs.records(DLQ, notJsonId).get(0);
         assertThat(dead.text()).isEqualTo("this is not json {");
         assertThat(dead.header("dead-letter-reason")).contains("not JSON");
-        assertThat(simulator.createCount()).isEqualTo(createsBefore);
+        assertThat(simulator().createCount()).isEqualTo(createsBefore);
     }
 
     @Test
@@ -285,7 +255,7 @@ class PipelineTest {
         send(jobId, "{\"prompt\":\"" + prompt + "\"}");
         await().atMost(30, TimeUnit.SECONDS)
                 .until(() -> statuses(jobId).stream().filter("stored"::equals).count() == 2);
-        assertThat(simulator.createCount(prompt)).isEqualTo(1);
+        assertThat(simulator().createCount(prompt)).isEqualTo(1);
         assertThat(jobs.records(COMPLETED, jobId)).hasSize(1);
     }
 

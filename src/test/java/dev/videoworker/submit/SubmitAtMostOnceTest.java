@@ -4,55 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.UUID;
 
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.videoworker.pipeline.JobsClient;
-import dev.videoworker.simulator.EmbeddedSimulator;
+import dev.videoworker.pipeline.WorkerTest;
 import dev.videoworker.simulator.VideoSimulator;
-import dev.videoworker.testing.WorkerTestResources;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * A create call whose answer is lost is reconciled through the provider's list, never retried blindly.
  */
 @QuarkusTest
-@QuarkusTestResource(WorkerTestResources.class)
-class SubmitAtMostOnceTest {
-
-    static JobsClient jobs;
-
-    @Inject
-    EmbeddedSimulator embedded;
-
-    VideoSimulator simulator;
-
-    @BeforeAll
-    static void connect() {
-        jobs = new JobsClient(WorkerTestResources.broker().bootstrapServers());
-    }
-
-    @AfterAll
-    static void disconnect() throws InterruptedException {
-        jobs.close();
-    }
-
-    @BeforeEach
-    void simulator() {
-        simulator = embedded.simulator();
-    }
+class SubmitAtMostOnceTest extends WorkerTest {
 
     @AfterEach
     void listAvailableAgain() {
-        simulator.listUnavailable(false);
+        simulator().listUnavailable(false);
     }
 
     @Test
@@ -63,15 +32,15 @@ class SubmitAtMostOnceTest {
 
         JsonNode completion = jobs.awaitCompletion(jobId);
         assertThat(completion.path("outcome").asText()).as(completion.toString()).isEqualTo("succeeded");
-        assertThat(simulator.createCount(prompt)).isEqualTo(1);
-        String adopted = simulator.videos().stream().filter(v -> prompt.equals(v.prompt())).findFirst()
+        assertThat(simulator().createCount(prompt)).isEqualTo(1);
+        String adopted = simulator().videos().stream().filter(v -> prompt.equals(v.prompt())).findFirst()
                 .orElseThrow().id();
         assertThat(completion.path("videoId").asText()).isEqualTo(adopted);
     }
 
     @Test
     void failsWithSubmissionUnknownWhenTheListCannotBeRead() throws Exception {
-        simulator.listUnavailable(true);
+        simulator().listUnavailable(true);
         String jobId = "unknown-" + UUID.randomUUID();
         String prompt = "A tram in the rain " + VideoSimulator.LOST_RESPONSE_MARKER + " " + jobId;
         jobs.send(jobId, "{\"prompt\":\"" + prompt + "\"}");
@@ -80,7 +49,7 @@ class SubmitAtMostOnceTest {
         assertThat(completion.path("outcome").asText()).isEqualTo("failed");
         assertThat(completion.path("error").path("code").asText()).isEqualTo("submission_unknown");
         assertThat(completion.path("error").path("message").asText()).contains("check the provider");
-        assertThat(simulator.createCount(prompt)).isEqualTo(1);
+        assertThat(simulator().createCount(prompt)).isEqualTo(1);
     }
 
     @Test
@@ -93,7 +62,7 @@ class SubmitAtMostOnceTest {
         assertThat(completion.path("outcome").asText()).isEqualTo("failed");
         assertThat(completion.path("error").path("code").asText()).isEqualTo("submission_failed");
         assertThat(completion.path("error").path("message").asText()).startsWith("3 create calls");
-        assertThat(simulator.createCount(prompt)).isZero();
+        assertThat(simulator().createCount(prompt)).isZero();
         assertThat(jobs.statuses(jobId)).containsExactly("accepted", "failed");
     }
 }

@@ -26,6 +26,15 @@ public interface WorkerConfig {
 
     Jobs jobs();
 
+    Requests requests();
+
+    /** Limits on incoming request records. */
+    interface Requests {
+        /** Larger record values are rejected unread ({@code payload_too_large}). */
+        @WithDefault("1048576")
+        int maxBytes();
+    }
+
     /** Models the worker accepts, keyed by model name. Built-in defaults are the Sora 2 rules. */
     Map<String, Model> models();
 

@@ -48,6 +48,11 @@ public class RequestParser {
         if (value == null || value.length == 0) {
             return new ParseOutcome.NotJson(fallbackId, "empty record value");
         }
+        int maxBytes = config.requests().maxBytes();
+        if (value.length > maxBytes) {
+            return invalid(fallbackId, JobError.field("payload_too_large", "$", "The request has " + value.length
+                    + " bytes; the limit is " + maxBytes + " (worker.requests.max-bytes)."), null);
+        }
         JsonNode root;
         try {
             root = mapper.readTree(value);

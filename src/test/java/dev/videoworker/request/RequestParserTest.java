@@ -96,6 +96,14 @@ class RequestParserTest {
     }
 
     @Test
+    void rejectsAnOversizedPayloadWithoutReadingIt() {
+        String big = "{\"prompt\":\"" + "x".repeat(1_048_576) + "\"}";
+        ParseOutcome.Invalid r = invalid("big", big);
+        assertThat(r.error().code()).isEqualTo("payload_too_large");
+        assertThat(r.error().message()).contains("1048576");
+    }
+
+    @Test
     void sendsNonJsonToTheDeadLetterTopic() {
         assertThat(parse("k", "not json")).isInstanceOf(ParseOutcome.NotJson.class);
         assertThat(parse(null, null)).isInstanceOf(ParseOutcome.NotJson.class);

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -29,6 +31,8 @@ public class RequestParser {
     static final int MAX_JOB_ID_CHARS = 200;
     static final Set<String> VARIANTS = Set.of("thumbnail", "spritesheet");
     static final Set<String> FITS = Set.of("exact", "cover", "contain");
+    static final Pattern DATA_URI = Pattern.compile(
+            "data:image/(png|jpeg|jpg|webp);base64,");
     private static final String DEFAULT_MODEL = "sora-2";
     private static final String DEFAULT_SECONDS = "4";
 
@@ -235,9 +239,19 @@ public class RequestParser {
             if (uri == null || uri.isBlank()) {
                 throw reject("invalid_input_reference", "inputReference.uri", "inputReference.uri is required.");
             }
+            String fit = Optional.ofNullable(text(node, "fit", "inputReference.fit")).orElse("exact");
+            if (!FITS.contains(fit)) {
+                throw reject("invalid_fit", "inputReference.fit", "inputReference.fit must be one of exact, cover, "
+                        + "contain; got '" + fit + "'.");
+            }
+            if (uri.startsWith("data:")) {
+                checkDataUri(uri);
+                return new VideoRequest.InputReference(uri, fit);
+            }
             if (!uri.startsWith("s3://")) {
                 throw reject("unsupported_input_reference", "inputReference.uri",
-                        "inputReference.uri must be an s3://bucket/key reference to the worker's store.");
+                        "inputReference.uri must be an s3://bucket/key reference to the worker's store or a "
+                                + "data:image/...;base64, URI.");
             }
             String rest = uri.substring("s3://".length());
             int slash = rest.indexOf('/');
@@ -249,12 +263,21 @@ public class RequestParser {
                 throw reject("invalid_input_reference", "inputReference.uri", "Bad bucket in inputReference.uri: "
                         + p + ".");
             });
-            String fit = Optional.ofNullable(text(node, "fit", "inputReference.fit")).orElse("exact");
-            if (!FITS.contains(fit)) {
-                throw reject("invalid_fit", "inputReference.fit", "inputReference.fit must be one of exact, cover, "
-                        + "contain; got '" + fit + "'.");
-            }
             return new VideoRequest.InputReference(uri, fit);
+        }
+
+        private void checkDataUri(String uri) {
+            Matcher m = DATA_URI.matcher(uri);
+            if (!m.lookingAt()) {
+                throw reject("invalid_input_reference", "inputReference.uri", "A data: reference must look like "
+                        + "data:image/png;base64,... (image/png, image/jpeg or image/webp, base64).");
+            }
+            long decoded = (uri.length() - m.end()) * 3L / 4;
+            long limit = config.storage().maxInputImageBytes();
+            if (decoded > limit) {
+                throw reject("input_reference_too_large", "inputReference.uri", "The data: image has about "
+                        + decoded + " bytes; the limit is " + limit + ".");
+            }
         }
 
         private List<String> variants() {

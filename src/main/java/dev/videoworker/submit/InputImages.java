@@ -8,6 +8,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Base64;
 import java.util.Iterator;
 
 import javax.imageio.ImageIO;
@@ -37,6 +38,8 @@ public class InputImages {
     public InputImages(MinioClient minio, WorkerConfig config) {
         this.minio = minio;
         this.maxBytes = config.storage().maxInputImageBytes();
+        // Registers the WebP reader of the class path whatever class loader first touched ImageIO.
+        ImageIO.scanForPlugins();
     }
 
     /** An image ready to send as {@code input_reference}. */
@@ -70,7 +73,7 @@ public class InputImages {
     }
 
     public Prepared prepare(VideoRequest.InputReference reference, String size) throws Unusable, IOException {
-        byte[] bytes = load(reference.uri());
+        byte[] bytes = reference.uri().startsWith("data:") ? decode(reference.uri()) : load(reference.uri());
         Format format = sniff(bytes);
         int[] wanted = parseSize(size);
         int[] actual = dimensions(bytes, format);
@@ -82,11 +85,13 @@ public class InputImages {
                     + actual[1] + " but the requested size is " + size + "; with fit=exact they must match "
                     + "(use fit=cover or fit=contain to let the worker resize it).");
         }
-        if (format == Format.WEBP) {
-            throw new Unusable("unsupported_image_format", "A WebP reference of a different size cannot be resized "
-                    + "by this worker yet; send it at " + size + " with fit=exact, or as PNG or JPEG.");
+        // WebP is read through the TwelveMonkeys ImageIO plugin.
+        BufferedImage source;
+        try {
+            source = ImageIO.read(new ByteArrayInputStream(bytes));
+        } catch (IOException | RuntimeException e) {
+            throw new Unusable("unreadable_image", "The reference image is damaged: it could not be decoded.");
         }
-        BufferedImage source = ImageIO.read(new ByteArrayInputStream(bytes));
         if (source == null) {
             throw new Unusable("unreadable_image", "The reference image could not be decoded.");
         }
@@ -94,6 +99,21 @@ public class InputImages {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ImageIO.write(fitted, "png", out);
         return new Prepared(out.toByteArray(), "reference.png", Format.PNG.contentType);
+    }
+
+    /** The bytes of a {@code data:image/...;base64,} URI (its syntax and size were checked with the request). */
+    private byte[] decode(String uri) throws Unusable {
+        int comma = uri.indexOf(',');
+        try {
+            byte[] bytes = Base64.getDecoder().decode(uri.substring(comma + 1));
+            if (bytes.length > maxBytes) {
+                throw new Unusable("input_reference_too_large", "The reference image is larger than the limit of "
+                        + maxBytes + " bytes.");
+            }
+            return bytes;
+        } catch (IllegalArgumentException e) {
+            throw new Unusable("invalid_input_reference", "The data: reference is not valid base64.");
+        }
     }
 
     private byte[] load(String uri) throws Unusable, IOException {

@@ -3,11 +3,7 @@ package dev.videoworker.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -25,8 +22,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
-import javax.imageio.ImageIO;
-
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
@@ -34,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.videoworker.simulator.TestImages;
 import io.minio.BucketExistsArgs;
 import io.minio.GetObjectArgs;
 import io.minio.MakeBucketArgs;
@@ -154,7 +150,7 @@ class PipelineTest extends WorkerTest {
     void storesImageToVideoFromAnS3Reference() throws Exception {
         String jobId = "i2v-" + UUID.randomUUID();
         String prompt = "The scene comes alive with gentle movement " + jobId;
-        byte[] png = png(720, 1280);
+        byte[] png = TestImages.png(720, 1280);
         ensureBucket("inputs");
         minio.putObject(PutObjectArgs.builder().bucket("inputs").object("refs/" + jobId + ".png")
                 .stream(new ByteArrayInputStream(png), (long) png.length, -1L).contentType("image/png").build());
@@ -174,10 +170,25 @@ class PipelineTest extends WorkerTest {
     }
 
     @Test
+    void fitsADataUriWebpReferenceToTheRequestedSizeBeforeSubmitting() throws Exception {
+        String jobId = "i2v-webp-" + UUID.randomUUID();
+        String prompt = "A lantern in the snow " + jobId;
+        String uri = "data:image/webp;base64," + Base64.getEncoder().encodeToString(
+                TestImages.webp(320, 240));
+        send(jobId, """
+                {"prompt":"%s","size":"720x1280","inputReference":{"uri":"%s","fit":"contain"}}"""
+                .formatted(prompt, uri));
+
+        JsonNode completion = awaitCompletion(jobId);
+        assertThat(completion.path("outcome").asText()).as(completion.toString()).isEqualTo("succeeded");
+        assertThat(simulator().createCount(prompt)).isEqualTo(1);
+    }
+
+    @Test
     void rejectsAnExactReferenceOfTheWrongSizeWithoutCallingTheProvider() throws Exception {
         String jobId = "i2v-bad-" + UUID.randomUUID();
         String prompt = "Wrong size reference " + jobId;
-        byte[] png = png(640, 480);
+        byte[] png = TestImages.png(640, 480);
         ensureBucket("inputs");
         minio.putObject(PutObjectArgs.builder().bucket("inputs").object("refs/" + jobId + ".png")
                 .stream(new ByteArrayInputStream(png), (long) png.length, -1L).contentType("image/png").build());
@@ -323,16 +334,5 @@ class PipelineTest extends WorkerTest {
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(new String(out, StandardCharsets.UTF_8)).isZero();
         return mapper.readTree(out);
-    }
-
-    private static byte[] png(int width, int height) throws IOException {
-        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        g.setColor(new Color(30, 120, 200));
-        g.fillRect(0, 0, width, height);
-        g.dispose();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(image, "png", out);
-        return out.toByteArray();
     }
 }

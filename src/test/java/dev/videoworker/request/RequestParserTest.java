@@ -131,6 +131,17 @@ class RequestParserTest {
     }
 
     @Test
+    void acceptsDataUriReferencesWithinTheSizeLimit() {
+        ParseOutcome.Valid ok = (ParseOutcome.Valid) parse("k",
+                "{\"prompt\":\"x\",\"inputReference\":{\"uri\":\"data:image/png;base64,iVBORw0KGgo=\"}}");
+        assertThat(ok.request().inputReference().fit()).isEqualTo("exact");
+        assertThat(invalid("k", "{\"prompt\":\"x\",\"inputReference\":{\"uri\":\"data:text/html;base64,AAAA\"}}")
+                .error().code()).isEqualTo("invalid_input_reference");
+        assertThat(invalid("k", "{\"prompt\":\"x\",\"inputReference\":{\"uri\":\"http://169.254.169.254/x\"}}")
+                .error().code()).isEqualTo("unsupported_input_reference");
+    }
+
+    @Test
     void rejectsACostAboveTheRequestsLimit() {
         ParseOutcome.Invalid r = invalid("k", "{\"prompt\":\"x\",\"seconds\":\"12\",\"maxCostUsd\":1.00}");
         assertThat(r.error().code()).isEqualTo("cost_limit_exceeded");

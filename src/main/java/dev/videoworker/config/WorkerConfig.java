@@ -33,6 +33,14 @@ public interface WorkerConfig {
         /** Larger record values are rejected unread ({@code payload_too_large}). */
         @WithDefault("1048576")
         int maxBytes();
+
+        /** Largest {@code metadata} (serialised JSON) carried by a job; it is copied into every event. */
+        @WithDefault("16384")
+        int maxMetadataBytes();
+
+        /** Largest {@code data:} reference URI; larger images go through the store ({@code s3://}). */
+        @WithDefault("524288")
+        int maxDataUriBytes();
     }
 
     /** Models the worker accepts, keyed by model name. Built-in defaults are the Sora 2 rules. */

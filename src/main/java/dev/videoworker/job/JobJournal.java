@@ -72,7 +72,10 @@ public class JobJournal {
         return Set.copyOf(writers.keySet());
     }
 
-    /** Commits the records together; fails with {@link NotOwnerException} when the partition is not (or no longer) ours. */
+    /**
+     * Commits the records together; fails with {@link NotOwnerException} when the partition is not (or no longer)
+     * ours.
+     */
     public Uni<Void> write(int partition, List<ProducerRecord<String, String>> records) {
         PartitionWriter writer = writers.get(partition);
         if (writer == null) {

@@ -36,8 +36,15 @@ public class JobLedger {
         this.jobsTopic = config.topics().jobs();
     }
 
-    /** Saves and announces a new state of the job. */
-    public Uni<JobState> record(JobState next) {
+    /**
+     * Saves and announces a new state of the job, derived from {@code previous} (null for a new job). The write is
+     * refused when the job's current state is no longer {@code previous}: the caller's view is stale (the partition
+     * was given up and taken back, and another chain drives the job now), so it must stop.
+     */
+    public Uni<JobState> record(JobState previous, JobState next) {
+        if (stale(previous, next)) {
+            return Uni.createFrom().failure(new NotOwnerException(next.partition()));
+        }
         List<ProducerRecord<String, String>> records = new ArrayList<>(3);
         records.add(stateRecord(next));
         records.add(events.status(next));
@@ -54,13 +61,20 @@ public class JobLedger {
     }
 
     /** Saves a state without announcing it: a step users already know about (a new intent after reconciling). */
-    public Uni<JobState> remember(JobState next) {
+    public Uni<JobState> remember(JobState previous, JobState next) {
+        if (stale(previous, next)) {
+            return Uni.createFrom().failure(new NotOwnerException(next.partition()));
+        }
         return journal.write(next.partition(), List.of(stateRecord(next))).replaceWith(() -> {
             if (journal.owns(next.partition())) {
                 store.put(next);
             }
             return next;
         });
+    }
+
+    private boolean stale(JobState previous, JobState next) {
+        return store.find(next.jobId()).orElse(null) != previous;
     }
 
     /** Announces a known job again (a redelivered or repeated request), without changing or completing it. */

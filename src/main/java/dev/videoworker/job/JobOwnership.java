@@ -53,9 +53,9 @@ public class JobOwnership implements KafkaConsumerRebalanceListener {
             if (journal.owns(p)) {
                 continue;
             }
-            journal.open(p);
             Collection<JobState> jobs;
             try {
+                journal.open(p);
                 jobs = reader.read(p);
             } catch (RuntimeException e) {
                 // Without its jobs, the partition must not be served: a redelivered request could be paid twice.

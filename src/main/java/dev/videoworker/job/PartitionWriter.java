@@ -11,9 +11,9 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -27,6 +27,7 @@ import io.quarkus.logging.Log;
 final class PartitionWriter implements AutoCloseable {
 
     private static final int MAX_BATCH = 500;
+    private static final int COMMIT_ATTEMPTS = 3;
 
     /** One job transition: its records, and who waits for them to be committed. */
     private record Pending(List<ProducerRecord<String, String>> records, CompletableFuture<Void> done) {
@@ -37,6 +38,7 @@ final class PartitionWriter implements AutoCloseable {
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private final Runnable onFenced;
+    private final Object lock = new Object();
     private volatile boolean open = true;
 
     /** Opens the producer and fences any previous owner of the partition (blocking). */
@@ -57,11 +59,13 @@ final class PartitionWriter implements AutoCloseable {
 
     CompletableFuture<Void> write(List<ProducerRecord<String, String>> records) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        if (!open) {
-            done.completeExceptionally(new NotOwnerException(partition));
-            return done;
+        synchronized (lock) {
+            if (open) {
+                queue.add(new Pending(records, done));
+                return done;
+            }
         }
-        queue.add(new Pending(records, done));
+        done.completeExceptionally(new NotOwnerException(partition));
         return done;
     }
 
@@ -79,10 +83,15 @@ final class PartitionWriter implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
+            } catch (RuntimeException e) {
+                // Never let the writer die with futures pending: whoever waits on them would wait forever.
+                Log.errorf(e, "job journal writer of partition %d failed", partition);
+                batch.forEach(p -> p.done().completeExceptionally(e));
             } finally {
                 batch.clear();
             }
         }
+        stopTakingWrites();
         failRemaining(new NotOwnerException(partition));
     }
 
@@ -94,25 +103,56 @@ final class PartitionWriter implements AutoCloseable {
                     producer.send(r);
                 }
             }
-            producer.commitTransaction();
+            commitWithRetries();
             batch.forEach(p -> p.done().complete(null));
         } catch (ProducerFencedException | InvalidProducerEpochException | TransactionalIdAuthorizationException e) {
-            // Another replica owns this partition now: never write for its jobs again.
+            // Another replica owns this partition now (a newer producer epoch; rarely, a transaction that outlived its
+            // timeout, which is treated the same way: the replica gives the partition up and, if it still holds the
+            // request partition, reports itself unhealthy). Never write for these jobs again.
             Log.warnf("partition %d of the job journal was taken over by another replica (%s)", partition,
                     e.getClass().getSimpleName());
-            open = false;
             NotOwnerException lost = new NotOwnerException(partition);
             batch.forEach(p -> p.done().completeExceptionally(lost));
-            onFenced.run();
-        } catch (KafkaException e) {
+            giveUp();
+        } catch (RuntimeException e) {
+            // Abortable: this batch fails, its writers retry or leave their request unacknowledged; the partition
+            // stays ours.
+            batch.forEach(p -> p.done().completeExceptionally(e));
             try {
                 producer.abortTransaction();
-            } catch (KafkaException abortFailed) {
-                Log.debugf("abort after a failed commit on partition %d failed too: %s", partition,
-                        abortFailed.getClass().getSimpleName());
+            } catch (RuntimeException abortFailed) {
+                Log.errorf("the job journal producer of partition %d cannot recover (%s); giving the partition up",
+                        partition, abortFailed.getClass().getSimpleName());
+                giveUp();
             }
-            batch.forEach(p -> p.done().completeExceptionally(e));
         }
+    }
+
+    /** A commit that timed out may be retried as it is; the transaction stays open until it is decided. */
+    private void commitWithRetries() {
+        for (int attempt = 1;; attempt++) {
+            try {
+                producer.commitTransaction();
+                return;
+            } catch (TimeoutException e) {
+                if (attempt >= COMMIT_ATTEMPTS) {
+                    throw e;
+                }
+                Log.warnf("commit on partition %d of the job journal timed out; retrying", partition);
+            }
+        }
+    }
+
+    private void stopTakingWrites() {
+        synchronized (lock) {
+            open = false;
+        }
+    }
+
+    private void giveUp() {
+        stopTakingWrites();
+        producer.close(Duration.ZERO);
+        onFenced.run();
     }
 
     private void failRemaining(RuntimeException why) {
@@ -124,7 +164,7 @@ final class PartitionWriter implements AutoCloseable {
     /** Stops taking writes, commits what is queued, and closes the producer. */
     @Override
     public void close() {
-        open = false;
+        stopTakingWrites();
         try {
             thread.join(30_000);
         } catch (InterruptedException e) {

@@ -56,7 +56,7 @@ public class Poller {
 
     /** Starts following a job that the provider is generating. */
     public void follow(JobState job) {
-        schedule(job.jobId(), config.interval());
+        schedule(job, config.interval());
     }
 
     /** Resumes a job whose video is generated but not stored yet (after a restart or a takeover). */
@@ -65,7 +65,7 @@ public class Poller {
             storeVideo(job, 0);
             return;
         }
-        ledger.record(job.withStatus(JobStatus.STORING, clock.instant()))
+        ledger.record(job, job.withStatus(JobStatus.STORING, clock.instant()))
                 .subscribe().with(storing -> storeVideo(storing, 0), e -> quietly(job, e, "resume storing"));
     }
 
@@ -74,19 +74,26 @@ public class Poller {
         stopping = true;
     }
 
-    private void schedule(String jobId, Duration delay) {
+    /**
+     * One chain drives a job: it holds the state it last saw, and stops when the store holds another one (the
+     * partition was given up, or given up and taken back, and a new chain drives the job).
+     */
+    private void schedule(JobState expected, Duration delay) {
         if (!stopping) {
-            vertx.setTimer(Math.max(1, delay.toMillis()), timer -> pollOnce(jobId));
+            vertx.setTimer(Math.max(1, delay.toMillis()), timer -> pollOnce(expected));
         }
     }
 
-    private void pollOnce(String jobId) {
-        JobState job = store.find(jobId).orElse(null);
-        if (stopping || job == null || !job.status().generating()) {
+    private boolean current(JobState expected) {
+        return store.find(expected.jobId()).orElse(null) == expected;
+    }
+
+    private void pollOnce(JobState job) {
+        if (stopping || !current(job) || !job.status().generating()) {
             return;
         }
         if (job.deadline() != null && clock.instant().isAfter(job.deadline())) {
-            ledger.record(job.ended(JobStatus.FAILED, new JobError("timeout", "The provider did not finish the "
+            ledger.record(job, job.ended(JobStatus.FAILED, new JobError("timeout", "The provider did not finish the "
                     + "video within the deadline of " + config.deadline() + " (last status: "
                     + job.status().wireName() + ").", null, false), clock.instant()))
                     .subscribe().with(done -> { }, e -> quietly(job, e, "record the timeout"));
@@ -96,7 +103,7 @@ public class Poller {
                 .chain(video -> onVideo(job, video))
                 .subscribe().with(next -> {
                     if (next != null && next.status().generating()) {
-                        schedule(jobId, nextDelay(next));
+                        schedule(next, nextDelay(next));
                     }
                 }, e -> onPollFailure(job, e));
     }
@@ -109,7 +116,7 @@ public class Poller {
         Instant now = clock.instant();
         return switch (video.status()) {
             case QUEUED -> job.status() == JobStatus.QUEUED ? Uni.createFrom().item(job)
-                    : ledger.record(job.progressed(JobStatus.QUEUED, progress(video), now));
+                    : ledger.record(job, job.progressed(JobStatus.QUEUED, progress(video), now));
             case IN_PROGRESS, UNKNOWN -> {
                 if (video.status() == ProviderStatus.UNKNOWN) {
                     Log.warnf("job %s: unknown provider status '%s', treated as in progress", job.jobId(),
@@ -118,18 +125,19 @@ public class Poller {
                 Integer progress = progress(video);
                 yield job.status() == JobStatus.IN_PROGRESS && Objects.equals(progress, job.progress())
                         ? Uni.createFrom().item(job)
-                        : ledger.record(job.progressed(JobStatus.IN_PROGRESS, progress, now));
+                        : ledger.record(job, job.progressed(JobStatus.IN_PROGRESS, progress, now));
             }
-            case COMPLETED -> ledger.record(job.generated(video.expiresAt(), now))
-                    .chain(generated -> ledger.record(generated.withStatus(JobStatus.STORING, clock.instant())))
+            case COMPLETED -> ledger.record(job, job.generated(video.expiresAt(), now))
+                    .chain(generated -> ledger.record(generated,
+                            generated.withStatus(JobStatus.STORING, clock.instant())))
                     .invoke(storing -> storeVideo(storing, 0));
-            case FAILED -> ledger.record(job.ended(JobStatus.FAILED, new JobError(
+            case FAILED -> ledger.record(job, job.ended(JobStatus.FAILED, new JobError(
                     video.errorCode() == null ? "generation_failed" : video.errorCode(),
                     video.errorMessage() == null ? "The provider reports the video as failed." : video.errorMessage(),
                     null, false), now));
-            case CANCELLED -> ledger.record(job.ended(JobStatus.CANCELLED, JobError.of("cancelled",
+            case CANCELLED -> ledger.record(job, job.ended(JobStatus.CANCELLED, JobError.of("cancelled",
                     "The provider reports the video as cancelled."), now));
-            case EXPIRED -> ledger.record(job.ended(JobStatus.FAILED, JobError.of("expired",
+            case EXPIRED -> ledger.record(job, job.ended(JobStatus.FAILED, JobError.of("expired",
                     "The provider reports the video as expired before it could be stored."), now));
         };
     }
@@ -154,7 +162,7 @@ public class Poller {
         if (e instanceof ProviderException p && !p.retryable()) {
             Log.infof("job %s: the provider answered HTTP %d %s; the job ends", job.jobId(), p.httpStatus(), p.code());
             String code = p.httpStatus() == 404 ? "video_not_found" : p.code();
-            ledger.record(job.ended(JobStatus.FAILED, new JobError(code, p.getMessage(), null, false),
+            ledger.record(job, job.ended(JobStatus.FAILED, new JobError(code, p.getMessage(), null, false),
                     clock.instant()))
                     .subscribe().with(done -> { }, err -> quietly(job, err, "record the failure"));
             return;
@@ -162,12 +170,14 @@ public class Poller {
         Duration wait = e instanceof ProviderException p && p.retryAfter() != null ? p.retryAfter()
                 : config.interval();
         Log.warnf("job %s: poll failed (%s), next try in %s", job.jobId(), e.getMessage(), wait);
-        schedule(job.jobId(), wait);
+        schedule(job, wait);
     }
 
-    /** Streams the video into the store on a worker thread; retries a failed upload until the provider's copy expires. */
+    /**
+     * Streams the video into the store on a worker thread; retries a failed upload until the provider's copy expires.
+     */
     void storeVideo(JobState storing, int attempt) {
-        if (stopping || store.find(storing.jobId()).isEmpty()) {
+        if (stopping || !current(storing)) {
             return;
         }
         Uni.createFrom().item(() -> {
@@ -178,7 +188,8 @@ public class Poller {
             }
         })
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .chain(stored -> ledger.record(storing.stored(stored.video(), stored.variants(), clock.instant())))
+                .chain(stored -> ledger.record(storing, storing.stored(stored.video(), stored.variants(),
+                        clock.instant())))
                 .subscribe().with(
                         done -> Log.infof("job %s stored at %s (%d bytes)", done.jobId(), done.video().uri(),
                                 done.video().bytes()),
@@ -186,15 +197,16 @@ public class Poller {
     }
 
     private void onStoreFailure(JobState storing, int attempt, Throwable e) {
-        if (e instanceof NotOwnerException) {
+        if (e instanceof NotOwnerException || stopping || !current(storing)) {
+            // Shutting down, or no longer ours: the next owner stores it.
             return;
         }
         Throwable cause = e instanceof StoreFailure ? e.getCause() : e;
         Instant now = clock.instant();
         Duration wait = backoff(attempt);
         if (storing.expiresAt() != null && now.plus(wait).isAfter(storing.expiresAt())) {
-            ledger.record(storing.ended(JobStatus.FAILED, JobError.of("expired", "The video could not be stored "
-                    + "before the provider's copy expired at " + storing.expiresAt() + " (last error: "
+            ledger.record(storing, storing.ended(JobStatus.FAILED, JobError.of("expired", "The video could not be "
+                    + "stored before the provider's copy expired at " + storing.expiresAt() + " (last error: "
                     + cause.getClass().getSimpleName() + ")."), now))
                     .subscribe().with(done -> { }, err -> quietly(storing, err, "record the failure"));
             return;

@@ -16,6 +16,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.WebApplicationException;
@@ -41,6 +42,7 @@ public class VideosClient {
 
     static final String POLL_AFTER_HEADER = "openai-poll-after-ms";
     private static final int MAX_ERROR_BODY = 64 * 1024;
+    private static final Pattern API_KEY_SHAPE = Pattern.compile("\\b(sk|pk|rk|key)[-_][A-Za-z0-9_\\-*]{6,}");
 
     private final VideosApi api;
     private final ObjectMapper mapper;
@@ -161,8 +163,8 @@ public class VideosClient {
         VideoResource.ProviderError error = v.error();
         return new ProviderVideo(v.id(), ProviderStatus.lenient(v.status()), v.status(), v.progress(), v.model(),
                 v.prompt(), v.size(), v.seconds(), epoch(v.createdAt()), epoch(v.completedAt()),
-                epoch(v.expiresAt()), error == null ? null : error.code(), error == null ? null : error.message(),
-                pollAfter);
+                epoch(v.expiresAt()), error == null ? null : error.code(),
+                error == null || error.message() == null ? null : redact(error.message()), pollAfter);
     }
 
     private static Instant epoch(Long seconds) {
@@ -207,8 +209,15 @@ public class VideosClient {
             }
         }
         String code = error != null && error.code() != null ? error.code() : "http_" + status;
-        String message = error != null && error.message() != null ? error.message()
-                : "The provider answered HTTP " + status + ".";
+        String message;
+        if (status == 401 || status == 403) {
+            // Providers quote (part of) the key they were sent in these answers: say it in our own words.
+            message = "The provider refused the worker's credentials (HTTP " + status + " " + code
+                    + "): check worker.provider.api-key.";
+        } else {
+            message = error != null && error.message() != null ? redact(error.message())
+                    : "The provider answered HTTP " + status + ".";
+        }
         boolean transientStatus = status == 408 || status == 409 || status == 429 || status >= 500;
         // A 5xx or 408 may come after the provider accepted the job (the answer was lost, not the job): the outcome
         // of such a create is unknown. A 4xx other than 408 is a refusal: nothing was created.
@@ -216,6 +225,11 @@ public class VideosClient {
         Duration wait = Optional.ofNullable(retryAfterMs).flatMap(VideosClient::millis)
                 .or(() -> Optional.ofNullable(retryAfter).flatMap(VideosClient::retryAfter)).orElse(null);
         return new ProviderException(status, code, message, transientStatus && !create, unknown, wait, null);
+    }
+
+    /** Removes anything shaped like an API key from a provider's message before it reaches an event or a log. */
+    static String redact(String message) {
+        return API_KEY_SHAPE.matcher(message).replaceAll("[redacted]");
     }
 
     private static Optional<Duration> millis(String value) {

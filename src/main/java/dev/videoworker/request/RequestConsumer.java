@@ -132,7 +132,7 @@ public class RequestConsumer {
 
     private Uni<Void> reject(String jobId, JobError error, VideoRequest partial, RecordPosition position,
             Instant receivedAt) {
-        return ledger.record(JobState.rejected(jobId, position.partition(), partial, error, receivedAt,
+        return ledger.record(null, JobState.rejected(jobId, position.partition(), partial, error, receivedAt,
                 clock.instant())).replaceWithVoid();
     }
 }

@@ -131,6 +131,12 @@ public class RequestParser {
                 metadata = null;
             }
             jobId = keyId != null ? keyId : position.derivedJobId();
+            if (metadata != null && metadata.toString().length() > config.requests().maxMetadataBytes()) {
+                metadata = null;
+                return invalid(jobId, JobError.field("metadata_too_large", "metadata", "metadata is larger than "
+                        + config.requests().maxMetadataBytes() + " bytes (worker.requests.max-metadata-bytes); it "
+                        + "is copied into every event of the job."), partial());
+            }
             try {
                 return readFields();
             } catch (Reject r) {
@@ -271,6 +277,12 @@ public class RequestParser {
             if (!m.lookingAt()) {
                 throw reject("invalid_input_reference", "inputReference.uri", "A data: reference must look like "
                         + "data:image/png;base64,... (image/png, image/jpeg or image/webp, base64).");
+            }
+            if (uri.length() > config.requests().maxDataUriBytes()) {
+                throw reject("input_reference_too_large", "inputReference.uri", "The data: reference has "
+                        + uri.length() + " characters; the limit is " + config.requests().maxDataUriBytes()
+                        + " (worker.requests.max-data-uri-bytes). Put larger images in the store and send an "
+                        + "s3:// reference.");
             }
             long decoded = (uri.length() - m.end()) * 3L / 4;
             long limit = config.storage().maxInputImageBytes();

@@ -64,10 +64,10 @@ public class Submitter {
     /** Takes a new job to submitted (or to its rejection or failure); completes once that outcome is durable. */
     public Uni<JobState> submit(VideoRequest request, BigDecimal estimatedCost, int partition, Instant receivedAt) {
         return prepareImage(request)
-                .chain(image -> ledger.record(JobState.submitting(request, partition, estimatedCost, receivedAt,
+                .chain(image -> ledger.record(null, JobState.submitting(request, partition, estimatedCost, receivedAt,
                         clock.instant()))
                         .chain(intent -> create(intent, image)))
-                .onFailure(InputImages.Unusable.class).recoverWithUni(e -> ledger.record(JobState.rejected(
+                .onFailure(InputImages.Unusable.class).recoverWithUni(e -> ledger.record(null, JobState.rejected(
                         request.jobId(), partition, request, ((InputImages.Unusable) e).error(), receivedAt,
                         clock.instant())));
     }
@@ -82,8 +82,7 @@ public class Submitter {
                 : Uni.createFrom().voidItem().onItem().delayIt().by(wait);
         return pause.chain(() -> {
             JobState current = store.find(intent.jobId()).orElse(null);
-            if (current == null || current.status() != JobStatus.SUBMITTING
-                    || !current.updatedAt().equals(intent.updatedAt())) {
+            if (current != intent) {
                 return Uni.createFrom().nullItem();
             }
             Log.infof("job %s was left in submitting; reconciling with the provider", intent.jobId());
@@ -124,14 +123,14 @@ public class Submitter {
                     }
                     Log.infof("job %s: the provider refused it: HTTP %d %s", intent.jobId(), p.httpStatus(),
                             p.code());
-                    return ledger.record(intent.ended(JobStatus.FAILED,
+                    return ledger.record(intent, intent.ended(JobStatus.FAILED,
                             new JobError(p.code(), p.getMessage(), null, p.retryable()), clock.instant()));
                 });
     }
 
     private Uni<JobState> adopt(JobState intent, String videoId) {
         Instant now = clock.instant();
-        return ledger.record(intent.submitted(videoId, now, now.plus(config.poll().deadline())))
+        return ledger.record(intent, intent.submitted(videoId, now, now.plus(config.poll().deadline())))
                 .invoke(poller::follow);
     }
 
@@ -144,20 +143,21 @@ public class Submitter {
                         return adopt(intent, found.get().id());
                     }
                     if (intent.attempts() >= config.jobs().maxSubmitAttempts()) {
-                        return ledger.record(intent.ended(JobStatus.FAILED, JobError.of("submission_failed",
+                        return ledger.record(intent, intent.ended(JobStatus.FAILED, JobError.of("submission_failed",
                                 intent.attempts() + " create calls got no answer and none of them created a "
                                         + "video at the provider; giving up."), clock.instant()));
                     }
                     Log.infof("job %s: the provider has no video for it; submitting again", intent.jobId());
                     return prepareImage(intent.request())
-                            .chain(image -> ledger.remember(intent.resubmitting(clock.instant()))
+                            .chain(image -> ledger.remember(intent, intent.resubmitting(clock.instant()))
                                     .chain(next -> create(next, image)))
-                            .onFailure(InputImages.Unusable.class).recoverWithUni(e -> ledger.record(intent.ended(
-                                    JobStatus.REJECTED, ((InputImages.Unusable) e).error(), clock.instant())));
+                            .onFailure(InputImages.Unusable.class).recoverWithUni(e -> ledger.record(intent,
+                                    intent.ended(JobStatus.REJECTED, ((InputImages.Unusable) e).error(),
+                                            clock.instant())));
                 })
                 .onFailure(ProviderException.class).recoverWithUni(e -> {
                     Log.warnf("job %s: cannot list the provider's videos (%s)", intent.jobId(), e.getMessage());
-                    return ledger.record(intent.ended(JobStatus.FAILED, new JobError("submission_unknown",
+                    return ledger.record(intent, intent.ended(JobStatus.FAILED, new JobError("submission_unknown",
                             "The provider did not confirm the submission and its list of videos could not be "
                                     + "read (" + e.getMessage() + "). A video may have been created and billed: "
                                     + "check the provider's videos before sending this job again.", null, false),

@@ -104,6 +104,14 @@ class RequestParserTest {
     }
 
     @Test
+    void rejectsMetadataThatWouldBloatEveryEvent() {
+        ParseOutcome.Invalid r = invalid("k", "{\"prompt\":\"x\",\"metadata\":{\"blob\":\"" + "m".repeat(20_000)
+                + "\"}}");
+        assertThat(r.error().code()).isEqualTo("metadata_too_large");
+        assertThat(r.partial().metadata()).isNull();
+    }
+
+    @Test
     void sendsNonJsonToTheDeadLetterTopic() {
         assertThat(parse("k", "not json")).isInstanceOf(ParseOutcome.NotJson.class);
         assertThat(parse(null, null)).isInstanceOf(ParseOutcome.NotJson.class);

@@ -1,0 +1,5 @@
+package dev.videoworker.scale;
+
+/** A request sent to the workers: its job id, its unique prompt (the key of the simulator's create count), its partition. */
+record Job(String id, String prompt, int partition) {
+}

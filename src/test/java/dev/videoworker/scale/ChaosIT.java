@@ -41,13 +41,14 @@ class ChaosIT {
     private static final int REPLICAS = 3;
     /** Four partitions per replica, so a kill scatters a replica's jobs over both survivors. */
     private static final int PARTITIONS = 12;
-    private static final int JOBS = 300;
+    /** The figures; {@code -Dchaos.jobs} and {@code -Dchaos.kills} shrink a run to try something out. */
+    private static final int JOBS = Integer.getInteger("chaos.jobs", 300);
     /** 300 jobs in 5-job batches every second: the last one about 60 s in, so kills hit jobs in every state. */
     private static final int BATCH = 5;
     private static final Duration BATCH_EVERY = Duration.ofSeconds(1);
     private static final Duration GENERATION_TIME = Duration.ofSeconds(4);
     private static final Duration KILL_EVERY = Duration.ofSeconds(15);
-    private static final int MIN_KILLS = 5;
+    private static final int MIN_KILLS = Integer.getInteger("chaos.kills", 5);
     /** The chaos ends well before this; past it the run is a failure, not a slow success. */
     private static final Duration CHAOS_LIMIT = Duration.ofMinutes(5);
     private static final Duration FINAL_WAIT = Duration.ofMinutes(2);

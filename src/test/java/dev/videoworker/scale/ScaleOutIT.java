@@ -18,6 +18,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import dev.videoworker.testing.WorkerProcess;
 
 /**
@@ -35,8 +38,10 @@ class ScaleOutIT {
     private static final Duration GENERATION_TIME = Duration.ofSeconds(4);
     private static final Duration ALL_DONE = Duration.ofSeconds(120);
     /** Far longer than the instant between seeing `storing` and the SIGTERM, short enough to finish soon after. */
-    private static final Duration SLOW_UPLOAD = Duration.ofSeconds(8);
+    private static final Duration SLOW_UPLOAD = Duration.ofSeconds(5);
     private static final Set<String> GENERATING = Set.of("submitted", "queued", "in_progress");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static ScaleStack stack;
 
@@ -162,9 +167,17 @@ class ScaleOutIT {
                 first.name(), exit, atTerm, deployment.census(jobs.values()));
         assertThat(exit).as("exit code of a replica stopped with SIGTERM (see %s)", first.logFile()).isEqualTo(143);
         assertThat(deployment.completions(slow)).as("completions of the job whose upload was cut short").isEmpty();
+        // The default bucket and key template; checked against the completion below, so this looks in the right place.
+        String bucket = "videos";
+        String key = slow.id() + ".mp4";
+        assertThat(stack.objectExists(bucket, key)).as("an object for the upload cut short at %s/%s", bucket, key)
+                .isFalse();
 
         start("upload-b").awaitReady();
         assertEveryJobCompletedOnce(jobs);
+        JsonNode video = JSON.readTree(deployment.completions(slow).get(0).value()).path("video");
+        assertThat(video.path("bucket").asText() + "/" + video.path("key").asText()).as("where the video was stored")
+                .isEqualTo(bucket + "/" + key);
     }
 
     @Test

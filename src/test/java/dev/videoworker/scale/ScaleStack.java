@@ -20,6 +20,8 @@ import dev.videoworker.testing.KafkaBroker;
 import dev.videoworker.testing.S3Server;
 import io.minio.GetObjectArgs;
 import io.minio.MinioClient;
+import io.minio.StatObjectArgs;
+import io.minio.errors.ErrorResponseException;
 
 /**
  * The servers the multi-process tests share within one test class: a Kafka broker, an S3 server and the provider
@@ -71,6 +73,20 @@ final class ScaleStack implements AutoCloseable {
 
     MinioClient minio() {
         return minio;
+    }
+
+    /** Whether anything is stored under {@code bucket/key} (a missing bucket counts as nothing stored). */
+    boolean objectExists(String bucket, String key) throws Exception {
+        try {
+            minio.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
+            return true;
+        } catch (ErrorResponseException e) {
+            String code = e.errorResponse().code();
+            if ("NoSuchKey".equals(code) || "NoSuchBucket".equals(code) || "NoSuchObject".equals(code)) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     /** The sha256 of the bytes stored under {@code bucket/key}, read back through the S3 API. */

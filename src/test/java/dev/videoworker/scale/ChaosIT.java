@@ -125,19 +125,9 @@ class ChaosIT {
             assertThat(elapsed(chaosBegan)).as("time of chaos; completed so far: %d of %d", completedCount(jobs),
                     JOBS).isLessThan(CHAOS_LIMIT);
 
-            int index = random.nextInt(live.size());
-            WorkerProcess victim = live.get(index);
-            Map<String, Integer> census = deployment.census(jobs.values());
-            long pid = victim.pid();
-            victim.kill();
+            String kill = killAndRestart(live, random, kills.size() + 1, elapsed(chaosBegan), jobs, sent.get());
             lastKill = System.nanoTime();
-            WorkerProcess replacement = victim.restart();
-            started.add(replacement);
-            live.set(index, replacement);
-            String kill = String.format("kill %d at %.1f s: %s (pid %d), %d of %d jobs sent, by last status %s",
-                    kills.size() + 1, seconds(elapsed(chaosBegan)), victim.name(), pid, sent.get(), JOBS, census);
             kills.add(kill);
-            progress("%s; restarted as pid %d", kill, replacement.pid());
         }
         Duration chaos = elapsed(chaosBegan);
 
@@ -153,13 +143,38 @@ class ChaosIT {
         assertThat(completions).as("completion events seen read_committed").hasSize(JOBS);
         assertThat(completedIds).as("job ids on the completion topic").hasSize(JOBS);
         assertThat(stack.provider().simulator().createCount()).as("create calls at the provider").isEqualTo(JOBS);
-        deployment.reportStatusHistories(all);
+        // Reported, not asserted: a status after `stored` breaks the promised order of status events, but not the
+        // issue's promises checked above. Seen in about one run in two: a redelivered request re-announces the state
+        // it found (`storing`), and that event is committed after the upload's `stored` (JobLedger.reannounce writes
+        // the snapshot it was given, not the job's state at the time of the write).
+        List<String> changedAfterStored = deployment.reportStatusHistories(all);
 
         progress("chaos summary: seed %d, %d kills in %.1f s of chaos, %d jobs, %d completions (all succeeded, sha256 "
-                + "checked), %d creates, %.1f s in all", seed, kills.size(), seconds(chaos), JOBS, completions.size(),
-                stack.provider().simulator().createCount(), seconds(elapsed(began)));
+                + "checked), %d creates, %d jobs with a status after stored, %.1f s in all", seed, kills.size(),
+                seconds(chaos), JOBS, completions.size(), stack.provider().simulator().createCount(),
+                changedAfterStored.size(), seconds(elapsed(began)));
         kills.forEach(k -> progress("  %s", k));
         assertThat(kills).as("kills").hasSizeGreaterThanOrEqualTo(MIN_KILLS);
+    }
+
+    /**
+     * SIGKILLs a replica picked by {@code random} and starts its replacement at once, without waiting for it to be
+     * ready (a kill may hit a replica still starting or rebuilding). Returns what the kill hit, for the summary.
+     */
+    private String killAndRestart(List<WorkerProcess> live, Random random, int number, Duration at,
+            Map<String, Job> jobs, int sent) {
+        int index = random.nextInt(live.size());
+        WorkerProcess victim = live.get(index);
+        Map<String, Integer> census = deployment.census(jobs.values());
+        long pid = victim.pid();
+        victim.kill();
+        WorkerProcess replacement = victim.restart();
+        started.add(replacement);
+        live.set(index, replacement);
+        String kill = String.format("kill %d at %.1f s: %s (pid %d), %d of %d jobs sent, by last status %s", number,
+                seconds(at), victim.name(), pid, sent, JOBS, census);
+        progress("%s; restarted as pid %d", kill, replacement.pid());
+        return kill;
     }
 
     /** Sends the next batch of requests, until all are sent; keeps the first failure for the test thread. */

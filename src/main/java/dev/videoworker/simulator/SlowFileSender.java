@@ -14,8 +14,8 @@ import io.vertx.core.http.HttpServerResponse;
 
 /**
  * Sends a file as a slow provider does: in equal chunks on a timer, so the whole download takes about a given time.
- * Lets tests stop a worker while it is surely in the middle of an upload. Non-blocking, and it holds one chunk at a time
- * whatever the file's size.
+ * Lets tests stop a worker while it is surely in the middle of an upload. Non-blocking, and it holds one chunk at a
+ * time whatever the file's size.
  */
 final class SlowFileSender {
 

@@ -96,7 +96,7 @@ final class ScaleStack implements AutoCloseable {
         }
     }
 
-    /** The sha256 of what the simulator serves as the video of {@code videoId}: the truth a stored object must match. */
+    /** The sha256 of what the simulator serves as the video of {@code videoId}: what a stored object must match. */
     String contentSha256(String videoId) throws Exception {
         MediaFile file = provider.simulator().content(videoId, VideoVariant.VIDEO).toCompletableFuture()
                 .get(60, TimeUnit.SECONDS);

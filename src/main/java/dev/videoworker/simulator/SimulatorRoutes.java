@@ -69,6 +69,12 @@ public final class SimulatorRoutes {
     static final Pattern CREATE_DELAY_MARKER = Pattern.compile(
             "\\[simulate:create-delay=([^\\]]+)]");
 
+    /**
+     * {@code [simulate:slow-content=PT8S]}: content downloads are spread over this long, as from a slow provider
+     * (tests use it to stop a worker mid-upload).
+     */
+    static final Pattern SLOW_CONTENT_MARKER = Pattern.compile("\\[simulate:slow-content=([^\\]]+)]");
+
     /** Adds the routes to {@code router}; the body handler is installed only on the routes that take a body. */
     public void mount(Router router) {
         BearerKeyCheck authenticate = new BearerKeyCheck(simulator);
@@ -162,8 +168,24 @@ public final class SimulatorRoutes {
         VideoVariant variant = variantText == null ? VideoVariant.VIDEO
                 : VideoVariant.fromWireName(variantText).orElseThrow(() -> VideoApiException.invalidValue("variant",
                         variantText, "'video', 'thumbnail', and 'spritesheet'"));
-        Future.fromCompletionStage(simulator.content(ctx.pathParam("video_id"), variant),
-                        ctx.vertx().getOrCreateContext())
+        String id = ctx.pathParam("video_id");
+        String prompt = simulator.retrieve(id).prompt();
+        Matcher slow = SLOW_CONTENT_MARKER.matcher(prompt == null ? "" : prompt);
+        if (slow.find()) {
+            Duration over = Duration.parse(slow.group(1));
+            Future.fromCompletionStage(simulator.content(id, variant), ctx.vertx().getOrCreateContext())
+                    .onSuccess(file -> SlowFileSender.send(ctx.vertx(), ctx.response(), file, over)
+                            .onFailure(e -> {
+                                if (ctx.response().headWritten()) {
+                                    LOG.debugf("Sending %s slowly failed: %s", file.path(), e.getMessage());
+                                } else {
+                                    fail(ctx, e);
+                                }
+                            }))
+                    .onFailure(e -> fail(ctx, e));
+            return;
+        }
+        Future.fromCompletionStage(simulator.content(id, variant), ctx.vertx().getOrCreateContext())
                 .onSuccess(file -> ctx.response()
                         .putHeader(HttpHeaders.CONTENT_TYPE, file.contentType())
                         // streamed from the cache file (zero-copy where possible); sendFile sets Content-Length

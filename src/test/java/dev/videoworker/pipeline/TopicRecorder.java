@@ -86,6 +86,19 @@ public final class TopicRecorder implements AutoCloseable {
         return out;
     }
 
+    /** Every record of {@code topic} seen so far, whatever its key (in order per key). */
+    public List<Seen> records(String topic) {
+        List<Seen> out = new ArrayList<>();
+        for (List<Seen> seen : byKey.values()) {
+            for (Seen s : seen) {
+                if (s.topic().equals(topic)) {
+                    out.add(s);
+                }
+            }
+        }
+        return out;
+    }
+
     @Override
     public void close() throws InterruptedException {
         running.set(false);

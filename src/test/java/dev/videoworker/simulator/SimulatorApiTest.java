@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -299,6 +300,26 @@ class SimulatorApiTest {
             default -> assertArrayEquals(new byte[] {(byte) 0xff, (byte) 0xd8, (byte) 0xff},
                     Arrays.copyOf(bytes, 3));
         }
+    }
+
+    @Test
+    void spreadsTheContentOverTheTimeTheSlowContentMarkerAsks() {
+        String normal = create("A cat", "720x1280");
+        String slow = create("A cat [simulate:slow-content=PT2S]", "720x1280");
+        SIMULATOR.clock().advance(DURATION);
+        byte[] expected = api().get("/v1/videos/" + normal + "/content").then().statusCode(200).extract()
+                .asByteArray();
+
+        long start = System.nanoTime();
+        Response response = api().get("/v1/videos/" + slow + "/content");
+        byte[] bytes = response.asByteArray();
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        response.then().statusCode(200).contentType("video/mp4")
+                .header("Content-Length", String.valueOf(expected.length));
+        assertArrayEquals(expected, bytes);
+        // one chunk per 100 ms tick, the first at once: about 1.9 s for 2 s; a fast answer means no throttling
+        assertTrue(took.compareTo(Duration.ofMillis(1500)) >= 0, "took " + took);
     }
 
     @Test

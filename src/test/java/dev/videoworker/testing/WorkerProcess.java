@@ -4,13 +4,16 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.ProcessBuilder.Redirect;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,13 +36,15 @@ public final class WorkerProcess implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
     private final String name;
+    private final Map<String, String> config;
     private final Process process;
     private final int httpPort;
     private final Path logFile;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    private WorkerProcess(String name, Process process, int httpPort, Path logFile) {
+    private WorkerProcess(String name, Map<String, String> config, Process process, int httpPort, Path logFile) {
         this.name = name;
+        this.config = config;
         this.process = process;
         this.httpPort = httpPort;
         this.logFile = logFile;
@@ -50,6 +55,21 @@ public final class WorkerProcess implements AutoCloseable {
      * {@code worker.*}, ...); it may not set {@code quarkus.http.port}.
      */
     public static WorkerProcess start(String name, Map<String, String> config) {
+        return launch(name, Map.copyOf(config), false);
+    }
+
+    /**
+     * Starts a new process with this replica's name and configuration, as an orchestrator replaces a dead pod; its
+     * output is appended to the same log, after a line that marks the restart. Kill or stop this one first.
+     */
+    public WorkerProcess restart() {
+        if (process.isAlive()) {
+            throw new IllegalStateException("worker " + name + " is still running");
+        }
+        return launch(name, config, true);
+    }
+
+    private static WorkerProcess launch(String name, Map<String, String> config, boolean append) {
         Path jar = APP_JAR.toAbsolutePath();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: package the application first (./mvnw package)");
@@ -66,14 +86,18 @@ public final class WorkerProcess implements AutoCloseable {
         try {
             Files.createDirectories(LOG_DIR);
             Path log = LOG_DIR.resolve(name + ".log").toAbsolutePath();
+            if (append) {
+                Files.writeString(log, "=== " + Instant.now() + " restarted " + name + " ===" + System.lineSeparator(),
+                        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            }
             Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
-                    .redirectOutput(log.toFile())
+                    .redirectOutput(append ? Redirect.appendTo(log.toFile()) : Redirect.to(log.toFile()))
                     .start();
             // A test JVM that ends abruptly (System.exit, a halted broker) never reaches its @AfterEach: without this
             // the replica would outlive it and keep hammering a dead broker.
             Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "stop-worker-" + name));
-            return new WorkerProcess(name, process, port, log);
+            return new WorkerProcess(name, config, process, port, log);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start worker " + name, e);
         }
@@ -112,6 +136,11 @@ public final class WorkerProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             return -1;
         }
+    }
+
+    /** The process id, for the test's log of what it killed. */
+    public long pid() {
+        return process.pid();
     }
 
     public boolean isAlive() {

@@ -1,0 +1,210 @@
+package dev.videoworker.scale;
+
+import static dev.videoworker.scale.Deployment.progress;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.videoworker.pipeline.TopicRecorder;
+import dev.videoworker.testing.WorkerProcess;
+
+/**
+ * Chaos: three replicas of the packaged worker in one consumer group work through 300 jobs while, every 15 s, one of
+ * them picked at random is killed with SIGKILL and started again. Every job must still end with exactly one
+ * {@code succeeded} completion, be paid for once, and be stored byte for byte as the provider served it.
+ *
+ * <p>The kills are seeded; the seed is printed and a run is repeated with {@code -Dchaos.seed=<seed>} (the instants of
+ * the kills relative to the jobs still differ: they depend on timing). Each replica's log, restarts appended, is in
+ * {@code target/it-logs/chaos-*.log}.
+ */
+class ChaosIT {
+
+    private static final int REPLICAS = 3;
+    /** Four partitions per replica, so a kill scatters a replica's jobs over both survivors. */
+    private static final int PARTITIONS = 12;
+    /** The figures; {@code -Dchaos.jobs} and {@code -Dchaos.kills} shrink a run to try something out. */
+    private static final int JOBS = Integer.getInteger("chaos.jobs", 300);
+    /** 300 jobs in 5-job batches every second: the last one about 60 s in, so kills hit jobs in every state. */
+    private static final int BATCH = 5;
+    private static final Duration BATCH_EVERY = Duration.ofSeconds(1);
+    private static final Duration GENERATION_TIME = Duration.ofSeconds(4);
+    private static final Duration KILL_EVERY = Duration.ofSeconds(15);
+    private static final int MIN_KILLS = Integer.getInteger("chaos.kills", 5);
+    /** The chaos ends well before this; past it the run is a failure, not a slow success. */
+    private static final Duration CHAOS_LIMIT = Duration.ofMinutes(5);
+    private static final Duration FINAL_WAIT = Duration.ofMinutes(2);
+
+    private static ScaleStack stack;
+
+    /** Every process started, killed ones included, so that all are surely gone when the test ends. */
+    private final List<WorkerProcess> started = new ArrayList<>();
+    private final ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor();
+    private Deployment deployment;
+
+    @BeforeAll
+    static void startInfrastructure() throws InterruptedException {
+        stack = ScaleStack.start(GENERATION_TIME);
+    }
+
+    @AfterEach
+    void stopWorkers() throws Exception {
+        sender.shutdownNow();
+        // Children first: a replica whose broker vanished spins on reconnects instead of exiting.
+        started.forEach(WorkerProcess::close);
+        if (deployment != null) {
+            deployment.close();
+        }
+    }
+
+    @AfterAll
+    static void stopInfrastructure() throws Exception {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
+    void everyJobCompletesOnceWhileReplicasAreKilledAndRestarted() throws Exception {
+        long seed = Long.getLong("chaos.seed", System.currentTimeMillis());
+        progress("chaos seed %d (repeat with -Dchaos.seed=%d)", seed, seed);
+        Random random = new Random(seed);
+        long began = System.nanoTime();
+
+        deployment = new Deployment(stack, "chaos", PARTITIONS);
+        List<WorkerProcess> live = new ArrayList<>();
+        for (int i = 1; i <= REPLICAS; i++) {
+            WorkerProcess worker = WorkerProcess.start("chaos-w" + i, deployment.workerConfig("chaos-w" + i));
+            started.add(worker);
+            live.add(worker);
+        }
+        live.forEach(WorkerProcess::awaitReady);
+        deployment.awaitAssignment(REPLICAS);
+
+        Map<String, Job> jobs = new ConcurrentHashMap<>();
+        AtomicInteger sent = new AtomicInteger();
+        AtomicReference<Throwable> sendFailure = new AtomicReference<>();
+        sender.scheduleAtFixedRate(() -> sendBatch(jobs, sent, sendFailure), 0, BATCH_EVERY.toMillis(),
+                TimeUnit.MILLISECONDS);
+        long chaosBegan = System.nanoTime();
+
+        List<String> kills = new ArrayList<>();
+        long lastKill = System.nanoTime();
+        while (true) {
+            long sinceLastKill = lastKill;
+            int killsSoFar = kills.size();
+            // The chaos schedule: the next kill is due KILL_EVERY after the last one; the run ends early only once
+            // enough kills have happened and every job has completed.
+            await("the next kill or the end of the chaos").atMost(KILL_EVERY.plusSeconds(5))
+                    .pollInterval(Duration.ofMillis(250))
+                    .until(() -> elapsed(sinceLastKill).compareTo(KILL_EVERY) >= 0
+                            || killsSoFar >= MIN_KILLS && backlogDone(jobs, sent));
+            assertThat(sendFailure.get()).as("failure sending requests").isNull();
+            if (killsSoFar >= MIN_KILLS && backlogDone(jobs, sent)) {
+                break;
+            }
+            assertThat(elapsed(chaosBegan)).as("time of chaos; completed so far: %d of %d", completedCount(jobs),
+                    JOBS).isLessThan(CHAOS_LIMIT);
+
+            String kill = killAndRestart(live, random, kills.size() + 1, elapsed(chaosBegan), jobs, sent.get());
+            lastKill = System.nanoTime();
+            kills.add(kill);
+        }
+        Duration chaos = elapsed(chaosBegan);
+
+        // Every replacement must have come back, not merely been started.
+        live.forEach(WorkerProcess::awaitReady);
+        List<Job> all = List.copyOf(jobs.values());
+        assertThat(all).as("jobs sent").hasSize(JOBS);
+        deployment.assertEveryJobCompletedOnce(all, FINAL_WAIT);
+
+        List<TopicRecorder.Seen> completions = deployment.allCompletions();
+        Set<String> completedIds = new HashSet<>();
+        completions.forEach(c -> completedIds.add(c.key()));
+        assertThat(completions).as("completion events seen read_committed").hasSize(JOBS);
+        assertThat(completedIds).as("job ids on the completion topic").hasSize(JOBS);
+        assertThat(stack.provider().simulator().createCount()).as("create calls at the provider").isEqualTo(JOBS);
+        // Reported, not asserted: a status after `stored` breaks the promised order of status events, but not the
+        // issue's promises checked above. Seen in two of the first four full runs: a redelivered request
+        // re-announced the state it found (`storing`), and that event was committed after the upload's `stored`
+        // (JobLedger.reannounce writes the snapshot it was given, not the job's state at the time of the write).
+        List<String> changedAfterStored = deployment.reportStatusHistories(all);
+
+        progress("chaos summary: seed %d, %d kills in %.1f s of chaos, %d jobs, %d completions (all succeeded, sha256 "
+                + "checked), %d creates, %d jobs with a status after stored, %.1f s in all", seed, kills.size(),
+                seconds(chaos), JOBS, completions.size(), stack.provider().simulator().createCount(),
+                changedAfterStored.size(), seconds(elapsed(began)));
+        kills.forEach(k -> progress("  %s", k));
+        assertThat(kills).as("kills").hasSizeGreaterThanOrEqualTo(MIN_KILLS);
+    }
+
+    /**
+     * SIGKILLs a replica picked by {@code random} and starts its replacement at once, without waiting for it to be
+     * ready (a kill may hit a replica still starting or rebuilding). Returns what the kill hit, for the summary.
+     */
+    private String killAndRestart(List<WorkerProcess> live, Random random, int number, Duration at,
+            Map<String, Job> jobs, int sent) {
+        int index = random.nextInt(live.size());
+        WorkerProcess victim = live.get(index);
+        Map<String, Integer> census = deployment.census(jobs.values());
+        long pid = victim.pid();
+        victim.kill();
+        WorkerProcess replacement = victim.restart();
+        started.add(replacement);
+        live.set(index, replacement);
+        String kill = String.format("kill %d at %.1f s: %s (pid %d), %d of %d jobs sent, by last status %s", number,
+                seconds(at), victim.name(), pid, sent, JOBS, census);
+        progress("%s; restarted as pid %d", kill, replacement.pid());
+        return kill;
+    }
+
+    /** Sends the next batch of requests, until all are sent; keeps the first failure for the test thread. */
+    private void sendBatch(Map<String, Job> jobs, AtomicInteger sent, AtomicReference<Throwable> failure) {
+        int first = sent.get();
+        if (first >= JOBS || failure.get() != null) {
+            return;
+        }
+        try {
+            int count = Math.min(BATCH, JOBS - first);
+            jobs.putAll(deployment.send(first, count, ""));
+            sent.addAndGet(count);
+        } catch (Exception e) {
+            failure.compareAndSet(null, e);
+        }
+    }
+
+    private boolean backlogDone(Map<String, Job> jobs, AtomicInteger sent) {
+        return sent.get() >= JOBS && deployment.allCompleted(jobs.values());
+    }
+
+    private long completedCount(Map<String, Job> jobs) {
+        return jobs.values().stream().filter(j -> !deployment.completions(j).isEmpty()).count();
+    }
+
+    private static Duration elapsed(long sinceNanos) {
+        return Duration.ofNanos(System.nanoTime() - sinceNanos);
+    }
+
+    private static double seconds(Duration duration) {
+        return duration.toMillis() / 1000.0;
+    }
+}

@@ -13,6 +13,7 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 
 import dev.videoworker.event.EventPublisher;
 import dev.videoworker.job.JobError;
+import dev.videoworker.job.JobJournal;
 import dev.videoworker.job.JobLedger;
 import dev.videoworker.job.JobState;
 import dev.videoworker.job.JobStatus;
@@ -40,12 +41,14 @@ public class RequestConsumer {
     private final EventPublisher events;
     private final Submitter submitter;
     private final KafkaClientService kafka;
+    private final JobJournal journal;
     private final Clock clock = Clock.systemUTC();
     private volatile boolean stopping;
 
     public RequestConsumer(RequestParser parser, JobStore store, JobLedger ledger, EventPublisher events,
-            Submitter submitter, KafkaClientService kafka) {
+            Submitter submitter, KafkaClientService kafka, JobJournal journal) {
         this.kafka = kafka;
+        this.journal = journal;
         this.parser = parser;
         this.store = store;
         this.ledger = ledger;
@@ -117,6 +120,10 @@ public class RequestConsumer {
             return reject(invalid.jobId(), invalid.error(), invalid.partial(), position, receivedAt);
         }
         ParseOutcome.NotJson notJson = (ParseOutcome.NotJson) outcome;
+        if (!journal.owns(position.partition())) {
+            // Not served (given up, or its rebuild failed): no dead letter for a record another replica handles.
+            return Uni.createFrom().failure(new NotOwnerException(position.partition()));
+        }
         Log.infof("record %s-%d@%d is not JSON; sent to the dead-letter topic as job %s", position.topic(),
                 position.partition(), position.offset(), notJson.jobId());
         return events.deadLetter(value, key, notJson.reason(), position)

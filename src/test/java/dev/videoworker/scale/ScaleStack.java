@@ -29,7 +29,7 @@ import io.minio.errors.ErrorResponseException;
  */
 final class ScaleStack implements AutoCloseable {
 
-    static final String API_KEY = "sk-test-FAKE-scale-out-0000";
+    static final String API_KEY = "sk-FAKE-scale-0000";
     /** Data under target/, not the shared /tmp: a broker whose log directory vanishes halts the whole JVM. */
     static final Path WORK_DIR = Path.of("target", "it-data").toAbsolutePath();
 

@@ -34,7 +34,7 @@ import io.quarkus.test.junit.TestProfile;
 @TestProfile(SecretsDoNotLeakTest.RecognisableSecrets.class)
 class SecretsDoNotLeakTest extends WorkerTest {
 
-    static final String PROVIDER_KEY = "sk-FAKE-leakcheck-provider-key-5f1e0c";
+    static final String PROVIDER_KEY = "sk-FAKE-leak-5f1e0c";
     static final Path LOG = Path.of("target", "secret-scan", "worker.log");
 
     /** A provider key that is easy to find, and the worker's own log in a file at debug level. */

@@ -32,7 +32,7 @@ class SeedExamplesTest {
 
     static final Path SEED = Path.of("..", "shared", "seeds", "000_5202162aacf76190.txt");
     static final String SEED_BASE_URL = "https://api.laozhang.ai";
-    static final String KEY = "sk-test-FAKE-seed-examples";
+    static final String KEY = "sk-FAKE-seed-0000";
     static final ObjectMapper JSON = new ObjectMapper();
 
     static SimulatorServer server;

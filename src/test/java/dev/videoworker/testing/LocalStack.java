@@ -54,7 +54,7 @@ import io.minio.MinioClient;
 public final class LocalStack {
 
     /** Fake: only the simulator inside the local worker checks it. */
-    private static final String SIMULATOR_API_KEY = "sk-test-FAKE-provider-key-0000";
+    private static final String SIMULATOR_API_KEY = "sk-FAKE-test-0000";
     private static final String SAMPLE_REQUEST = "{\"model\":\"sora-2\","
             + "\"prompt\":\"A golden retriever playing fetch on a sunny beach\","
             + "\"size\":\"1280x720\",\"seconds\":\"4\",\"metadata\":{\"source\":\"run-local\"}}";

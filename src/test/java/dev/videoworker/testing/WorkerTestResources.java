@@ -20,7 +20,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 public final class WorkerTestResources implements QuarkusTestResourceLifecycleManager {
 
     /** Fake key shared by the worker's provider client and the embedded simulator. */
-    public static final String PROVIDER_API_KEY = "sk-test-FAKE-provider-key-0000";
+    public static final String PROVIDER_API_KEY = "sk-FAKE-test-0000";
 
     private static KafkaBroker broker;
     private static S3Server s3;

@@ -34,7 +34,7 @@ class WorkerTestResourcesTest {
         assertEquals("test-access-FAKE", first.get("worker.storage.access-key"));
         assertEquals("test-secret-FAKE-do-not-use", first.get("worker.storage.secret-key"));
         assertEquals("http://127.0.0.1:" + first.get("quarkus.http.test-port"), first.get("worker.provider.base-url"));
-        assertEquals("sk-test-FAKE-provider-key-0000", first.get("worker.provider.api-key"));
+        assertEquals("sk-FAKE-test-0000", first.get("worker.provider.api-key"));
         assertEquals(first.get("worker.provider.api-key"), first.get("simulator.api-key"));
         assertEquals("true", first.get("simulator.enabled"));
         assertEquals("PT3S", first.get("simulator.duration"));

@@ -27,10 +27,6 @@ public class ModelCatalog {
         this.models = new TreeMap<>(config.models());
     }
 
-    public List<String> modelNames() {
-        return List.copyOf(models.keySet());
-    }
-
     public Optional<WorkerConfig.Model> model(String name) {
         return Optional.ofNullable(models.get(name));
     }

@@ -68,10 +68,6 @@ public class JobJournal {
         return writers.containsKey(partition);
     }
 
-    public Set<Integer> owned() {
-        return Set.copyOf(writers.keySet());
-    }
-
     /**
      * Commits the records together; fails with {@link NotOwnerException} when the partition is not (or no longer)
      * ours.

@@ -1,5 +1,7 @@
 package dev.videoworker.job;
 
+import java.util.Locale;
+
 import com.fasterxml.jackson.annotation.JsonValue;
 
 /**
@@ -20,7 +22,7 @@ public enum JobStatus {
 
     @JsonValue
     public String wireName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 
     public boolean terminal() {

@@ -23,14 +23,6 @@ public class JobStore {
         return Optional.ofNullable(jobs.get(jobId));
     }
 
-    public Collection<JobState> all() {
-        return List.copyOf(jobs.values());
-    }
-
-    public int size() {
-        return jobs.size();
-    }
-
     void put(JobState state) {
         jobs.put(state.jobId(), state);
     }

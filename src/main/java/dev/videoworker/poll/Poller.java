@@ -66,7 +66,7 @@ public class Poller {
             return;
         }
         ledger.record(job, job.withStatus(JobStatus.STORING, clock.instant()))
-                .subscribe().with(storing -> storeVideo(storing, 0), e -> quietly(job, e, "resume storing"));
+                .subscribe().with(storing -> storeVideo(storing, 0), e -> writeFailed(job, e, "resume storing"));
     }
 
     /** Stops starting polls and uploads (shutdown); what is in flight is resumed by the next owner. */
@@ -96,7 +96,7 @@ public class Poller {
             ledger.record(job, job.ended(JobStatus.FAILED, new JobError("timeout", "The provider did not finish the "
                     + "video within the deadline of " + config.deadline() + " (last status: "
                     + job.status().wireName() + ").", null, false), clock.instant()))
-                    .subscribe().with(done -> { }, e -> quietly(job, e, "record the timeout"));
+                    .subscribe().with(done -> { }, e -> writeFailed(job, e, "record the timeout"));
             return;
         }
         provider.retrieve(job.videoId())
@@ -146,13 +146,35 @@ public class Poller {
         return video.progress() == null ? 0 : Math.max(0, Math.min(100, video.progress()));
     }
 
-    /** Logs a failed write; a partition given up is no failure, its new owner carries on. */
-    private static void quietly(JobState job, Throwable e, String what) {
+    /**
+     * A write failed. A partition given up is no failure (its new owner carries on); anything else (Kafka unavailable
+     * for a moment) is tried again later from whatever state the job is in by then, so no job is left behind.
+     */
+    private void writeFailed(JobState job, Throwable e, String what) {
         if (e instanceof NotOwnerException) {
             Log.debugf("job %s: no longer ours, did not %s", job.jobId(), what);
-        } else {
-            Log.errorf(e, "job %s: could not %s", job.jobId(), what);
+            return;
         }
+        Log.errorf(e, "job %s: could not %s; trying again", job.jobId(), what);
+        resumeLater(job.jobId(), config.interval());
+    }
+
+    /** Drives a job again from its current state after a failure that ended the chain that drove it. */
+    private void resumeLater(String jobId, Duration delay) {
+        if (stopping) {
+            return;
+        }
+        vertx.setTimer(Math.max(1, delay.toMillis()), timer -> {
+            JobState current = store.find(jobId).orElse(null);
+            if (stopping || current == null) {
+                return;
+            }
+            if (current.status().generating()) {
+                pollOnce(current);
+            } else if (current.status() == JobStatus.GENERATED || current.status() == JobStatus.STORING) {
+                resumeStoring(current);
+            }
+        });
     }
 
     private void onPollFailure(JobState job, Throwable e) {
@@ -164,10 +186,15 @@ public class Poller {
             String code = p.httpStatus() == 404 ? "video_not_found" : p.code();
             ledger.record(job, job.ended(JobStatus.FAILED, new JobError(code, p.getMessage(), null, false),
                     clock.instant()))
-                    .subscribe().with(done -> { }, err -> quietly(job, err, "record the failure"));
+                    .subscribe().with(done -> { }, err -> writeFailed(job, err, "record the failure"));
             return;
         }
-        Duration wait = e instanceof ProviderException p && p.retryAfter() != null ? p.retryAfter()
+        if (!(e instanceof ProviderException)) {
+            // A write of this chain failed, possibly after an earlier one succeeded: start from the job's state.
+            writeFailed(job, e, "record a change");
+            return;
+        }
+        Duration wait = ((ProviderException) e).retryAfter() != null ? ((ProviderException) e).retryAfter()
                 : config.interval();
         Log.warnf("job %s: poll failed (%s), next try in %s", job.jobId(), e.getMessage(), wait);
         schedule(job, wait);
@@ -208,7 +235,7 @@ public class Poller {
             ledger.record(storing, storing.ended(JobStatus.FAILED, JobError.of("expired", "The video could not be "
                     + "stored before the provider's copy expired at " + storing.expiresAt() + " (last error: "
                     + cause.getClass().getSimpleName() + ")."), now))
-                    .subscribe().with(done -> { }, err -> quietly(storing, err, "record the failure"));
+                    .subscribe().with(done -> { }, err -> writeFailed(storing, err, "record the failure"));
             return;
         }
         Log.warnf("job %s: storing failed (%s: %s), retry %d in %s", storing.jobId(),

@@ -5,7 +5,8 @@ import java.util.Locale;
 import com.fasterxml.jackson.annotation.JsonValue;
 
 /**
- * Lifecycle of a job. {@link #SUBMITTING} is internal (the intent written before a paid call) and never announced.
+ * Lifecycle of a job. {@link #SUBMITTING} is the durable intent written before a paid call; it is announced as
+ * {@link #ACCEPTED}, which is only ever a status event, never a stored state.
  */
 public enum JobStatus {
     ACCEPTED,

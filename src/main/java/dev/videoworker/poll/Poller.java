@@ -103,13 +103,9 @@ public class Poller {
                 .chain(video -> onVideo(job, video))
                 .subscribe().with(next -> {
                     if (next != null && next.status().generating()) {
-                        schedule(next, nextDelay(next));
+                        schedule(next, config.interval());
                     }
                 }, e -> onPollFailure(job, e));
-    }
-
-    private Duration nextDelay(JobState job) {
-        return config.interval();
     }
 
     private Uni<JobState> onVideo(JobState job, ProviderVideo video) {

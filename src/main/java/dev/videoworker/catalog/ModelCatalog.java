@@ -64,7 +64,18 @@ public class ModelCatalog {
         return Optional.empty();
     }
 
-    /** Estimated price of one clip in USD, or empty when the catalog has no price for it. */
+    /** Whether every model has a price, so every job gets an estimated cost. */
+    public List<String> modelsWithoutPrice() {
+        return models.entrySet().stream().filter(e -> e.getValue().pricePerClip().isEmpty()
+                && e.getValue().pricePerSecond().isEmpty()
+                && !e.getValue().pricePerSecondBySize().keySet().containsAll(e.getValue().sizes()))
+                .map(Map.Entry::getKey).toList();
+    }
+
+    /**
+     * Estimated price of one clip in USD: the per-second price for its size, else the model's per-second price, else
+     * its per-clip price; empty when the catalog has none.
+     */
     public Optional<BigDecimal> estimateCost(String model, String size, String seconds) {
         WorkerConfig.Model spec = models.get(model);
         if (spec == null) {
@@ -75,7 +86,7 @@ public class ModelCatalog {
             perSecond = spec.pricePerSecond().orElse(null);
         }
         if (perSecond == null) {
-            return Optional.empty();
+            return spec.pricePerClip().map(p -> p.setScale(2, RoundingMode.HALF_UP));
         }
         return Optional.of(perSecond.multiply(new BigDecimal(seconds)).setScale(2, RoundingMode.HALF_UP));
     }

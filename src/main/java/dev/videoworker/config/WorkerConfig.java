@@ -28,6 +28,18 @@ public interface WorkerConfig {
 
     Requests requests();
 
+    Budget budget();
+
+    /** A spend budget per sliding time window, shared by all replicas (each holds the share of its partitions). */
+    interface Budget {
+        /** Estimated USD that may be committed to submissions within {@link #window()}; no limit when unset. */
+        Optional<BigDecimal> limitUsd();
+
+        /** Length of the sliding window the limit applies to. */
+        @WithDefault("24h")
+        Duration window();
+    }
+
     /** Limits on incoming request records. */
     interface Requests {
         /** Larger record values are rejected unread ({@code payload_too_large}). */
@@ -161,6 +173,9 @@ public interface WorkerConfig {
         /** Price per second by size; wins over {@link #pricePerSecond()} for the sizes it names. */
         @WithName("price-per-second-by-size")
         Map<String, BigDecimal> pricePerSecondBySize();
+
+        /** Price of one clip whatever its duration; used when no per-second price applies. */
+        Optional<BigDecimal> pricePerClip();
 
         /** Whether an input reference image is accepted. */
         @WithDefault("true")

@@ -10,6 +10,7 @@ import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 
+import dev.videoworker.budget.SpendBudget;
 import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.poll.Poller;
 import dev.videoworker.submit.Submitter;
@@ -35,9 +36,11 @@ public class JobOwnership implements KafkaConsumerRebalanceListener {
     private final Poller poller;
     private final Submitter submitter;
     private final String requestsTopic;
+    private final SpendBudget budget;
 
     public JobOwnership(JobJournal journal, JournalReader reader, JobStore store, Poller poller, Submitter submitter,
-            WorkerConfig config) {
+            WorkerConfig config, SpendBudget budget) {
+        this.budget = budget;
         this.journal = journal;
         this.reader = reader;
         this.store = store;
@@ -66,6 +69,7 @@ public class JobOwnership implements KafkaConsumerRebalanceListener {
                 continue;
             }
             store.adopt(jobs);
+            budget.adopt(p, jobs);
             jobs.forEach(this::resume);
         }
     }
@@ -84,6 +88,7 @@ public class JobOwnership implements KafkaConsumerRebalanceListener {
         for (int p : partitionsOf(partitions)) {
             journal.close(p);
             int released = store.release(p).size();
+            budget.release(p);
             Log.infof("gave up partition %d with %d jobs", p, released);
         }
     }

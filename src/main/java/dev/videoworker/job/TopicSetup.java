@@ -35,6 +35,7 @@ public class TopicSetup {
 
     private final WorkerConfig.Topics topics;
     private final String bootstrapServers;
+    private volatile int requestPartitions;
 
     public TopicSetup(WorkerConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
         this.topics = config.topics();
@@ -85,6 +86,7 @@ public class TopicSetup {
 
     private void checkPartitions(Admin admin) throws InterruptedException, ExecutionException, TimeoutException {
         int requests = describe(admin, topics.requests()).partitions().size();
+        requestPartitions = requests;
         int jobs = describe(admin, topics.jobs()).partitions().size();
         if (requests != jobs) {
             throw new IllegalStateException("Topic " + topics.jobs() + " has " + jobs + " partitions but "
@@ -92,6 +94,11 @@ public class TopicSetup {
                     + "its request, so both must have the same count. Add partitions to the smaller one (or "
                     + "recreate " + topics.jobs() + " with " + requests + " partitions) and start again.");
         }
+    }
+
+    /** Partitions of the request topic, as found at start-up (0 before). */
+    public int requestPartitions() {
+        return requestPartitions;
     }
 
     private static TopicDescription describe(Admin admin, String topic)

@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.videoworker.budget.SpendBudget;
 import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.job.JobError;
 import dev.videoworker.job.JobLedger;
@@ -48,10 +49,12 @@ public class Submitter {
     private final InputImages images;
     private final Poller poller;
     private final WorkerConfig config;
+    private final SpendBudget budget;
     private final Clock clock;
 
     public Submitter(JobLedger ledger, JobStore store, VideosClient provider, InputImages images, Poller poller,
-            WorkerConfig config) {
+            WorkerConfig config, SpendBudget budget) {
+        this.budget = budget;
         this.ledger = ledger;
         this.store = store;
         this.provider = provider;
@@ -64,9 +67,18 @@ public class Submitter {
     /** Takes a new job to submitted (or to its rejection or failure); completes once that outcome is durable. */
     public Uni<JobState> submit(VideoRequest request, BigDecimal estimatedCost, int partition, Instant receivedAt) {
         return prepareImage(request)
-                .chain(image -> ledger.record(null, JobState.submitting(request, partition, estimatedCost, receivedAt,
-                        clock.instant()))
-                        .chain(intent -> create(intent, image)))
+                .chain(image -> {
+                    Optional<JobError> overBudget = budget.reserve(request.jobId(), partition, estimatedCost);
+                    if (overBudget.isPresent()) {
+                        Log.infof("job %s rejected: over the spend budget", request.jobId());
+                        return ledger.record(null, JobState.rejected(request.jobId(), partition, request,
+                                overBudget.get(), receivedAt, clock.instant()));
+                    }
+                    return ledger.record(null, JobState.submitting(request, partition, estimatedCost, receivedAt,
+                            clock.instant()))
+                            .onFailure().invoke(e -> budget.refund(request.jobId()))
+                            .chain(intent -> create(intent, image));
+                })
                 .onFailure(InputImages.Unusable.class).recoverWithUni(e -> ledger.record(null, JobState.rejected(
                         request.jobId(), partition, request, ((InputImages.Unusable) e).error(), receivedAt,
                         clock.instant())));
@@ -123,6 +135,7 @@ public class Submitter {
                     }
                     Log.infof("job %s: the provider refused it: HTTP %d %s", intent.jobId(), p.httpStatus(),
                             p.code());
+                    budget.refund(intent.jobId());
                     return ledger.record(intent, intent.ended(JobStatus.FAILED,
                             new JobError(p.code(), p.getMessage(), null, p.retryable()), clock.instant()));
                 });
@@ -131,6 +144,7 @@ public class Submitter {
     private Uni<JobState> adopt(JobState intent, String videoId) {
         Instant now = clock.instant();
         return ledger.record(intent, intent.submitted(videoId, now, now.plus(config.poll().deadline())))
+                .invoke(budget::billed)
                 .invoke(poller::follow);
     }
 
@@ -143,6 +157,7 @@ public class Submitter {
                         return adopt(intent, found.get().id());
                     }
                     if (intent.attempts() >= config.jobs().maxSubmitAttempts()) {
+                        budget.refund(intent.jobId());
                         return ledger.record(intent, intent.ended(JobStatus.FAILED, JobError.of("submission_failed",
                                 intent.attempts() + " create calls got no answer and none of them created a "
                                         + "video at the provider; giving up."), clock.instant()));

@@ -37,14 +37,20 @@ public final class JobsClient implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final TopicRecorder recorder;
     private final String requestsTopic;
+    private final String statusTopic;
+    private final String completedTopic;
 
     public JobsClient(String bootstrapServers) {
         this(bootstrapServers, REQUESTS, STATUS, COMPLETED, DLQ);
     }
 
-    public JobsClient(String bootstrapServers, String requestsTopic, String... outputTopics) {
+    /** A client of a worker configured with other topic names. */
+    public JobsClient(String bootstrapServers, String requestsTopic, String statusTopic, String completedTopic,
+            String dlqTopic) {
         this.requestsTopic = requestsTopic;
-        this.recorder = new TopicRecorder(bootstrapServers, List.of(outputTopics));
+        this.statusTopic = statusTopic;
+        this.completedTopic = completedTopic;
+        this.recorder = new TopicRecorder(bootstrapServers, List.of(statusTopic, completedTopic, dlqTopic));
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -65,8 +71,8 @@ public final class JobsClient implements AutoCloseable {
     /** Waits for the job's completion event and returns its payload. */
     public JsonNode awaitCompletion(String jobId, Duration atMost) throws IOException {
         await().atMost(atMost.toMillis(), TimeUnit.MILLISECONDS).pollInterval(Duration.ofMillis(100))
-                .until(() -> !recorder.records(COMPLETED, jobId).isEmpty());
-        return JSON.readTree(recorder.records(COMPLETED, jobId).get(0).value());
+                .until(() -> !recorder.records(completedTopic, jobId).isEmpty());
+        return JSON.readTree(recorder.records(completedTopic, jobId).get(0).value());
     }
 
     public JsonNode awaitCompletion(String jobId) throws IOException {
@@ -76,7 +82,7 @@ public final class JobsClient implements AutoCloseable {
     /** The statuses announced for a job so far, in order. */
     public List<String> statuses(String jobId) throws IOException {
         List<String> out = new ArrayList<>();
-        for (TopicRecorder.Seen s : recorder.records(STATUS, jobId)) {
+        for (TopicRecorder.Seen s : recorder.records(statusTopic, jobId)) {
             out.add(JSON.readTree(s.value()).path("status").asText());
         }
         return out;

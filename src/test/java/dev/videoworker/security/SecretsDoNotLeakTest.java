@@ -28,7 +28,7 @@ import io.quarkus.test.junit.TestProfile;
 
 /**
  * Runs a full job and failure paths with recognisable fake secrets, then searches everything the worker wrote (its
- * log at debug level, every record of its topics with headers, its health output) for them.
+ * log at debug level, every record of its topics with headers, its health output and metrics) for them.
  */
 @QuarkusTest
 @TestProfile(SecretsDoNotLeakTest.RecognisableSecrets.class)
@@ -80,6 +80,9 @@ class SecretsDoNotLeakTest extends WorkerTest {
         String health = given().get("/q/health").asString();
         List<String> written = new ArrayList<>();
         written.add(health);
+        String metrics = given().get("/q/metrics").asString();
+        assertThat(metrics).as("the metrics are served").contains("worker_spend_usd_total");
+        written.add(metrics);
         written.add(Files.readString(LOG, StandardCharsets.UTF_8));
         for (String topic : List.of("video.status", "video.completed", "video.jobs", "video.requests.dlq")) {
             for (int p = 0; p < 3; p++) {

@@ -157,6 +157,18 @@ public interface WorkerConfig {
         /** Create calls per job at most (each one only after a reconciliation proved the previous made nothing). */
         @WithDefault("3")
         int maxSubmitAttempts();
+
+        /** Jobs of one replica being submitted or generated at most; more wait, with the request consumer paused. */
+        @WithDefault("100")
+        int maxInFlight();
+
+        /** How long the limit stays lowered after the provider answered {@code 429 Too many running tasks}. */
+        @WithDefault("2m")
+        Duration concurrencyCooldown();
+
+        /** How long a job keeps trying a create call the provider refused with 429 before it fails. */
+        @WithDefault("30m")
+        Duration rateLimitedFor();
     }
 
     /** One entry of the model catalog. */

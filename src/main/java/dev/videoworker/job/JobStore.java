@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -18,18 +19,45 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class JobStore {
 
     private final Map<String, JobState> jobs = new ConcurrentHashMap<>();
+    private final AtomicInteger generating = new AtomicInteger();
+    private volatile Runnable generatingDecreased = () -> { };
 
     public Optional<JobState> find(String jobId) {
         return Optional.ofNullable(jobs.get(jobId));
     }
 
     void put(JobState state) {
-        jobs.put(state.jobId(), state);
+        counted(jobs.put(state.jobId(), state), state);
     }
 
     /** Takes over the jobs rebuilt from a partition of the journal. */
     public void adopt(Collection<JobState> states) {
-        states.forEach(s -> jobs.put(s.jobId(), s));
+        states.forEach(this::put);
+    }
+
+    /** Whether a job in this state takes one of the replica's generation slots: being submitted or generated. */
+    public static boolean generating(JobState state) {
+        return state != null && (state.status() == JobStatus.SUBMITTING || state.status().generating());
+    }
+
+    /** Jobs of this replica being submitted or generated at the provider. */
+    public int generating() {
+        return generating.get();
+    }
+
+    /** Runs {@code listener} whenever a job stops being generated here (it finished, failed, or moved away). */
+    public void onGeneratingDecreased(Runnable listener) {
+        this.generatingDecreased = listener;
+    }
+
+    private void counted(JobState before, JobState after) {
+        int delta = (generating(after) ? 1 : 0) - (generating(before) ? 1 : 0);
+        if (delta != 0) {
+            generating.addAndGet(delta);
+        }
+        if (delta < 0) {
+            generatingDecreased.run();
+        }
     }
 
     /** Forgets the jobs of a partition this replica no longer owns; returns them. */
@@ -42,6 +70,7 @@ public class JobStore {
             }
             return false;
         });
+        released.forEach(s -> counted(s, null));
         return released;
     }
 
@@ -72,6 +101,6 @@ public class JobStore {
 
     /** Forgets a tombstoned job. */
     void remove(String jobId) {
-        jobs.remove(jobId);
+        counted(jobs.remove(jobId), null);
     }
 }

@@ -20,6 +20,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import dev.videoworker.config.WorkerConfig;
@@ -101,8 +102,19 @@ public class TopicSetup {
         return requestPartitions;
     }
 
+    /** Describes a topic; one created a moment ago may take a little while to be known to every broker. */
     private static TopicDescription describe(Admin admin, String topic)
             throws InterruptedException, ExecutionException, TimeoutException {
-        return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+        long giveUpAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > giveUpAt) {
+                    throw e;
+                }
+                Thread.sleep(200);
+            }
+        }
     }
 }

@@ -19,6 +19,7 @@ import dev.videoworker.job.JobState;
 import dev.videoworker.job.JobStatus;
 import dev.videoworker.job.JobStore;
 import dev.videoworker.job.NotOwnerException;
+import dev.videoworker.submit.GenerationSlots;
 import dev.videoworker.submit.Submitter;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -27,8 +28,10 @@ import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 
 /**
- * Consumes {@code video.requests}: every record ends as a submitted job, a rejection, or a dead letter, and is
- * acknowledged once that outcome is durable (not when the video is stored: jobs take minutes).
+ * Consumes {@code video.requests}: every record ends as a job being submitted, a rejection, or a dead letter, and is
+ * acknowledged once that outcome is durable: for a valid job, its intent to submit (the create call and everything
+ * after it go on without holding the consumer; a replica that stops in between leaves the intent to be reconciled by
+ * the partition's next owner). A new job first waits for a generation slot ({@link GenerationSlots}).
  */
 @ApplicationScoped
 public class RequestConsumer {
@@ -42,12 +45,15 @@ public class RequestConsumer {
     private final Submitter submitter;
     private final KafkaClientService kafka;
     private final JobJournal journal;
+    private final GenerationSlots slots;
     private final Clock clock = Clock.systemUTC();
     private volatile boolean stopping;
 
     public RequestConsumer(RequestParser parser, JobStore store, JobLedger ledger, EventPublisher events,
-            Submitter submitter, KafkaClientService kafka, JobJournal journal) {
+            Submitter submitter, KafkaClientService kafka, JobJournal journal, GenerationSlots slots) {
         this.kafka = kafka;
+        this.slots = slots;
+        slots.onPauseChange(this::pauseForSlots);
         this.journal = journal;
         this.parser = parser;
         this.store = store;
@@ -65,6 +71,17 @@ public class RequestConsumer {
         kafka.getConsumer(CHANNEL).pause().subscribe().with(
                 paused -> Log.infof("shutting down: stopped taking requests from %d partitions", paused.size()),
                 e -> Log.debugf("could not pause the request consumer: %s", e.getMessage()));
+    }
+
+    /** Stops fetching requests while jobs wait for a generation slot; the backlog stays in Kafka as lag. */
+    private void pauseForSlots(boolean pause) {
+        var consumer = kafka.getConsumer(CHANNEL);
+        if (consumer == null || stopping) {
+            return;
+        }
+        (pause ? consumer.pause() : consumer.resume()).subscribe().with(
+                partitions -> Log.debugf("request consumer %s", pause ? "paused" : "resumed"),
+                e -> Log.debugf("could not %s the request consumer: %s", pause ? "pause" : "resume", e.getMessage()));
     }
 
     @Incoming(CHANNEL)
@@ -112,7 +129,12 @@ public class RequestConsumer {
             return ledger.reannounce(known);
         }
         if (outcome instanceof ParseOutcome.Valid valid) {
-            return submitter.submit(valid.request(), valid.estimatedCostUsd(), position.partition(), receivedAt)
+            String jobId = valid.request().jobId();
+            // Acknowledged once the intent is durable; the create call goes on without holding the consumer.
+            return slots.acquire(jobId)
+                    .chain(() -> submitter.submit(valid.request(), valid.estimatedCostUsd(), position.partition(),
+                            receivedAt))
+                    .onTermination().invoke(() -> slots.settle(jobId))
                     .replaceWithVoid();
         }
         if (outcome instanceof ParseOutcome.Invalid invalid) {

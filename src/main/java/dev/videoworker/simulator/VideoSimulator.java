@@ -57,6 +57,10 @@ public final class VideoSimulator implements AutoCloseable {
     private final SimulatorMedia media;
     private final SecureRandom random = new SecureRandom();
     private volatile boolean listUnavailable;
+    private int maxRunning = Integer.MAX_VALUE;
+    private boolean trackPeak;
+    private int peakRunning;
+    private int rejectedTooMany;
     /** Insertion order is creation order, which listing relies on. Guarded by {@code this}. */
     private final Map<String, Job> jobs = new LinkedHashMap<>();
     /** Guarded by {@code this}. */
@@ -114,6 +118,13 @@ public final class VideoSimulator implements AutoCloseable {
         }
         VideoSnapshot created;
         synchronized (this) {
+            int running = maxRunning == Integer.MAX_VALUE && !trackPeak ? 0 : running();
+            if (running >= maxRunning) {
+                rejectedTooMany++;
+                throw new VideoApiException(429, "Too many running tasks. Wait for a video to finish before creating "
+                        + "another.", "requests", null, "too_many_running_tasks", RATE_LIMIT_RETRY_AFTER);
+            }
+            peakRunning = Math.max(peakRunning, running + 1);
             creates++;
             createsByPrompt.merge(prompt, 1, Integer::sum);
             Job job = store(model, prompt, size, seconds, null);
@@ -241,6 +252,47 @@ public final class VideoSimulator implements AutoCloseable {
         createsByPrompt.clear();
         creates = 0;
         listUnavailable = false;
+        maxRunning = Integer.MAX_VALUE;
+        trackPeak = false;
+        peakRunning = 0;
+        rejectedTooMany = 0;
+    }
+
+    /** Starts counting the most jobs running at once (costs a scan per create, so off by default). */
+    public synchronized void trackPeakRunning() {
+        trackPeak = true;
+        peakRunning = 0;
+    }
+
+    /** The most jobs queued or in progress at once, counting each new one, since {@link #trackPeakRunning()}. */
+    public synchronized int peakRunning() {
+        return peakRunning;
+    }
+
+    /** Create calls refused with {@code 429 Too many running tasks}. */
+    public synchronized int rejectedTooMany() {
+        return rejectedTooMany;
+    }
+
+    /**
+     * Caps concurrent jobs like deployments that answer {@code 429 Too many running tasks} above a few running jobs;
+     * {@code Integer.MAX_VALUE} removes the cap.
+     */
+    public synchronized void maxRunning(int max) {
+        this.maxRunning = max;
+    }
+
+    /** Jobs queued or in progress now. Caller holds the lock. */
+    private int running() {
+        Instant now = clock.instant();
+        int count = 0;
+        for (Job job : jobs.values()) {
+            VideoStatus status = job.at(now, settings).status();
+            if (status == VideoStatus.QUEUED || status == VideoStatus.IN_PROGRESS) {
+                count++;
+            }
+        }
+        return count;
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,6 +18,7 @@ import dev.videoworker.job.JobLedger;
 import dev.videoworker.job.JobState;
 import dev.videoworker.job.JobStatus;
 import dev.videoworker.job.JobStore;
+import dev.videoworker.job.NotOwnerException;
 import dev.videoworker.poll.Poller;
 import dev.videoworker.provider.ProviderException;
 import dev.videoworker.provider.ProviderVideo;
@@ -42,6 +44,10 @@ public class Submitter {
     static final int MAX_LIST_PAGES = 20;
     /** A dated snapshot of a model, e.g. {@code sora-2-2025-10-06} for {@code sora-2}. */
     private static final Pattern SNAPSHOT = Pattern.compile(".*-\\d{4}-\\d{2}-\\d{2}");
+    /** How a provider that caps concurrent jobs words its 429 (Azure: "Too many running tasks"). */
+    private static final Pattern TOO_MANY_RUNNING = Pattern.compile("(?i)too many (running|concurrent)");
+    static final Duration RATE_LIMIT_WAIT = Duration.ofSeconds(5);
+    static final Duration MAX_RATE_LIMIT_WAIT = Duration.ofSeconds(60);
 
     private final JobLedger ledger;
     private final JobStore store;
@@ -50,11 +56,13 @@ public class Submitter {
     private final Poller poller;
     private final WorkerConfig config;
     private final SpendBudget budget;
+    private final GenerationSlots slots;
     private final Clock clock;
 
     public Submitter(JobLedger ledger, JobStore store, VideosClient provider, InputImages images, Poller poller,
-            WorkerConfig config, SpendBudget budget) {
+            WorkerConfig config, SpendBudget budget, GenerationSlots slots) {
         this.budget = budget;
+        this.slots = slots;
         this.ledger = ledger;
         this.store = store;
         this.provider = provider;
@@ -64,7 +72,10 @@ public class Submitter {
         this.clock = Clock.systemUTC();
     }
 
-    /** Takes a new job to submitted (or to its rejection or failure); completes once that outcome is durable. */
+    /**
+     * Takes a new job to its durable intent (or to its rejection); completes then, while the create call and the
+     * recording of its outcome go on in the background.
+     */
     public Uni<JobState> submit(VideoRequest request, BigDecimal estimatedCost, int partition, Instant receivedAt) {
         return prepareImage(request)
                 .chain(image -> {
@@ -77,7 +88,7 @@ public class Submitter {
                     return ledger.record(null, JobState.submitting(request, partition, estimatedCost, receivedAt,
                             clock.instant()))
                             .onFailure().invoke(e -> budget.refund(request.jobId()))
-                            .chain(intent -> create(intent, image));
+                            .invoke(intent -> createInBackground(intent, image));
                 })
                 .onFailure(InputImages.Unusable.class).recoverWithUni(e -> ledger.record(null, JobState.rejected(
                         request.jobId(), partition, request, ((InputImages.Unusable) e).error(), receivedAt,
@@ -116,6 +127,22 @@ public class Submitter {
         }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
+    private void createInBackground(JobState intent, InputImages.Prepared image) {
+        create(intent, image).subscribe().with(done -> { }, e -> {
+            if (e instanceof NotOwnerException) {
+                Log.infof("job %s moved to another replica during its submission", intent.jobId());
+                return;
+            }
+            // A state could not be written (Kafka failed for longer than the writer retries): the job is reconciled
+            // from whatever intent is current, as after a crash.
+            Log.errorf(e, "job %s: its submission did not finish; reconciling after the create timeout",
+                    intent.jobId());
+            store.find(intent.jobId()).filter(s -> s.status() == JobStatus.SUBMITTING).ifPresent(s -> recover(s)
+                    .subscribe().with(done -> { }, again -> Log.errorf(again, "job %s: reconciliation failed",
+                            intent.jobId())));
+        });
+    }
+
     private Uni<JobState> create(JobState intent, InputImages.Prepared image) {
         VideoRequest r = intent.request();
         VideosClient.CreateVideo create = new VideosClient.CreateVideo(r.model(), r.prompt(), r.size(), r.seconds(),
@@ -128,6 +155,9 @@ public class Submitter {
                 })
                 .onFailure(ProviderException.class).recoverWithUni(e -> {
                     ProviderException p = (ProviderException) e;
+                    if (p.httpStatus() == 429 && !"insufficient_quota".equals(p.code())) {
+                        return rateLimited(intent, image, p);
+                    }
                     if (p.outcomeUnknown()) {
                         Log.warnf("job %s: the outcome of the create call is unknown (%s); reconciling",
                                 intent.jobId(), p.getMessage());
@@ -139,6 +169,35 @@ public class Submitter {
                     return ledger.record(intent, intent.ended(JobStatus.FAILED,
                             new JobError(p.code(), p.getMessage(), null, p.retryable()), clock.instant()));
                 });
+    }
+
+    /**
+     * A 429 means the provider made nothing, so trying the same create again later is not a blind retry. After
+     * {@code Retry-After} (or a few seconds), while the job is still this chain's, for at most
+     * {@code worker.jobs.rate-limited-for} since the intent.
+     */
+    private Uni<JobState> rateLimited(JobState intent, InputImages.Prepared image, ProviderException p) {
+        if (p.getMessage() != null && TOO_MANY_RUNNING.matcher(p.getMessage()).find()) {
+            slots.tooManyRunning();
+        }
+        Instant now = clock.instant();
+        if (!now.isBefore(intent.updatedAt().plus(config.jobs().rateLimitedFor()))) {
+            budget.refund(intent.jobId());
+            return ledger.record(intent, intent.ended(JobStatus.FAILED, new JobError("rate_limited", "The provider "
+                    + "refused the create call with 429 for " + config.jobs().rateLimitedFor() + " (" + p.getMessage()
+                    + "); nothing was created. Send the job again later with a new job id.", null, true), now));
+        }
+        Duration wait = p.retryAfter() != null ? p.retryAfter() : RATE_LIMIT_WAIT;
+        wait = wait.compareTo(MAX_RATE_LIMIT_WAIT) > 0 ? MAX_RATE_LIMIT_WAIT : wait;
+        wait = wait.plusMillis(ThreadLocalRandom.current().nextLong(1 + wait.toMillis() / 4));
+        Log.infof("job %s: the provider is busy (HTTP 429); trying the create call again in %d ms", intent.jobId(),
+                wait.toMillis());
+        return Uni.createFrom().voidItem().onItem().delayIt().by(wait).chain(() -> {
+            if (store.find(intent.jobId()).orElse(null) != intent) {
+                return Uni.createFrom().failure(new NotOwnerException(intent.partition()));
+            }
+            return create(intent, image);
+        });
     }
 
     private Uni<JobState> adopt(JobState intent, String videoId) {

@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.videoworker.pipeline.JobsClient;
 import dev.videoworker.pipeline.WorkerTest;
-import dev.videoworker.testing.WorkerTestResources;
+import dev.videoworker.testing.IsolatedTopics;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -29,22 +29,13 @@ import io.quarkus.test.junit.TestProfile;
 @TestProfile(BudgetTest.OneDollarPerHour.class)
 class BudgetTest extends WorkerTest {
 
-    static final String PREFIX = "budget-test.";
+    static final IsolatedTopics TOPICS = new IsolatedTopics("budget-test");
 
     /** $1.00 per hour, on topics of its own so that other tests' jobs do not count against it. */
     public static class OneDollarPerHour implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of(
-                    "worker.budget.limit-usd", "1.00",
-                    "worker.budget.window", "1h",
-                    "worker.topics.requests", PREFIX + "requests",
-                    "worker.topics.jobs", PREFIX + "jobs",
-                    "worker.topics.status", PREFIX + "status",
-                    "worker.topics.completed", PREFIX + "completed",
-                    "worker.topics.dlq", PREFIX + "dlq",
-                    "worker.jobs.transactional-id-prefix", "budget-test",
-                    "mp.messaging.incoming.video-requests.group.id", "budget-test");
+            return TOPICS.config(Map.of("worker.budget.limit-usd", "1.00", "worker.budget.window", "1h"));
         }
     }
 
@@ -52,8 +43,7 @@ class BudgetTest extends WorkerTest {
 
     @BeforeAll
     static void connect() {
-        budgetJobs = new JobsClient(WorkerTestResources.broker().bootstrapServers(), PREFIX + "requests",
-                PREFIX + "status", PREFIX + "completed", PREFIX + "dlq");
+        budgetJobs = TOPICS.client();
     }
 
     @AfterAll

@@ -1,0 +1,156 @@
+package dev.videoworker.submit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import dev.videoworker.job.JobError;
+import dev.videoworker.job.JobState;
+import dev.videoworker.job.JobStatus;
+import dev.videoworker.job.JobStore;
+import dev.videoworker.request.VideoRequest;
+import io.smallrye.mutiny.helpers.test.UniAssertSubscriber;
+
+/**
+ * Generation slots: a limit on jobs in flight, waiters served oldest first, the consumer paused while anyone waits,
+ * and a limit lowered for a while when the provider says too many tasks run.
+ */
+class GenerationSlotsTest {
+
+    static final Instant T0 = Instant.parse("2026-11-25T12:00:00Z");
+
+    Instant now = T0;
+    final Clock clock = new Clock() {
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+    };
+    final JobStore store = new JobStore();
+    final List<Boolean> pauses = new ArrayList<>();
+    final GenerationSlots slots = new GenerationSlots(store, 2, Duration.ofMinutes(2), clock);
+
+    GenerationSlotsTest() {
+        slots.onPauseChange(pauses::add);
+    }
+
+    static JobState submitting(String jobId) {
+        return JobState.submitting(new VideoRequest(jobId, "sora-2", "p", "1280x720", "4", null, List.of(), null,
+                null, null), 0, BigDecimal.ONE, T0, T0);
+    }
+
+    /** Acquires a slot for the job and records its intent, as the request consumer and the submitter do. */
+    UniAssertSubscriber<Void> start(String jobId) {
+        UniAssertSubscriber<Void> slot = slots.acquire(jobId).subscribe().withSubscriber(UniAssertSubscriber.create());
+        return slot;
+    }
+
+    void intentWritten(String jobId) {
+        store.adopt(List.of(submitting(jobId)));
+        slots.settle(jobId);
+    }
+
+    void ended(String jobId) {
+        store.adopt(List.of(store.find(jobId).orElseThrow().ended(JobStatus.FAILED, JobError.of("x", "y"), now)));
+    }
+
+    @Test
+    void aJobWaitsForASlotWithTheConsumerPausedAndGetsItWhenOneEnds() {
+        start("a").assertCompleted();
+        intentWritten("a");
+        start("b").assertCompleted();
+        intentWritten("b");
+        assertThat(store.generating()).isEqualTo(2);
+
+        UniAssertSubscriber<Void> c = start("c");
+        c.assertNotTerminated();
+        assertThat(slots.waiting()).isEqualTo(1);
+        assertThat(pauses).containsExactly(true);
+
+        ended("a");
+
+        c.assertCompleted();
+        assertThat(slots.waiting()).isZero();
+        assertThat(pauses).containsExactly(true, false);
+    }
+
+    @Test
+    void aReservedSlotCountsUntilTheIntentIsDurable() {
+        start("a").assertCompleted();
+        start("b").assertCompleted();
+        // Neither intent is written yet, but both slots are taken.
+        start("c").assertNotTerminated();
+        slots.settle("a");
+        // "a" ended before its intent (say it was rejected): its slot frees.
+        assertThat(slots.waiting()).isZero();
+    }
+
+    @Test
+    void waitersAreServedOldestFirst() {
+        start("a").assertCompleted();
+        intentWritten("a");
+        start("b").assertCompleted();
+        intentWritten("b");
+        UniAssertSubscriber<Void> c = start("c");
+        UniAssertSubscriber<Void> d = start("d");
+
+        ended("b");
+
+        c.assertCompleted();
+        d.assertNotTerminated();
+    }
+
+    @Test
+    void tooManyRunningLowersTheLimitForTheCooldown() {
+        GenerationSlots wide = new GenerationSlots(store, 10, Duration.ofMinutes(2), clock);
+        for (String id : List.of("a", "b", "c")) {
+            wide.acquire(id).subscribe().withSubscriber(UniAssertSubscriber.create()).assertCompleted();
+            store.adopt(List.of(submitting(id)));
+            wide.settle(id);
+        }
+        // "c" was refused: the provider runs two of ours.
+        wide.tooManyRunning();
+        assertThat(wide.limit()).isEqualTo(2);
+        UniAssertSubscriber<Void> d = wide.acquire("d").subscribe().withSubscriber(UniAssertSubscriber.create());
+        d.assertNotTerminated();
+
+        now = T0.plus(Duration.ofMinutes(3));
+        wide.drain();
+
+        assertThat(wide.limit()).isEqualTo(10);
+        d.assertCompleted();
+    }
+
+    @Test
+    void jobsOfAPartitionGivenUpFreeTheirSlots() {
+        start("a").assertCompleted();
+        intentWritten("a");
+        start("b").assertCompleted();
+        intentWritten("b");
+        UniAssertSubscriber<Void> c = start("c");
+
+        store.release(0);
+
+        c.assertCompleted();
+        assertThat(store.generating()).isZero();
+    }
+}

@@ -26,8 +26,8 @@ import io.minio.errors.ErrorResponseException;
 import io.minio.errors.MinioException;
 
 /**
- * Loads a request's reference image (from the store, inline, or an allowed https host) and makes it fit the requested size, or says why it cannot,
- * before the paid call. Blocking: run it on a worker thread.
+ * Loads a request's reference image (from the store, inline, or an allowed https host) and makes it fit the
+ * requested size, or says why it cannot, before the paid call. Blocking: run it on a worker thread.
  */
 @ApplicationScoped
 public class InputImages {

@@ -34,13 +34,13 @@ public class RequestParser {
 
     static final int MAX_PROMPT_CHARS = 32_000;
     static final int MAX_JOB_ID_CHARS = 200;
+    static final int MAX_URL_CHARS = 4096;
     static final Set<String> VARIANTS = Set.of("thumbnail", "spritesheet");
     static final Set<String> FITS = Set.of("exact", "cover", "contain");
     static final Pattern DATA_URI = Pattern.compile(
             "data:image/(png|jpeg|jpg|webp);base64,");
     private static final String DEFAULT_MODEL = "sora-2";
     private static final String DEFAULT_SECONDS = "4";
-    static final int MAX_URL_CHARS = 4096;
     private static final String REFERENCE_FORMS = "https://<allowed host>/<path>, s3://<allowed bucket>/<key> or "
             + "data:image/png|jpeg|webp;base64,<data>";
 

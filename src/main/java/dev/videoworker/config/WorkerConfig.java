@@ -40,6 +40,40 @@ public interface WorkerConfig {
         Duration window();
     }
 
+    InputImages inputImages();
+
+    /** Where reference images ({@code inputReference.uri}) may come from, and how https ones are downloaded. */
+    interface InputImages {
+        /**
+         * Hosts {@code https://} references may name: exact names, case-insensitive, or {@code *.example.com} for any
+         * subdomain of example.com. Empty: https references are refused.
+         */
+        Optional<List<String>> allowedHosts();
+
+        /**
+         * CIDR blocks (e.g. {@code 10.1.2.0/24}, {@code 127.0.0.1/32}) an allowed host may resolve to even though they
+         * are private, loopback or otherwise internal. Empty: only public addresses.
+         */
+        Optional<List<String>> allowedNetworks();
+
+        /** Buckets {@code s3://} references may name. Empty: only {@code worker.storage.bucket}. */
+        Optional<List<String>> allowedBuckets();
+
+        /** Longest time one https download may take, redirects included. */
+        @WithDefault("10s")
+        Duration downloadTimeout();
+
+        /** Redirects followed at most; each target must be https and on the allow-list. */
+        @WithDefault("3")
+        int maxRedirects();
+
+        /** PKCS12 trust store whose certificates the https client trusts in addition to the JVM's CAs. */
+        Optional<String> trustStore();
+
+        /** Password of {@link #trustStore()}; never logged. */
+        Optional<String> trustStorePassword();
+    }
+
     /** Limits on incoming request records. */
     interface Requests {
         /** Larger record values are rejected unread ({@code payload_too_large}). */
@@ -121,7 +155,7 @@ public interface WorkerConfig {
         @WithDefault("8388608")
         long partSize();
 
-        /** Largest input-reference image read from the store. */
+        /** Largest input-reference image read from the store, decoded from data: or downloaded over https. */
         @WithDefault("20971520")
         long maxInputImageBytes();
     }

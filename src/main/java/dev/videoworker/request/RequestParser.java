@@ -2,8 +2,11 @@ package dev.videoworker.request;
 
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -20,6 +23,8 @@ import dev.videoworker.catalog.ModelCatalog;
 import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.job.JobError;
 import dev.videoworker.store.ObjectKeys;
+import dev.videoworker.submit.HostAllowList;
+import okhttp3.HttpUrl;
 
 /**
  * Turns the bytes of a request record into a valid request or a specific rejection, before anything costs money.
@@ -29,21 +34,29 @@ public class RequestParser {
 
     static final int MAX_PROMPT_CHARS = 32_000;
     static final int MAX_JOB_ID_CHARS = 200;
+    static final int MAX_URL_CHARS = 4096;
     static final Set<String> VARIANTS = Set.of("thumbnail", "spritesheet");
     static final Set<String> FITS = Set.of("exact", "cover", "contain");
     static final Pattern DATA_URI = Pattern.compile(
             "data:image/(png|jpeg|jpg|webp);base64,");
     private static final String DEFAULT_MODEL = "sora-2";
     private static final String DEFAULT_SECONDS = "4";
+    private static final String REFERENCE_FORMS = "https://<allowed host>/<path>, s3://<allowed bucket>/<key> or "
+            + "data:image/png|jpeg|webp;base64,<data>";
 
     private final ObjectMapper mapper;
     private final ModelCatalog catalog;
     private final WorkerConfig config;
+    private final HostAllowList imageHosts;
+    private final List<String> imageBuckets;
 
     public RequestParser(ObjectMapper mapper, ModelCatalog catalog, WorkerConfig config) {
         this.mapper = mapper;
         this.catalog = catalog;
         this.config = config;
+        this.imageHosts = HostAllowList.of(config.inputImages().allowedHosts().orElse(List.of()));
+        this.imageBuckets = config.inputImages().allowedBuckets().filter(b -> !b.isEmpty())
+                .orElse(List.of(config.storage().bucket()));
     }
 
     public ParseOutcome parse(byte[] value, String recordKey, RecordPosition position) {
@@ -254,10 +267,18 @@ public class RequestParser {
                 checkDataUri(uri);
                 return new VideoRequest.InputReference(uri, fit);
             }
+            int colon = uri.indexOf(':');
+            String scheme = colon < 0 ? "" : uri.substring(0, colon).toLowerCase(Locale.ROOT);
+            if ("https".equals(scheme)) {
+                checkHttps(uri);
+                return new VideoRequest.InputReference(uri, fit);
+            }
             if (!uri.startsWith("s3://")) {
-                throw reject("unsupported_input_reference", "inputReference.uri",
-                        "inputReference.uri must be an s3://bucket/key reference to the worker's store or a "
-                                + "data:image/...;base64, URI.");
+                String why = "http".equals(scheme) ? "plain http:// is refused; use https://"
+                        : scheme.isEmpty() || scheme.length() > 20 ? "it has no supported scheme"
+                        : "the scheme '" + scheme + "' is not supported";
+                throw reject("unsupported_input_reference", "inputReference.uri", "inputReference.uri must be "
+                        + REFERENCE_FORMS + "; " + why + ".");
             }
             String rest = uri.substring("s3://".length());
             int slash = rest.indexOf('/');
@@ -265,11 +286,52 @@ public class RequestParser {
                 throw reject("invalid_input_reference", "inputReference.uri",
                         "inputReference.uri must look like s3://bucket/key.");
             }
-            ObjectKeys.bucketProblem(rest.substring(0, slash)).ifPresent(p -> {
+            String bucket = rest.substring(0, slash);
+            ObjectKeys.bucketProblem(bucket).ifPresent(p -> {
                 throw reject("invalid_input_reference", "inputReference.uri", "Bad bucket in inputReference.uri: "
                         + p + ".");
             });
+            if (!imageBuckets.contains(bucket)) {
+                throw reject("input_reference_bucket_not_allowed", "inputReference.uri", "inputReference.uri names "
+                        + "the bucket '" + bucket + "'; s3:// references may name only " + String.join(", ",
+                                imageBuckets) + " (worker.input-images.allowed-buckets).");
+            }
             return new VideoRequest.InputReference(uri, fit);
+        }
+
+        /** Syntax and host of an https reference; nothing is resolved or fetched here. */
+        private void checkHttps(String uri) {
+            if (uri.length() > MAX_URL_CHARS) {
+                throw reject("invalid_input_reference", "inputReference.uri", "inputReference.uri has "
+                        + uri.length() + " characters; an https URL may have at most " + MAX_URL_CHARS + ".");
+            }
+            URI parsed;
+            try {
+                parsed = new URI(uri);
+            } catch (URISyntaxException e) {
+                throw reject("invalid_input_reference", "inputReference.uri", "inputReference.uri is not a valid "
+                        + "https URL: " + e.getReason() + " at index " + e.getIndex() + ".");
+            }
+            if (parsed.getRawUserInfo() != null) {
+                throw reject("invalid_input_reference", "inputReference.uri", "inputReference.uri must not contain "
+                        + "user information (user:password@); put credentials in a signed query string instead.");
+            }
+            // The host as the HTTP client will use it (lower case, IDN in ASCII), so the allow-list judges that one.
+            HttpUrl url = parsed.getHost() == null ? null : HttpUrl.parse(uri);
+            if (url == null) {
+                throw reject("invalid_input_reference", "inputReference.uri", "inputReference.uri must look like "
+                        + "https://host/path with a valid host name.");
+            }
+            if (imageHosts.isEmpty()) {
+                throw reject("input_reference_host_not_allowed", "inputReference.uri", "https:// references are "
+                        + "disabled: the allow-list worker.input-images.allowed-hosts is empty. Send an s3:// or "
+                        + "data: reference, or ask the operator to allow the host " + url.host() + ".");
+            }
+            if (!imageHosts.permits(url.host())) {
+                throw reject("input_reference_host_not_allowed", "inputReference.uri", "inputReference.uri names "
+                        + "the host " + url.host() + ", which is not allowed; allowed hosts: " + imageHosts.describe()
+                        + " (worker.input-images.allowed-hosts).");
+            }
         }
 
         private void checkDataUri(String uri) {

@@ -26,17 +26,19 @@ import io.minio.errors.ErrorResponseException;
 import io.minio.errors.MinioException;
 
 /**
- * Loads a request's reference image from the store and makes it fit the requested size, or says why it cannot,
- * before the paid call. Blocking: run it on a worker thread.
+ * Loads a request's reference image (from the store, inline, or an allowed https host) and makes it fit the
+ * requested size, or says why it cannot, before the paid call. Blocking: run it on a worker thread.
  */
 @ApplicationScoped
 public class InputImages {
 
     private final MinioClient minio;
+    private final ImageFetcher fetcher;
     private final long maxBytes;
 
-    public InputImages(MinioClient minio, WorkerConfig config) {
+    public InputImages(MinioClient minio, ImageFetcher fetcher, WorkerConfig config) {
         this.minio = minio;
+        this.fetcher = fetcher;
         this.maxBytes = config.storage().maxInputImageBytes();
         // Registers the WebP reader of the class path whatever class loader first touched ImageIO.
         ImageIO.scanForPlugins();
@@ -73,7 +75,7 @@ public class InputImages {
     }
 
     public Prepared prepare(VideoRequest.InputReference reference, String size) throws Unusable, IOException {
-        byte[] bytes = reference.uri().startsWith("data:") ? decode(reference.uri()) : load(reference.uri());
+        byte[] bytes = read(reference.uri());
         Format format = sniff(bytes);
         int[] wanted = parseSize(size);
         int[] actual = dimensions(bytes, format);
@@ -99,6 +101,16 @@ public class InputImages {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ImageIO.write(fitted, "png", out);
         return new Prepared(out.toByteArray(), "reference.png", Format.PNG.contentType);
+    }
+
+    private byte[] read(String uri) throws Unusable, IOException {
+        if (uri.startsWith("data:")) {
+            return decode(uri);
+        }
+        if (uri.regionMatches(true, 0, "https:", 0, "https:".length())) {
+            return fetcher.fetch(uri);
+        }
+        return load(uri);
     }
 
     /** The bytes of a {@code data:image/...;base64,} URI (its syntax and size were checked with the request). */

@@ -121,7 +121,11 @@ public class Submitter {
         return Uni.createFrom().<InputImages.Prepared>emitter(emitter -> {
             try {
                 emitter.complete(images.prepare(reference, request.size()));
-            } catch (InputImages.Unusable | IOException e) {
+            } catch (InputImages.Unusable e) {
+                Log.infof("job %s rejected: %s (inputReference): %s", request.jobId(), e.error().code(),
+                        e.getMessage());
+                emitter.fail(e);
+            } catch (IOException e) {
                 emitter.fail(e);
             }
         }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());

@@ -149,6 +149,82 @@ class RequestParserTest {
                 .error().code()).isEqualTo("unsupported_input_reference");
     }
 
+    static String withReference(String uri) {
+        return "{\"prompt\":\"x\",\"inputReference\":{\"uri\":\"" + uri + "\"}}";
+    }
+
+    static RequestParser parserWith(Map<String, String> overrides) {
+        WorkerConfig worker = TestConfig.worker(overrides);
+        return new RequestParser(new ObjectMapper(), new ModelCatalog(worker), worker);
+    }
+
+    static ParseOutcome parseWith(RequestParser p, String uri) {
+        return p.parse(withReference(uri).getBytes(StandardCharsets.UTF_8), "k", AT);
+    }
+
+    static String codeOf(RequestParser p, String uri) {
+        ParseOutcome outcome = parseWith(p, uri);
+        assertThat(outcome).isNotInstanceOf(ParseOutcome.NotJson.class);
+        return outcome instanceof ParseOutcome.Invalid i ? i.error().code() : "valid";
+    }
+
+    @Test
+    void rejectsPlainHttpAndOtherSchemesNamingTheAllowedForms() {
+        ParseOutcome.Invalid http = invalid("k", withReference("http://images.example.com/a.png"));
+        assertThat(http.error().code()).isEqualTo("unsupported_input_reference");
+        assertThat(http.error().field()).isEqualTo("inputReference.uri");
+        assertThat(http.error().message()).contains("plain http:// is refused").contains("https://<allowed host>")
+                .contains("s3://<allowed bucket>").contains("data:image/png|jpeg|webp;base64");
+        assertThat(invalid("k", withReference("file:///etc/passwd")).error().message())
+                .contains("scheme 'file' is not supported");
+        assertThat(invalid("k", withReference("ftp://images.example.com/a.png")).error().code())
+                .isEqualTo("unsupported_input_reference");
+    }
+
+    @Test
+    void refusesHttpsReferencesWhileTheHostAllowListIsEmpty() {
+        ParseOutcome.Invalid refused = invalid("k", withReference("https://images.example.com/a.png"));
+        assertThat(refused.error().code()).isEqualTo("input_reference_host_not_allowed");
+        assertThat(refused.error().message()).contains("worker.input-images.allowed-hosts is empty");
+    }
+
+    @Test
+    void acceptsHttpsReferencesOnlyFromAllowedHostsWithoutUserInfo() {
+        RequestParser p = parserWith(Map.of("worker.input-images.allowed-hosts",
+                "images.example.com,*.cdn.example.net"));
+        assertThat(codeOf(p, "https://images.example.com/refs/a.png?X-Amz-Signature=abc")).isEqualTo("valid");
+        assertThat(codeOf(p, "HTTPS://IMAGES.Example.com:8443/a.png")).isEqualTo("valid");
+        assertThat(codeOf(p, "https://eu.cdn.example.net/a.png")).isEqualTo("valid");
+        assertThat(codeOf(p, "https://cdn.example.net/a.png")).isEqualTo("input_reference_host_not_allowed");
+        assertThat(codeOf(p, "https://169.254.169.254/latest/meta-data/"))
+                .isEqualTo("input_reference_host_not_allowed");
+        ParseOutcome.Invalid other = (ParseOutcome.Invalid) parseWith(p, "https://evil.example.com/a.png");
+        assertThat(other.error().code()).isEqualTo("input_reference_host_not_allowed");
+        assertThat(other.error().message()).contains("evil.example.com")
+                .contains("images.example.com, *.cdn.example.net").contains("worker.input-images.allowed-hosts");
+        ParseOutcome.Invalid userInfo = (ParseOutcome.Invalid) parseWith(p, "https://user:pw@images.example.com/a.png");
+        assertThat(userInfo.error().code()).isEqualTo("invalid_input_reference");
+        assertThat(userInfo.error().message()).contains("user information");
+        assertThat(codeOf(p, "https://images.example.com@evil.example.org/a.png")).isEqualTo("invalid_input_reference");
+        assertThat(codeOf(p, "https://evil.example.org\\\\@images.example.com/a.png"))
+                .isEqualTo("invalid_input_reference");
+        assertThat(codeOf(p, "https:///a.png")).isEqualTo("invalid_input_reference");
+        assertThat(codeOf(p, "https://images.example.com/a b.png")).isEqualTo("invalid_input_reference");
+    }
+
+    @Test
+    void acceptsS3ReferencesOnlyFromAllowedBuckets() {
+        assertThat(codeOf(parser, "s3://videos/refs/a.png")).as("the storage bucket by default").isEqualTo("valid");
+        ParseOutcome.Invalid other = invalid("k", withReference("s3://secrets/keys.png"));
+        assertThat(other.error().code()).isEqualTo("input_reference_bucket_not_allowed");
+        assertThat(other.error().message()).contains("'secrets'").contains("only videos")
+                .contains("worker.input-images.allowed-buckets");
+        RequestParser p = parserWith(Map.of("worker.input-images.allowed-buckets", "inputs,refs"));
+        assertThat(codeOf(p, "s3://inputs/a.png")).isEqualTo("valid");
+        assertThat(codeOf(p, "s3://refs/a.png")).isEqualTo("valid");
+        assertThat(codeOf(p, "s3://videos/a.png")).isEqualTo("input_reference_bucket_not_allowed");
+    }
+
     @Test
     void rejectsACostAboveTheRequestsLimit() {
         ParseOutcome.Invalid r = invalid("k", "{\"prompt\":\"x\",\"seconds\":\"12\",\"maxCostUsd\":1.00}");

@@ -69,7 +69,8 @@ class SecretsDoNotLeakTest extends WorkerTest {
         jobs.send(moderated, "{\"prompt\":\"[simulate:moderation] " + run + "\"}");
         jobs.send(invalid, "{\"prompt\":\"x\",\"model\":\"sora-9\"}");
         jobs.send(garbage, "not json at all");
-        jobs.send(missingRef, "{\"prompt\":\"ref " + run + "\",\"inputReference\":{\"uri\":\"s3://nobucket/none.png\"}}");
+        jobs.send(missingRef, "{\"prompt\":\"ref " + run + "\",\"inputReference\":{\"uri\":\"s3://inputs/none-" + run
+                + ".png\"}}");
         for (String id : List.of(ok, moderated, invalid, garbage, missingRef)) {
             jobs.awaitCompletion(id);
         }

@@ -13,6 +13,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
 import dev.videoworker.config.TestConfig;
+import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.request.VideoRequest;
 import dev.videoworker.simulator.TestImages;
 
@@ -21,7 +22,9 @@ import dev.videoworker.simulator.TestImages;
  */
 class InputImagesTest {
 
-    final InputImages images = new InputImages(null, TestConfig.worker(Map.of()));
+    static final WorkerConfig CONFIG = TestConfig.worker(Map.of());
+
+    final InputImages images = new InputImages(null, new ImageFetcher(CONFIG), CONFIG);
 
     static VideoRequest.InputReference data(String type, byte[] bytes, String fit) {
         return new VideoRequest.InputReference("data:image/" + type + ";base64,"

@@ -155,6 +155,18 @@ public interface WorkerConfig {
         @WithDefault("8388608")
         long partSize();
 
+        /** Storing stops being tried this long before the provider's copy expires; the job then fails {@code expired}. */
+        @WithDefault("1m")
+        Duration expiryMargin();
+
+        /** How long storing is tried when the provider gave no expiry time; then {@code storage_failed}. */
+        @WithDefault("1h")
+        Duration retryFor();
+
+        /** Longest wait between two attempts to store a video (the waits double from one second up to this). */
+        @WithDefault("30s")
+        Duration retryMaxBackoff();
+
         /** Largest input-reference image read from the store, decoded from data: or downloaded over https. */
         @WithDefault("20971520")
         long maxInputImageBytes();

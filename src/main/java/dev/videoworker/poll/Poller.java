@@ -33,7 +33,6 @@ import io.vertx.core.Vertx;
 public class Poller {
 
     private static final Duration STORE_RETRY_MIN = Duration.ofSeconds(1);
-    private static final Duration STORE_RETRY_MAX = Duration.ofSeconds(30);
 
     private final JobStore store;
     private final JobLedger ledger;
@@ -41,6 +40,7 @@ public class Poller {
     private final VideoStore videos;
     private final Vertx vertx;
     private final WorkerConfig.Poll config;
+    private final WorkerConfig.Storage storage;
     private final Clock clock = Clock.systemUTC();
     private volatile boolean stopping;
 
@@ -52,6 +52,7 @@ public class Poller {
         this.videos = videos;
         this.vertx = vertx;
         this.config = config.poll();
+        this.storage = config.storage();
     }
 
     /** Starts following a job that the provider is generating. */
@@ -226,12 +227,27 @@ public class Poller {
         }
         Throwable cause = e instanceof StoreFailure ? e.getCause() : e;
         Instant now = clock.instant();
+        if (cause instanceof ProviderException p && !p.retryable()) {
+            // The provider refuses the download for good (its copy is gone, or the request is wrong): retrying
+            // cannot save the video.
+            boolean gone = p.httpStatus() == 404 || p.httpStatus() == 410;
+            failStoring(storing, new JobError(gone ? "expired" : p.code(), gone ? "The provider no longer has the "
+                    + "video (HTTP " + p.httpStatus() + " on download): it expired or was deleted before it could be "
+                    + "stored." : "The provider refused the download: " + p.getMessage(), null, false), now);
+            return;
+        }
         Duration wait = backoff(attempt);
-        if (storing.expiresAt() != null && now.plus(wait).isAfter(storing.expiresAt())) {
-            ledger.record(storing, storing.ended(JobStatus.FAILED, JobError.of("expired", "The video could not be "
-                    + "stored before the provider's copy expired at " + storing.expiresAt() + " (last error: "
-                    + cause.getClass().getSimpleName() + ")."), now))
-                    .subscribe().with(done -> { }, err -> writeFailed(storing, err, "record the failure"));
+        Instant giveUpAt = storeGiveUpAt(storing);
+        if (now.plus(wait).isAfter(giveUpAt)) {
+            String why = cause.getClass().getSimpleName() + (cause.getMessage() == null ? ""
+                    : ": " + cause.getMessage());
+            failStoring(storing, storing.expiresAt() != null
+                    ? JobError.of("expired", "The video could not be stored before the provider's copy expired at "
+                            + storing.expiresAt() + " (storing was tried until " + storage.expiryMargin()
+                            + " before that; last error: " + why + ").")
+                    : new JobError("storage_failed", "The video could not be stored within "
+                            + storage.retryFor() + " (the provider gave no expiry time; last error: " + why + ").",
+                            null, false), now);
             return;
         }
         Log.warnf("job %s: storing failed (%s: %s), retry %d in %s", storing.jobId(),
@@ -239,9 +255,28 @@ public class Poller {
         vertx.setTimer(wait.toMillis(), t -> storeVideo(storing, attempt + 1));
     }
 
-    private static Duration backoff(int attempt) {
+    /**
+     * Storing is tried until a margin before the provider's copy expires (a download started later could not finish),
+     * or, when the provider gave no expiry time, for {@code worker.storage.retry-for} after generation.
+     */
+    private Instant storeGiveUpAt(JobState storing) {
+        if (storing.expiresAt() != null) {
+            return storing.expiresAt().minus(storage.expiryMargin());
+        }
+        Instant generated = storing.timings() != null && storing.timings().generatedAt() != null
+                ? storing.timings().generatedAt() : storing.updatedAt();
+        return generated.plus(storage.retryFor());
+    }
+
+    private void failStoring(JobState storing, JobError error, Instant now) {
+        Log.warnf("job %s: giving up storing: %s", storing.jobId(), error.code());
+        ledger.record(storing, storing.ended(JobStatus.FAILED, error, now))
+                .subscribe().with(done -> { }, err -> writeFailed(storing, err, "record the failure"));
+    }
+
+    private Duration backoff(int attempt) {
         long ms = STORE_RETRY_MIN.toMillis() << Math.min(attempt, 10);
-        return Duration.ofMillis(Math.min(ms, STORE_RETRY_MAX.toMillis()));
+        return Duration.ofMillis(Math.min(ms, storage.retryMaxBackoff().toMillis()));
     }
 
     /** Carries a checked storage failure through the reactive chain. */

@@ -44,6 +44,8 @@ public final class VideoSimulator implements AutoCloseable {
     public static final String LOST_RESPONSE_MARKER = "[simulate:lost-response]";
     /** Prompt marker: the job never leaves {@code in_progress}, for testing polling deadlines. */
     public static final String STALL_MARKER = "[simulate:stall]";
+    /** {@code [simulate:expires-after=PT5S]}: this job's content expires that long after completion. */
+    public static final Pattern EXPIRES_AFTER_MARKER = Pattern.compile("\\[simulate:expires-after=([^\\]]+)]");
     /** {@code [simulate:duration=PT70S]}: this job takes the given time instead of the configured duration. */
     static final Pattern DURATION_MARKER = Pattern.compile(
             "\\[simulate:duration=([^\\]]+)]");
@@ -327,7 +329,8 @@ public final class VideoSimulator implements AutoCloseable {
             id = "video_" + HexFormat.of().formatHex(bytes);
         } while (jobs.containsKey(id));
         Job job = new Job(id, model, prompt, size, seconds, remixedFrom, clock.instant(),
-                prompt.contains(settings.moderationMarker()), prompt.contains(STALL_MARKER), durationOf(prompt));
+                prompt.contains(settings.moderationMarker()), prompt.contains(STALL_MARKER), durationOf(prompt),
+                marked(EXPIRES_AFTER_MARKER, prompt, settings.expiresAfter()));
         jobs.put(id, job);
         if (!job.moderated()) {
             // "generate" while the job runs, so the first download does not wait for a cold render
@@ -344,15 +347,19 @@ public final class VideoSimulator implements AutoCloseable {
 
     /** The generation time of a job: {@code [simulate:duration=PT70S]} in its prompt, else the configured one. */
     private Duration durationOf(String prompt) {
-        Matcher m = DURATION_MARKER.matcher(prompt);
+        return marked(DURATION_MARKER, prompt, settings.duration());
+    }
+
+    private static Duration marked(Pattern marker, String prompt, Duration otherwise) {
+        Matcher m = marker.matcher(prompt);
         if (m.find()) {
             try {
                 return Duration.parse(m.group(1));
             } catch (DateTimeParseException e) {
-                LOG.debugf("ignoring unparsable duration marker %s", m.group());
+                LOG.debugf("ignoring unparsable marker %s", m.group());
             }
         }
-        return settings.duration();
+        return otherwise;
     }
 
     /**
@@ -374,7 +381,7 @@ public final class VideoSimulator implements AutoCloseable {
 
     /** What is stored of a job; everything that changes over time is derived from {@code createdAt}. */
     private record Job(String id, String model, String prompt, String size, String seconds, String remixedFrom,
-            Instant createdAt, boolean moderated, boolean stalled, Duration duration) {
+            Instant createdAt, boolean moderated, boolean stalled, Duration duration, Duration expiresAfter) {
 
         Instant leavesQueueAt(SimulatorSettings settings) {
             return createdAt.plusNanos((long) (duration.toNanos() * settings.queuedFraction()));
@@ -385,7 +392,7 @@ public final class VideoSimulator implements AutoCloseable {
         }
 
         Instant expiresAt(SimulatorSettings settings) {
-            return completesAt(settings).plus(settings.expiresAfter());
+            return completesAt(settings).plus(expiresAfter);
         }
 
         VideoSnapshot at(Instant now, SimulatorSettings settings) {

@@ -14,6 +14,7 @@ public final class SharedServers {
 
     private static KafkaBroker broker;
     private static S3Server s3;
+    private static TcpProxy s3Proxy;
 
     private SharedServers() {
     }
@@ -40,6 +41,27 @@ public final class SharedServers {
             s3 = started;
         }
         return s3.endpoint();
+    }
+
+    /** A cuttable proxy in front of the shared S3 server, started on first call; returns its endpoint. */
+    public static synchronized String s3ProxyEndpoint() {
+        String direct = s3Endpoint();
+        if (s3Proxy == null) {
+            java.net.URI uri = java.net.URI.create(direct);
+            s3Proxy = TcpProxy.to(uri.getHost(), uri.getPort());
+        }
+        return "http://127.0.0.1:" + s3Proxy.port();
+    }
+
+    /** Takes the S3 server away from clients of {@link #s3ProxyEndpoint()} (true), or brings it back (false). */
+    public static synchronized void s3ProxyCut(Boolean cut) {
+        if (s3Proxy != null) {
+            if (cut) {
+                s3Proxy.cut();
+            } else {
+                s3Proxy.restore();
+            }
+        }
     }
 
     /**

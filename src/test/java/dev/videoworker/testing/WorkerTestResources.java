@@ -74,6 +74,21 @@ public final class WorkerTestResources implements QuarkusTestResourceLifecycleMa
         return s3;
     }
 
+    /** The endpoint of a proxy in front of the shared S3 server that {@link #cutStorage} can take away. */
+    public static String cuttableStorageEndpoint() {
+        return (String) callShared("s3ProxyEndpoint");
+    }
+
+    /** Cuts (true) or restores (false) the storage behind {@link #cuttableStorageEndpoint()}. */
+    public static void cutStorage(boolean cut) {
+        try {
+            Class.forName(SharedServers.class.getName(), true, ClassLoader.getSystemClassLoader())
+                    .getMethod("s3ProxyCut", Boolean.class).invoke(null, cut);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static Object callShared(String method) {
         Class<?> shared;
         try {

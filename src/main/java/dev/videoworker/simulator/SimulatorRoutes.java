@@ -480,7 +480,8 @@ public final class SimulatorRoutes {
         }
         if (cause instanceof VideoApiException api) {
             api.retryAfter().ifPresent(delay -> ctx.response()
-                    .putHeader("Retry-After", String.valueOf(Math.max(1, delay.toSeconds())))
+                    // whole seconds, rounded up: a client that reads only this header must not come back early
+                    .putHeader("Retry-After", String.valueOf(Math.max(1, (delay.toMillis() + 999) / 1000)))
                     .putHeader("retry-after-ms", String.valueOf(delay.toMillis())));
             send(ctx, api.status(), api.envelope());
             return;

@@ -23,6 +23,7 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 
@@ -63,6 +64,7 @@ public class VideosClient {
         void retrying(String call, String target, int attempt, ProviderException failure, Duration wait);
     }
 
+    @Inject
     public VideosClient(@RestClient VideosApi api, ObjectMapper mapper, WorkerConfig config) {
         this(api, mapper, config, new RetryPolicy(config.provider().retry(), new Random()), null);
     }
@@ -328,7 +330,7 @@ public class VideosClient {
         }
     }
 
-    private static Optional<Duration> retryAfter(String value) {
+    static Optional<Duration> retryAfter(String value) {
         try {
             return Optional.of(Duration.ofSeconds(Long.parseLong(value.trim())));
         } catch (NumberFormatException notSeconds) {

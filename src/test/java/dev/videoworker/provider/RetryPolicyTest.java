@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -107,6 +110,16 @@ class RetryPolicyTest {
         assertThat(VideosClient.retryable(400, "moderation_blocked", false)).isFalse();
         assertThat(VideosClient.retryable(429, "moderation_blocked", false)).isFalse();
         assertThat(VideosClient.retryable(500, "content_policy_violation", false)).isFalse();
+    }
+
+    @Test
+    void readsRetryAfterAsSecondsOrAnHttpDate() {
+        assertThat(VideosClient.retryAfter("3")).hasValue(Duration.ofSeconds(3));
+        assertThat(VideosClient.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).hasValue(Duration.ZERO);
+        String inAnHour = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusHours(1));
+        assertThat(VideosClient.retryAfter(inAnHour)).hasValueSatisfying(wait -> assertThat(wait)
+                .isBetween(Duration.ofMinutes(55), Duration.ofHours(1)));
+        assertThat(VideosClient.retryAfter("soon")).isEmpty();
     }
 
     @Test

@@ -80,7 +80,7 @@ public record FaultSettings(
                 DEFAULT_EXPIRE_AFTER_COMPLETION, DEFAULT_RETRY_AFTER, OptionalLong.empty());
     }
 
-    /** The configuration key of a fault's rate without the {@code simulator.faults.} prefix, e.g. {@code reset-rate}. */
+    /** The key of a fault's rate without the {@code simulator.faults.} prefix, e.g. {@code reset-rate}. */
     public static String key(Fault fault) {
         return fault.name().toLowerCase(Locale.ROOT).replace('_', '-') + "-rate";
     }

@@ -48,15 +48,8 @@ final class SlowFileSender {
     /**
      * Answers 200 with {@code media} spread over {@code over}; the future ends when the last byte was written, or fails
      * when the file cannot be read or the client went away (the connection is then closed, never ended as if whole).
-     */
-    static Future<Void> send(Vertx vertx, HttpServerResponse response, MediaFile media, Duration over) {
-        return send(vertx, response, media, over, false);
-    }
-
-    /**
-     * As {@link #send(Vertx, HttpServerResponse, MediaFile, Duration)}; with {@code truncate} the full length is
-     * announced but the connection is closed after half the bytes. A zero {@code over} sends as fast as the client
-     * reads.
+     * An {@code over} under one tick sends as fast as the client reads. With {@code truncate} the full length is
+     * announced but the connection is closed after half the bytes.
      */
     static Future<Void> send(Vertx vertx, HttpServerResponse response, MediaFile media, Duration over,
             boolean truncate) {

@@ -100,6 +100,38 @@ public interface WorkerConfig {
 
         /** Bearer key; read from {@code SORA_API_KEY}, falling back to {@code OPENAI_API_KEY}. Never logged. */
         Optional<String> apiKey();
+
+        /** Retries of retrieve, list, delete and opening content (never of a create). */
+        Retry retry();
+    }
+
+    /**
+     * Capped exponential backoff with jitter for transient provider failures (connection errors, timeouts, 408, 409,
+     * 429, 5xx); a provider's {@code retry-after-ms} or {@code Retry-After} replaces the computed wait.
+     */
+    interface Retry {
+        /** Calls in all for one operation, the first included; 1 turns retries off. */
+        @WithDefault("4")
+        int maxAttempts();
+
+        /** Backoff before the first retry; it doubles for each further one. */
+        @WithDefault("500ms")
+        Duration initialBackoff();
+
+        /** Largest computed backoff. */
+        @WithDefault("8s")
+        Duration maxBackoff();
+
+        /**
+         * Share of the backoff that is random, in [0, 1]: 1 is full jitter (a wait anywhere between zero and the
+         * backoff), 0 none.
+         */
+        @WithDefault("1.0")
+        double jitter();
+
+        /** Largest wait a provider's {@code Retry-After} can impose between two attempts. */
+        @WithDefault("30s")
+        Duration maxRetryAfter();
     }
 
     /** Kafka topic names. */

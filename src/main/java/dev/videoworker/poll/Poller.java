@@ -191,9 +191,12 @@ public class Poller {
             writeFailed(job, e, "record a change");
             return;
         }
-        Duration wait = ((ProviderException) e).retryAfter() != null ? ((ProviderException) e).retryAfter()
-                : config.interval();
-        Log.warnf("job %s: poll failed (%s), next try in %s", job.jobId(), e.getMessage(), wait);
+        // The client already retried this poll (worker.provider.retry.*); the next poll comes at the usual interval,
+        // or later when the provider asked for more time, so the two layers do not add up to a burst of calls.
+        Duration hinted = ((ProviderException) e).retryAfter();
+        Duration wait = hinted != null && hinted.compareTo(config.interval()) > 0 ? hinted : config.interval();
+        Log.warnf("job %s: poll failed after the client's retries (%s), next poll in %s", job.jobId(),
+                e.getMessage(), wait);
         schedule(job, wait);
     }
 

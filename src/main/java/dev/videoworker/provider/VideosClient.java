@@ -15,10 +15,15 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 
@@ -34,8 +39,9 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * The worker's only way to the provider: adds the Bearer key, maps the protocol to {@link ProviderVideo}, and turns
- * every failure into a {@link ProviderException} carrying the provider's own words. It never retries a create.
+ * The worker's only way to the provider: adds the Bearer key, maps the protocol to {@link ProviderVideo}, turns every
+ * failure into a {@link ProviderException} carrying the provider's own words, and retries transient failures of
+ * retrieve, list, delete and opening content ({@code worker.provider.retry.*}). It never retries a create.
  */
 @ApplicationScoped
 public class VideosClient {
@@ -49,9 +55,26 @@ public class VideosClient {
     private final String authorization;
     private final URI baseUri;
     private final HttpClient contentHttp;
+    private final RetryPolicy retry;
+    private final RetryListener retryListener;
 
+    /** Told of every retry before its wait: the call, what it was about, the failed attempt (1: the first call). */
+    @FunctionalInterface
+    interface RetryListener {
+        void retrying(String call, String target, int attempt, ProviderException failure, Duration wait);
+    }
+
+    @Inject
     public VideosClient(@RestClient VideosApi api, ObjectMapper mapper, WorkerConfig config) {
+        this(api, mapper, config, new RetryPolicy(config.provider().retry(), new Random()), null);
+    }
+
+    /** For tests: a chosen policy, and a listener that sees each retry (besides the log line). */
+    VideosClient(VideosApi api, ObjectMapper mapper, WorkerConfig config, RetryPolicy retry,
+            RetryListener listener) {
         this.api = api;
+        this.retry = retry;
+        this.retryListener = listener;
         this.mapper = mapper;
         this.authorization = config.provider().apiKey().filter(k -> !k.isBlank()).map(k -> "Bearer " + k)
                 .orElse(null);
@@ -86,9 +109,9 @@ public class VideosClient {
     }
 
     public Uni<ProviderVideo> retrieve(String videoId) {
-        return api.retrieve(authorization, videoId)
+        return withRetries("retrieve", videoId, () -> api.retrieve(authorization, videoId)
                 .map(this::toVideo)
-                .onFailure().transform(e -> failure(e, false));
+                .onFailure().transform(e -> failure(e, false)));
     }
 
     /** One page of the provider's recent videos. */
@@ -97,7 +120,8 @@ public class VideosClient {
 
     /** One page of the provider's recent videos, newest first, after the cursor {@code after} (null: the start). */
     public Uni<Page> listNewest(int limit, String after) {
-        return api.list(authorization, limit, "desc", after)
+        return withRetries("list", after == null ? "first page" : "after " + after, () -> api.list(authorization,
+                limit, "desc", after)
                 .map(r -> {
                     VideoResource.Page page = r.getEntity();
                     List<ProviderVideo> videos = page == null || page.data() == null ? List.of()
@@ -107,20 +131,72 @@ public class VideosClient {
                                     : videos.isEmpty() ? null : videos.get(videos.size() - 1).id();
                     return new Page(videos, page != null && page.hasMore(), last);
                 })
-                .onFailure().transform(e -> failure(e, false));
+                .onFailure().transform(e -> failure(e, false)));
     }
 
     public Uni<Void> delete(String videoId) {
-        return api.delete(authorization, videoId)
+        return withRetries("delete", videoId, () -> api.delete(authorization, videoId)
                 .replaceWithVoid()
-                .onFailure().transform(e -> failure(e, false));
+                .onFailure().transform(e -> failure(e, false)));
     }
 
     /**
-     * Opens {@code GET /v1/videos/{id}/content} as a stream. Blocking: call it from a worker thread, and close the
-     * stream.
+     * Calls {@code once} again after each retryable failure, up to the policy's attempts. The waits are timers, not
+     * blocked threads; each attempt is a new subscription, so a new HTTP request.
+     */
+    private <T> Uni<T> withRetries(String call, String target, Supplier<Uni<? extends T>> once) {
+        return attempt(call, target, once, 1);
+    }
+
+    private <T> Uni<T> attempt(String call, String target, Supplier<Uni<? extends T>> once, int attempt) {
+        return Uni.createFrom().deferred(once)
+                .onFailure(e -> retry.retries(attempt, e)).recoverWithUni(e -> {
+                    Duration wait = beforeRetry(call, target, attempt, (ProviderException) e);
+                    Uni<Void> pause = wait.isZero() ? Uni.createFrom().voidItem()
+                            : Uni.createFrom().voidItem().onItem().delayIt().by(wait);
+                    return pause.chain(() -> attempt(call, target, once, attempt + 1));
+                });
+    }
+
+    private Duration beforeRetry(String call, String target, int attempt, ProviderException failure) {
+        Duration wait = retry.delay(attempt, failure);
+        // the status and the provider's code only: messages are redacted, and the key is never part of either
+        Log.infof("provider %s (%s): %s on attempt %d of %d; retrying in %d ms", call, target,
+                failure.httpStatus() == 0 ? "no answer, " + failure.code() : "HTTP " + failure.httpStatus() + " "
+                        + failure.code(), attempt, retry.maxAttempts(), wait.toMillis());
+        if (retryListener != null) {
+            retryListener.retrying(call, target, attempt, failure, wait);
+        }
+        return wait;
+    }
+
+    /**
+     * Opens {@code GET /v1/videos/{id}/content} as a stream, retrying transient failures of the opening (up to the
+     * status line and headers). A body that breaks later is the caller's to handle: it retries the whole upload.
+     * Blocking: call it from a worker thread, and close the stream.
      */
     public InputStream openContent(String videoId, String variant) throws IOException {
+        for (int attempt = 1;; attempt++) {
+            try {
+                return openContentOnce(videoId, variant);
+            } catch (ProviderException e) {
+                if (!retry.retries(attempt, e)) {
+                    throw e;
+                }
+                Duration wait = beforeRetry("content", videoId, attempt, e);
+                try {
+                    // this thread is a worker thread that would block on the download anyway
+                    TimeUnit.MILLISECONDS.sleep(wait.toMillis());
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while waiting to open the content of " + videoId + " again",
+                            interrupted);
+                }
+            }
+        }
+    }
+
+    private InputStream openContentOnce(String videoId, String variant) throws IOException {
         URI uri = baseUri.resolve("/v1/videos/" + URLEncoder.encode(videoId, StandardCharsets.UTF_8) + "/content"
                 + (variant == null ? "" : "?variant=" + URLEncoder.encode(variant, StandardCharsets.UTF_8)));
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().timeout(Duration.ofSeconds(60));
@@ -218,13 +294,27 @@ public class VideosClient {
             message = error != null && error.message() != null ? redact(error.message())
                     : "The provider answered HTTP " + status + ".";
         }
-        boolean transientStatus = status == 408 || status == 409 || status == 429 || status >= 500;
         // A 5xx or 408 may come after the provider accepted the job (the answer was lost, not the job): the outcome
         // of such a create is unknown. A 4xx other than 408 is a refusal: nothing was created.
         boolean unknown = create && (status >= 500 || status == 408);
         Duration wait = Optional.ofNullable(retryAfterMs).flatMap(VideosClient::millis)
                 .or(() -> Optional.ofNullable(retryAfter).flatMap(VideosClient::retryAfter)).orElse(null);
-        return new ProviderException(status, code, message, transientStatus && !create, unknown, wait, null);
+        return new ProviderException(status, code, message, retryable(status, code, create), unknown, wait, null);
+    }
+
+    /**
+     * Whether an HTTP answer may be followed by the same call: 408, 409, 429 and 5xx, but never for a create (which
+     * is reconciled instead) and never for a moderation refusal, whatever its status.
+     */
+    static boolean retryable(int status, String code, boolean create) {
+        boolean transientStatus = status == 408 || status == 409 || status == 429 || status >= 500;
+        return transientStatus && !create && !moderation(code);
+    }
+
+    /** Provider codes of content-policy refusals: {@code moderation_blocked}, {@code content_policy_violation}. */
+    static boolean moderation(String code) {
+        String c = code == null ? "" : code.toLowerCase(Locale.ROOT);
+        return c.contains("moderation") || c.contains("content_policy") || c.contains("safety");
     }
 
     /** Removes anything shaped like an API key from a provider's message before it reaches an event or a log. */
@@ -240,7 +330,7 @@ public class VideosClient {
         }
     }
 
-    private static Optional<Duration> retryAfter(String value) {
+    static Optional<Duration> retryAfter(String value) {
         try {
             return Optional.of(Duration.ofSeconds(Long.parseLong(value.trim())));
         } catch (NumberFormatException notSeconds) {

@@ -22,7 +22,7 @@ public class EmbeddedSimulator {
         // cheap even when disabled: media and their directory are only created on the first download
         this.simulator = new VideoSimulator(new SimulatorSettings(config.apiKey(), config.duration(),
                 config.queuedFraction(), config.expiresAfter(), config.fps(), config.moderationMarker(),
-                config.cacheDir()));
+                config.cacheDir(), config.faults().settings()));
     }
 
     void mount(@Observes Router router) {

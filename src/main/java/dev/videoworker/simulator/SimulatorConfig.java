@@ -2,7 +2,10 @@ package dev.videoworker.simulator;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -42,4 +45,72 @@ public interface SimulatorConfig {
 
     /** Directory where rendered media is cached; default a temporary directory removed at shutdown. */
     Optional<Path> cacheDir();
+
+    /** Faults injected at random into API calls; see {@link FaultSettings}. */
+    Faults faults();
+
+    /** {@code simulator.faults.*}: each rate is the share of calls hit, and the rates add up to at most 1. */
+    interface Faults {
+        /** 429 with {@code Retry-After}. */
+        @WithDefault("0")
+        double rateLimitRate();
+
+        /** 500. */
+        @WithDefault("0")
+        double serverErrorRate();
+
+        /** 503 with {@code Retry-After}. */
+        @WithDefault("0")
+        double unavailableRate();
+
+        /** The connection closed without an answer. */
+        @WithDefault("0")
+        double resetRate();
+
+        /** No answer for {@link #stallDuration()}, then the connection closed. */
+        @WithDefault("0")
+        double stallRate();
+
+        @WithDefault("PT90S")
+        Duration stallDuration();
+
+        /** Content bodies that end halfway. */
+        @WithDefault("0")
+        double truncateRate();
+
+        /** Content bodies spread over {@link #slowContentDuration()}. */
+        @WithDefault("0")
+        double slowContentRate();
+
+        @WithDefault("PT10S")
+        Duration slowContentDuration();
+
+        /** Share of jobs whose content expires {@link #expireAfterCompletion()} after completion. */
+        @WithDefault("0")
+        double expireRate();
+
+        @WithDefault("PT5S")
+        Duration expireAfterCompletion();
+
+        /** {@code Retry-After} of injected 429 and 503 answers. */
+        @WithDefault("PT1S")
+        Duration retryAfter();
+
+        /** Seed of the draws; unset picks one at random. */
+        OptionalLong seed();
+
+        /** As the simulator's immutable settings. */
+        default FaultSettings settings() {
+            Map<Fault, Double> rates = new EnumMap<>(Fault.class);
+            rates.put(Fault.RATE_LIMIT, rateLimitRate());
+            rates.put(Fault.SERVER_ERROR, serverErrorRate());
+            rates.put(Fault.UNAVAILABLE, unavailableRate());
+            rates.put(Fault.RESET, resetRate());
+            rates.put(Fault.STALL, stallRate());
+            rates.put(Fault.TRUNCATE, truncateRate());
+            rates.put(Fault.SLOW_CONTENT, slowContentRate());
+            return new FaultSettings(rates, stallDuration(), slowContentDuration(), expireRate(),
+                    expireAfterCompletion(), retryAfter(), seed());
+        }
+    }
 }

@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -75,6 +76,9 @@ public final class SimulatorRoutes {
      */
     static final Pattern SLOW_CONTENT_MARKER = Pattern.compile("\\[simulate:slow-content=([^\\]]+)]");
 
+    /** Where the fault handler leaves a fault for the handler that answers (lost create answers, content faults). */
+    private static final String FAULT = "simulator.fault";
+
     /** Adds the routes to {@code router}; the body handler is installed only on the routes that take a body. */
     public void mount(Router router) {
         BearerKeyCheck authenticate = new BearerKeyCheck(simulator);
@@ -82,22 +86,81 @@ public final class SimulatorRoutes {
                 .setBodyLimit(BODY_LIMIT)
                 .setDeleteUploadedFilesOnEnd(true)
                 .setMergeFormAttributes(false);
-        router.post(PREFIX).handler(authenticate).handler(body).handler(this::create)
+        // faults come after the key check (refused calls are not counted) and, for creates, after the body was read
+        router.post(PREFIX).handler(authenticate).handler(body).handler(faults(Endpoint.CREATE))
+                .handler(this::create).failureHandler(this::failure);
+        router.get(PREFIX).handler(authenticate).handler(faults(Endpoint.LIST)).handler(this::list)
                 .failureHandler(this::failure);
-        router.get(PREFIX).handler(authenticate).handler(this::list).failureHandler(this::failure);
-        router.get(PREFIX + "/:video_id").handler(authenticate).handler(this::retrieve)
-                .failureHandler(this::failure);
-        router.delete(PREFIX + "/:video_id").handler(authenticate).handler(this::delete)
-                .failureHandler(this::failure);
-        router.get(PREFIX + "/:video_id/content").handler(authenticate).handler(this::content)
-                .failureHandler(this::failure);
-        router.post(PREFIX + "/:video_id/remix").handler(authenticate).handler(body).handler(this::remix)
-                .failureHandler(this::failure);
+        router.get(PREFIX + "/:video_id").handler(authenticate).handler(faults(Endpoint.RETRIEVE))
+                .handler(this::retrieve).failureHandler(this::failure);
+        router.delete(PREFIX + "/:video_id").handler(authenticate).handler(faults(Endpoint.DELETE))
+                .handler(this::delete).failureHandler(this::failure);
+        router.get(PREFIX + "/:video_id/content").handler(authenticate).handler(faults(Endpoint.CONTENT))
+                .handler(this::content).failureHandler(this::failure);
+        router.post(PREFIX + "/:video_id/remix").handler(authenticate).handler(body).handler(faults(Endpoint.REMIX))
+                .handler(this::remix).failureHandler(this::failure);
         // anything else under the prefix gets the API's envelope rather than the router's plain 404
         router.route(PREFIX + "/*").handler(authenticate)
                 .handler(ctx -> fail(ctx, new VideoApiException(404, "Invalid URL (" + ctx.request().method() + " "
                         + ctx.request().path() + ")", "invalid_request_error", null, null)))
                 .failureHandler(this::failure);
+    }
+
+    /**
+     * Counts the call and carries out its fault, if it gets one. A 429, 500 or 503 answers at once: nothing is
+     * created, as with a real provider. A reset or a stall of a create comes after the body was read, when the
+     * provider may or may not have made the job: a coin flip decides, so that both cases reach the client.
+     */
+    private Handler<RoutingContext> faults(Endpoint endpoint) {
+        return ctx -> {
+            String target = endpoint == Endpoint.CREATE ? promptOf(ctx) : ctx.pathParam("video_id");
+            Fault fault = simulator.nextFault(endpoint, target);
+            if (fault == null) {
+                ctx.next();
+                return;
+            }
+            switch (fault) {
+                case RATE_LIMIT -> fail(ctx, simulator.rateLimited());
+                case SERVER_ERROR -> fail(ctx, VideoSimulator.serverError());
+                case UNAVAILABLE -> fail(ctx, simulator.unavailable());
+                case RESET, STALL -> {
+                    if (endpoint == Endpoint.CREATE && simulator.createsDespiteLostAnswer()) {
+                        ctx.put(FAULT, fault);
+                        ctx.next();
+                    } else {
+                        loseAnswer(ctx, fault);
+                    }
+                }
+                case TRUNCATE, SLOW_CONTENT -> {
+                    ctx.put(FAULT, fault);
+                    ctx.next();
+                }
+            }
+        };
+    }
+
+    /** A reset closes the connection now; a stall keeps it silent first. */
+    private void loseAnswer(RoutingContext ctx, Fault fault) {
+        if (fault == Fault.STALL) {
+            ctx.vertx().setTimer(Math.max(1, simulator.faults().stallDuration().toMillis()),
+                    t -> ctx.request().connection().close());
+        } else {
+            ctx.request().connection().close();
+        }
+    }
+
+    /** The prompt of a create, for counting and aiming faults; null when the body has none (it is refused later). */
+    private static String promptOf(RoutingContext ctx) {
+        if (isJson(ctx)) {
+            try {
+                Buffer buffer = ctx.body().buffer();
+                return buffer != null && buffer.length() > 0 && buffer.toJsonValue() instanceof JsonObject json
+                        && json.getValue("prompt") instanceof String prompt ? prompt : null;
+            } catch (DecodeException e) {
+                return null;
+            }
+        }
+        return ctx.request().getFormAttribute("prompt");
     }
 
     private void create(RoutingContext ctx) {
@@ -111,6 +174,12 @@ public final class SimulatorRoutes {
      * client's read timeout).
      */
     private void answerCreate(RoutingContext ctx, VideoSnapshot video) {
+        Fault fault = ctx.get(FAULT);
+        if (fault != null) {
+            LOG.debugf("Simulator created %s and loses the answer (%s)", video.id(), fault);
+            loseAnswer(ctx, fault);
+            return;
+        }
         String prompt = video.prompt() == null ? "" : video.prompt();
         if (prompt.contains(CREATE_RESET_MARKER)) {
             ctx.request().connection().close();
@@ -171,10 +240,21 @@ public final class SimulatorRoutes {
         String id = ctx.pathParam("video_id");
         String prompt = simulator.retrieve(id).prompt();
         Matcher slow = SLOW_CONTENT_MARKER.matcher(prompt == null ? "" : prompt);
+        Fault fault = ctx.get(FAULT);
+        Duration over = null;
+        boolean truncate = fault == Fault.TRUNCATE;
         if (slow.find()) {
-            Duration over = Duration.parse(slow.group(1));
+            over = Duration.parse(slow.group(1));
+        } else if (fault == Fault.SLOW_CONTENT) {
+            over = simulator.faults().slowContentDuration();
+        } else if (truncate) {
+            over = Duration.ZERO;
+        }
+        if (over != null) {
+            Duration spread = over;
             Future.fromCompletionStage(simulator.content(id, variant), ctx.vertx().getOrCreateContext())
-                    .onSuccess(file -> SlowFileSender.send(ctx.vertx(), ctx.response(), file, over)
+                    .onSuccess(file -> SlowFileSender.send(ctx.vertx(), ctx.response(), file, spread,
+                            truncate)
                             .onFailure(e -> {
                                 if (ctx.response().headWritten()) {
                                     LOG.debugf("Sending %s slowly failed: %s", file.path(), e.getMessage());
@@ -400,7 +480,8 @@ public final class SimulatorRoutes {
         }
         if (cause instanceof VideoApiException api) {
             api.retryAfter().ifPresent(delay -> ctx.response()
-                    .putHeader("Retry-After", String.valueOf(Math.max(1, delay.toSeconds())))
+                    // whole seconds, rounded up: a client that reads only this header must not come back early
+                    .putHeader("Retry-After", String.valueOf(Math.max(1, (delay.toMillis() + 999) / 1000)))
                     .putHeader("retry-after-ms", String.valueOf(delay.toMillis())));
             send(ctx, api.status(), api.envelope());
             return;

@@ -18,6 +18,7 @@ import java.util.function.Function;
  * @param fps              frame rate of the generated MP4
  * @param moderationMarker a prompt containing it ends {@code failed} like a moderation rejection
  * @param cacheDir         where rendered media is cached; empty means a temporary directory removed on close
+ * @param faults           faults injected into API calls at random ({@code simulator.faults.*}); none by default
  */
 public record SimulatorSettings(
         Optional<String> apiKey,
@@ -26,7 +27,8 @@ public record SimulatorSettings(
         Duration expiresAfter,
         int fps,
         String moderationMarker,
-        Optional<Path> cacheDir) {
+        Optional<Path> cacheDir,
+        FaultSettings faults) {
 
     public static final Duration DEFAULT_DURATION = Duration.ofMinutes(2);
     public static final double DEFAULT_QUEUED_FRACTION = 0.1;
@@ -40,6 +42,7 @@ public record SimulatorSettings(
         Objects.requireNonNull(expiresAfter, "expiresAfter");
         Objects.requireNonNull(moderationMarker, "moderationMarker");
         Objects.requireNonNull(cacheDir, "cacheDir");
+        Objects.requireNonNull(faults, "faults");
         apiKey = apiKey.filter(key -> !key.isBlank());
         if (duration.isNegative() || duration.isZero()) {
             throw new IllegalArgumentException("simulator.duration must be positive, got " + duration);
@@ -61,7 +64,7 @@ public record SimulatorSettings(
     /** The documented defaults, with no API key (so every request is refused until one is set). */
     public static SimulatorSettings defaults() {
         return new SimulatorSettings(Optional.empty(), DEFAULT_DURATION, DEFAULT_QUEUED_FRACTION, DEFAULT_EXPIRES_AFTER,
-                DEFAULT_FPS, DEFAULT_MODERATION_MARKER, Optional.empty());
+                DEFAULT_FPS, DEFAULT_MODERATION_MARKER, Optional.empty(), FaultSettings.none());
     }
 
     /**
@@ -81,7 +84,8 @@ public record SimulatorSettings(
                 Optional.ofNullable(lookup.apply("fps")).map(String::trim).map(Integer::parseInt)
                         .orElse(defaults.fps()),
                 Optional.ofNullable(lookup.apply("moderation-marker")).orElse(defaults.moderationMarker()),
-                Optional.ofNullable(lookup.apply("cache-dir")).filter(dir -> !dir.isBlank()).map(Path::of));
+                Optional.ofNullable(lookup.apply("cache-dir")).filter(dir -> !dir.isBlank()).map(Path::of),
+                FaultSettings.fromLookup(lookup));
     }
 
     /**
@@ -107,32 +111,39 @@ public record SimulatorSettings(
 
     public SimulatorSettings withApiKey(String key) {
         return new SimulatorSettings(Optional.ofNullable(key), duration, queuedFraction, expiresAfter, fps,
-                moderationMarker, cacheDir);
+                moderationMarker, cacheDir, faults);
     }
 
     public SimulatorSettings withDuration(Duration value) {
-        return new SimulatorSettings(apiKey, value, queuedFraction, expiresAfter, fps, moderationMarker, cacheDir);
+        return new SimulatorSettings(apiKey, value, queuedFraction, expiresAfter, fps, moderationMarker, cacheDir,
+                faults);
     }
 
     public SimulatorSettings withQueuedFraction(double value) {
-        return new SimulatorSettings(apiKey, duration, value, expiresAfter, fps, moderationMarker, cacheDir);
+        return new SimulatorSettings(apiKey, duration, value, expiresAfter, fps, moderationMarker, cacheDir, faults);
     }
 
     public SimulatorSettings withExpiresAfter(Duration value) {
-        return new SimulatorSettings(apiKey, duration, queuedFraction, value, fps, moderationMarker, cacheDir);
+        return new SimulatorSettings(apiKey, duration, queuedFraction, value, fps, moderationMarker, cacheDir, faults);
     }
 
     public SimulatorSettings withFps(int value) {
-        return new SimulatorSettings(apiKey, duration, queuedFraction, expiresAfter, value, moderationMarker, cacheDir);
+        return new SimulatorSettings(apiKey, duration, queuedFraction, expiresAfter, value, moderationMarker, cacheDir,
+                faults);
     }
 
     public SimulatorSettings withModerationMarker(String value) {
-        return new SimulatorSettings(apiKey, duration, queuedFraction, expiresAfter, fps, value, cacheDir);
+        return new SimulatorSettings(apiKey, duration, queuedFraction, expiresAfter, fps, value, cacheDir, faults);
     }
 
     public SimulatorSettings withCacheDir(Path value) {
         return new SimulatorSettings(apiKey, duration, queuedFraction, expiresAfter, fps, moderationMarker,
-                Optional.ofNullable(value));
+                Optional.ofNullable(value), faults);
+    }
+
+    public SimulatorSettings withFaults(FaultSettings value) {
+        return new SimulatorSettings(apiKey, duration, queuedFraction, expiresAfter, fps, moderationMarker, cacheDir,
+                value);
     }
 
     /** Says whether a key is set, never the key itself, so settings can be logged. */
@@ -141,6 +152,6 @@ public record SimulatorSettings(
         return "SimulatorSettings[apiKey=" + (apiKey.isPresent() ? "<set>" : "<unset: every request is 401>")
                 + ", duration=" + duration + ", queuedFraction=" + queuedFraction + ", expiresAfter=" + expiresAfter
                 + ", fps=" + fps + ", moderationMarker=" + moderationMarker
-                + ", cacheDir=" + cacheDir.map(Path::toString).orElse("<temporary>") + "]";
+                + ", cacheDir=" + cacheDir.map(Path::toString).orElse("<temporary>") + ", " + faults + "]";
     }
 }

@@ -7,13 +7,17 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Deque;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.regex.Matcher;
@@ -29,6 +33,10 @@ import org.jboss.logging.Logger;
  * progress 1..99, then {@code completed}; its content expires {@code expiresAfter} later. A prompt containing the
  * moderation marker ends {@code failed} when it would have left the queue; other markers inject failures
  * ({@link #RATE_LIMIT_MARKER}, {@link #SERVER_ERROR_MARKER}, {@link #LOST_RESPONSE_MARKER}, {@link #STALL_MARKER}).
+ *
+ * <p>It also decides which API calls get a {@link Fault} ({@link #nextFault}): at random with the rates of
+ * {@link FaultSettings}, or scripted by a test ({@link #failNext}); the HTTP layer carries the fault out. Calls and
+ * faults are counted per endpoint, and the latest calls are kept in order ({@link #calls()}).
  */
 public final class VideoSimulator implements AutoCloseable {
 
@@ -70,6 +78,36 @@ public final class VideoSimulator implements AutoCloseable {
     /** Guarded by {@code this}. */
     private int creates;
 
+    /** Most calls kept in {@link #calls()}; older ones are dropped. */
+    static final int CALL_LOG_SIZE = 10_000;
+    private final Object faultLock = new Object();
+    private volatile FaultSettings faults;
+    /** Guarded by {@code faultLock}, like everything below. */
+    private Random faultRandom;
+    private final Map<Endpoint, Integer> callCounts = new EnumMap<>(Endpoint.class);
+    private final Map<Endpoint, Map<Fault, Integer>> faultCounts = new EnumMap<>(Endpoint.class);
+    private final List<Scripted> scripted = new ArrayList<>();
+    private final Deque<Call> callLog = new ArrayDeque<>();
+
+    /** One API call as the simulator saw it: the endpoint, its video id (the prompt for a create), the fault. */
+    public record Call(Endpoint endpoint, String target, Fault fault) {
+    }
+
+    /** Faults a test asked for: the next {@code remaining} calls of an endpoint (about {@code target}, if set). */
+    private static final class Scripted {
+        final Endpoint endpoint;
+        final String target;
+        final Fault fault;
+        int remaining;
+
+        Scripted(Endpoint endpoint, String target, Fault fault, int remaining) {
+            this.endpoint = endpoint;
+            this.target = target;
+            this.fault = fault;
+            this.remaining = remaining;
+        }
+    }
+
     public VideoSimulator(SimulatorSettings settings) {
         this(settings, Clock.systemUTC());
     }
@@ -78,7 +116,143 @@ public final class VideoSimulator implements AutoCloseable {
         this.settings = settings;
         this.clock = clock;
         this.media = new SimulatorMedia(settings.fps(), settings.cacheDir());
+        faults(settings.faults());
     }
+
+    /** The faults injected from now on; a seed in them restarts the sequence of draws. */
+    public void faults(FaultSettings value) {
+        synchronized (faultLock) {
+            faults = value;
+            long seed = value.seed().orElseGet(() -> new SecureRandom().nextLong());
+            faultRandom = new Random(seed);
+            if (value.anyCallFaults() || value.expireRate() > 0) {
+                LOG.infof("Simulator injects %s (seed %d)", value, seed);
+            }
+        }
+    }
+
+    public FaultSettings faults() {
+        return faults;
+    }
+
+    /**
+     * Counts a call to {@code endpoint} and decides its fault: a scripted one first, else a random draw; null for a
+     * normal answer.
+     *
+     * @param target the video id the call is about (the prompt for a create), or null
+     */
+    public Fault nextFault(Endpoint endpoint, String target) {
+        synchronized (faultLock) {
+            callCounts.merge(endpoint, 1, Integer::sum);
+            Fault fault = scriptedFault(endpoint, target);
+            if (fault == null && faults.anyCallFaults()) {
+                double draw = faultRandom.nextDouble();
+                double upTo = 0;
+                for (Fault candidate : Fault.values()) {
+                    if (candidate.appliesTo(endpoint)) {
+                        upTo += faults.rate(candidate);
+                        if (draw < upTo) {
+                            fault = candidate;
+                            break;
+                        }
+                    }
+                }
+            }
+            if (fault != null) {
+                faultCounts.computeIfAbsent(endpoint, e -> new EnumMap<>(Fault.class)).merge(fault, 1, Integer::sum);
+                LOG.debugf("Simulator injects %s into %s %s", fault, endpoint, target == null ? "" : target);
+            }
+            callLog.addLast(new Call(endpoint, target, fault));
+            if (callLog.size() > CALL_LOG_SIZE) {
+                callLog.removeFirst();
+            }
+            return fault;
+        }
+    }
+
+    /** Caller holds {@code faultLock}. */
+    private Fault scriptedFault(Endpoint endpoint, String target) {
+        for (int i = 0; i < scripted.size(); i++) {
+            Scripted next = scripted.get(i);
+            if (next.endpoint == endpoint && (next.target == null || next.target.equals(target))
+                    && next.fault.appliesTo(endpoint)) {
+                if (--next.remaining == 0) {
+                    scripted.remove(i);
+                }
+                return next.fault;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Makes the next {@code times} calls of {@code endpoint} about {@code target} (any, if null) fail with
+     * {@code fault}, whatever the rates; for tests that need an exact sequence.
+     */
+    public void failNext(Endpoint endpoint, String target, Fault fault, int times) {
+        if (!fault.appliesTo(endpoint)) {
+            throw new IllegalArgumentException(fault + " cannot hit " + endpoint);
+        }
+        synchronized (faultLock) {
+            scripted.add(new Scripted(endpoint, target, fault, times));
+        }
+    }
+
+    /**
+     * Whether a create hit by a reset or a stall (after its body was read) still makes the job: a coin flip, because
+     * a client cannot know either way and has to find out (by listing).
+     */
+    public boolean createsDespiteLostAnswer() {
+        synchronized (faultLock) {
+            return faultRandom.nextBoolean();
+        }
+    }
+
+    /** Calls to {@code endpoint} that passed the key check, since start or the last reset. */
+    public int callCount(Endpoint endpoint) {
+        synchronized (faultLock) {
+            return callCounts.getOrDefault(endpoint, 0);
+        }
+    }
+
+    /** Calls of any endpoint that got {@code fault}. */
+    public int faultCount(Fault fault) {
+        synchronized (faultLock) {
+            return faultCounts.values().stream().mapToInt(counts -> counts.getOrDefault(fault, 0)).sum();
+        }
+    }
+
+    /** Calls to {@code endpoint} that got {@code fault}. */
+    public int faultCount(Endpoint endpoint, Fault fault) {
+        synchronized (faultLock) {
+            return faultCounts.getOrDefault(endpoint, Map.of()).getOrDefault(fault, 0);
+        }
+    }
+
+    /** The latest calls (at most {@value #CALL_LOG_SIZE}), oldest first. */
+    public List<Call> calls() {
+        synchronized (faultLock) {
+            return List.copyOf(callLog);
+        }
+    }
+
+    /** The latest calls about one video id (or create prompt), oldest first. */
+    public List<Call> calls(String target) {
+        return calls().stream().filter(call -> target.equals(call.target())).toList();
+    }
+
+    /** The 429 an injected rate limit answers. */
+    VideoApiException rateLimited() {
+        return new VideoApiException(429, "Rate limit reached for requests per min (RPM). Please try again later.",
+                "requests", null, "rate_limit_exceeded", faults.retryAfter());
+    }
+
+    /** The 503 an injected outage answers. */
+    VideoApiException unavailable() {
+        return new VideoApiException(503, "The engine is currently overloaded, please try again later.",
+                "server_error", null, "service_unavailable", faults.retryAfter());
+    }
+
 
     public SimulatorSettings settings() {
         return settings;
@@ -139,7 +313,7 @@ public final class VideoSimulator implements AutoCloseable {
         return created;
     }
 
-    private static VideoApiException serverError() {
+    static VideoApiException serverError() {
         return new VideoApiException(500, "The server had an error while processing your request. Sorry about that!",
                 "server_error", null, null);
     }
@@ -258,6 +432,13 @@ public final class VideoSimulator implements AutoCloseable {
         trackPeak = false;
         peakRunning = 0;
         rejectedTooMany = 0;
+        synchronized (faultLock) {
+            callCounts.clear();
+            faultCounts.clear();
+            scripted.clear();
+            callLog.clear();
+        }
+        faults(settings.faults());
     }
 
     /** Starts counting the most jobs running at once (costs a scan per create, so off by default). */
@@ -328,9 +509,16 @@ public final class VideoSimulator implements AutoCloseable {
             random.nextBytes(bytes);
             id = "video_" + HexFormat.of().formatHex(bytes);
         } while (jobs.containsKey(id));
+        Duration expiresAfter = settings.expiresAfter();
+        synchronized (faultLock) {
+            if (faults.expireRate() > 0 && faultRandom.nextDouble() < faults.expireRate()) {
+                expiresAfter = faults.expireAfterCompletion();
+                LOG.debugf("Simulator: the content of %s expires %s after completion", id, expiresAfter);
+            }
+        }
         Job job = new Job(id, model, prompt, size, seconds, remixedFrom, clock.instant(),
                 prompt.contains(settings.moderationMarker()), prompt.contains(STALL_MARKER), durationOf(prompt),
-                marked(EXPIRES_AFTER_MARKER, prompt, settings.expiresAfter()));
+                marked(EXPIRES_AFTER_MARKER, prompt, expiresAfter));
         jobs.put(id, job);
         if (!job.moderated()) {
             // "generate" while the job runs, so the first download does not wait for a cold render

@@ -27,6 +27,7 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.client.api.ClientMultipartForm;
@@ -57,6 +58,8 @@ public class VideosClient {
     private final HttpClient contentHttp;
     private final RetryPolicy retry;
     private final RetryListener retryListener;
+    /** Longest wait for a content download's headers, and for each next byte of its body: the API read timeout. */
+    private final Duration contentTimeout;
 
     /** Told of every retry before its wait: the call, what it was about, the failed attempt (1: the first call). */
     @FunctionalInterface
@@ -75,6 +78,8 @@ public class VideosClient {
         this.api = api;
         this.retry = retry;
         this.retryListener = listener;
+        this.contentTimeout = Duration.ofMillis(ConfigProvider.getConfig()
+                .getOptionalValue("quarkus.rest-client.videos-api.read-timeout", Long.class).orElse(60_000L));
         this.mapper = mapper;
         this.authorization = config.provider().apiKey().filter(k -> !k.isBlank()).map(k -> "Bearer " + k)
                 .orElse(null);
@@ -199,7 +204,7 @@ public class VideosClient {
     private InputStream openContentOnce(String videoId, String variant) throws IOException {
         URI uri = baseUri.resolve("/v1/videos/" + URLEncoder.encode(videoId, StandardCharsets.UTF_8) + "/content"
                 + (variant == null ? "" : "?variant=" + URLEncoder.encode(variant, StandardCharsets.UTF_8)));
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().timeout(Duration.ofSeconds(60));
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().timeout(contentTimeout);
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
@@ -214,7 +219,7 @@ public class VideosClient {
                     + videoId + ": " + e.getClass().getSimpleName(), true, false, null, e);
         }
         if (response.statusCode() == 200) {
-            return response.body();
+            return new IdleTimeoutInputStream(response.body(), contentTimeout, "the content of " + videoId);
         }
         String body;
         try (InputStream in = response.body()) {

@@ -267,6 +267,9 @@ public interface WorkerConfig {
         /** Price of one clip whatever its duration; used when no per-second price applies. */
         Optional<BigDecimal> pricePerClip();
 
+        /** Deadline of this model's jobs from submission (overrides {@code worker.poll.deadline}). */
+        Optional<Duration> deadline();
+
         /** Whether an input reference image is accepted. */
         @WithDefault("true")
         boolean inputReference();

@@ -33,6 +33,8 @@ import io.vertx.core.Vertx;
 public class Poller {
 
     private static final Duration STORE_RETRY_MIN = Duration.ofSeconds(1);
+    private static final Duration DELETE_RETRY_MAX = Duration.ofMinutes(5);
+    private static final int DELETE_ATTEMPTS = 20;
 
     private final JobStore store;
     private final JobLedger ledger;
@@ -94,10 +96,13 @@ public class Poller {
             return;
         }
         if (job.deadline() != null && clock.instant().isAfter(job.deadline())) {
+            Duration allowed = job.timings() != null && job.timings().submittedAt() != null
+                    ? Duration.between(job.timings().submittedAt(), job.deadline()) : config.deadline();
             ledger.record(job, job.ended(JobStatus.FAILED, new JobError("timeout", "The provider did not finish the "
-                    + "video within the deadline of " + config.deadline() + " (last status: "
-                    + job.status().wireName() + ").", null, false), clock.instant()))
-                    .subscribe().with(done -> { }, e -> writeFailed(job, e, "record the timeout"));
+                    + "video within the deadline of " + allowed + " for " + job.request().model() + " (last status: "
+                    + job.status().wireName() + "); the provider's copy is deleted.", null, false), clock.instant()))
+                    .subscribe().with(done -> deleteAtProvider(done.videoId(), 0),
+                            e -> writeFailed(job, e, "record the timeout"));
             return;
         }
         provider.retrieve(job.videoId())
@@ -137,6 +142,32 @@ public class Poller {
             case EXPIRED -> ledger.record(job, job.ended(JobStatus.FAILED, JobError.of("expired",
                     "The provider reports the video as expired before it could be stored."), now));
         };
+    }
+
+    /**
+     * Deletes the provider's copy of a job that ended at its deadline, so it is not kept (or billed for storage)
+     * there. A provider that refuses to delete an unfinished video is asked again with growing pauses, for about an
+     * hour; best effort, not resumed after a restart.
+     */
+    void deleteAtProvider(String videoId, int attempt) {
+        if (videoId == null || stopping) {
+            return;
+        }
+        provider.delete(videoId).subscribe().with(
+                done -> Log.infof("deleted %s at the provider", videoId),
+                e -> {
+                    if (e instanceof ProviderException p && p.httpStatus() == 404) {
+                        return;
+                    }
+                    if (attempt >= DELETE_ATTEMPTS) {
+                        Log.warnf("could not delete %s at the provider: %s", videoId, e.getMessage());
+                        return;
+                    }
+                    long wait = Math.min(DELETE_RETRY_MAX.toMillis(), config.interval().toMillis() << attempt);
+                    Log.debugf("%s not deleted at the provider yet (%s); again in %d ms", videoId, e.getMessage(),
+                            wait);
+                    vertx.setTimer(Math.max(1, wait), t -> deleteAtProvider(videoId, attempt + 1));
+                });
     }
 
     private static Integer progress(ProviderVideo video) {

@@ -206,7 +206,9 @@ public class Submitter {
 
     private Uni<JobState> adopt(JobState intent, String videoId) {
         Instant now = clock.instant();
-        return ledger.record(intent, intent.submitted(videoId, now, now.plus(config.poll().deadline())))
+        Duration deadline = Optional.ofNullable(config.models().get(intent.request().model()))
+                .flatMap(WorkerConfig.Model::deadline).orElse(config.poll().deadline());
+        return ledger.record(intent, intent.submitted(videoId, now, now.plus(deadline)))
                 .invoke(budget::billed)
                 .invoke(poller::follow);
     }

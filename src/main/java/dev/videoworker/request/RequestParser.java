@@ -15,8 +15,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 
 import dev.videoworker.catalog.ModelCatalog;
 import dev.videoworker.config.WorkerConfig;
@@ -45,12 +47,13 @@ public class RequestParser {
     private static final String DEFAULT_MODEL = "sora-2";
     private static final String DEFAULT_SECONDS = "4";
 
-    private final ObjectMapper mapper;
+    private final ObjectReader reader;
     private final ModelCatalog catalog;
     private final WorkerConfig config;
 
     public RequestParser(ObjectMapper mapper, ModelCatalog catalog, WorkerConfig config) {
-        this.mapper = mapper;
+        // A document followed by more text is not JSON: without this, '{"prompt":"x"} garbage' would be a valid job.
+        this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.catalog = catalog;
         this.config = config;
     }
@@ -68,7 +71,7 @@ public class RequestParser {
         }
         JsonNode root;
         try {
-            root = mapper.readTree(value);
+            root = reader.readTree(value);
         } catch (StreamConstraintsException e) {
             // Syntactically JSON (as far as it was read) but beyond the parser's limits: a bad request, not a dead letter.
             return invalid(fallbackId, JobError.field("json_limits_exceeded", "$", "The request exceeds a JSON limit of "

@@ -126,6 +126,9 @@ class RequestParserTest {
         assertThat(parse("k", "not json")).isInstanceOf(ParseOutcome.NotJson.class);
         assertThat(parse(null, null)).isInstanceOf(ParseOutcome.NotJson.class);
         assertThat(parse(null, "{oops").jobId()).isEqualTo("video.requests-2-41");
+        assertThat(parse("k", "{\"prompt\":\"x\"} trailing")).isInstanceOf(ParseOutcome.NotJson.class);
+        assertThat(parse("k", "{\"prompt\":\"x\"}{\"prompt\":\"y\"}")).isInstanceOf(ParseOutcome.NotJson.class);
+        assertThat(parse("k", "{\"prompt\":\"x\"}\r\n ")).isInstanceOf(ParseOutcome.Valid.class);
     }
 
     @Test

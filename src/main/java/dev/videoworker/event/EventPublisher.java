@@ -7,6 +7,7 @@ import java.time.format.DateTimeFormatter;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -17,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.job.JobState;
 import dev.videoworker.request.RecordPosition;
+import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
@@ -60,19 +62,46 @@ public class EventPublisher {
         return cloudEvent(completedTopic, job, CompletionEvent.of(job), COMPLETED_TYPE, job.jobId() + "/completed");
     }
 
-    /** Forwards the raw bytes of a record that is not JSON, with the reason and origin in headers. */
+    /**
+     * Forwards the raw bytes of a record that is not JSON, with the reason and origin in headers. A record that fit
+     * into the request topic may not fit into the dead-letter topic once the headers are added (or when that topic's
+     * limit is lower): then the dead letter carries no value, and its headers say where the original is.
+     */
     public Uni<Void> deadLetter(byte[] raw, String key, String reason, RecordPosition from) {
+        return deadLetters.sendMessage(deadLetterMessage(raw, key, reason, from))
+                .onFailure(EventPublisher::tooLarge).recoverWithUni(e -> {
+                    int size = raw == null ? 0 : raw.length;
+                    Log.warnf("dead letter of %s-%d@%d (%d bytes) is too large for %s; forwarding its headers only",
+                            from.topic(), from.partition(), from.offset(), size, DLQ_CHANNEL);
+                    String shortKey = key != null && key.length() <= 1024 ? key : null;
+                    Message<byte[]> slim = deadLetterMessage(new byte[0], shortKey, reason + "; the value (" + size
+                            + " bytes" + (shortKey == key ? "" : ", and its key") + ") was too large to forward, read it "
+                            + "at " + from.topic() + " partition " + from.partition() + " offset " + from.offset(),
+                            from);
+                    return deadLetters.sendMessage(slim);
+                });
+    }
+
+    private static boolean tooLarge(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof RecordTooLargeException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Message<byte[]> deadLetterMessage(byte[] raw, String key, String reason, RecordPosition from) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(DLQ_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
         headers.add("dead-letter-topic", from.topic().getBytes(StandardCharsets.UTF_8));
         headers.add("dead-letter-partition", Integer.toString(from.partition()).getBytes(StandardCharsets.UTF_8));
         headers.add("dead-letter-offset", Long.toString(from.offset()).getBytes(StandardCharsets.UTF_8));
-        Message<byte[]> message = Message.of(raw == null ? new byte[0] : raw)
+        return Message.of(raw == null ? new byte[0] : raw)
                 .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
                         .withKey(key)
                         .withHeaders(headers)
                         .build());
-        return deadLetters.sendMessage(message);
     }
 
     private ProducerRecord<String, String> cloudEvent(String topic, JobState job, Object payload, String type,

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -16,8 +17,11 @@ import java.util.regex.Pattern;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 
 import dev.videoworker.catalog.ModelCatalog;
 import dev.videoworker.config.WorkerConfig;
@@ -35,6 +39,13 @@ public class RequestParser {
     static final int MAX_PROMPT_CHARS = 32_000;
     static final int MAX_JOB_ID_CHARS = 200;
     static final int MAX_URL_CHARS = 4096;
+    /**
+     * Deepest {@code metadata} accepted. It is nested into job states and events, and JSON libraries refuse documents
+     * nested deeper than about 1000 levels (Jackson's default), often 500 or less.
+     */
+    static final int MAX_METADATA_DEPTH = 32;
+    /** Longest part of a request value quoted back in a message or kept in a rejection: events stay small. */
+    static final int MAX_ECHO_CHARS = 100;
     static final Set<String> VARIANTS = Set.of("thumbnail", "spritesheet");
     static final Set<String> FITS = Set.of("exact", "cover", "contain");
     static final Pattern DATA_URI = Pattern.compile(
@@ -44,14 +55,15 @@ public class RequestParser {
     private static final String REFERENCE_FORMS = "https://<allowed host>/<path>, s3://<allowed bucket>/<key> or "
             + "data:image/png|jpeg|webp;base64,<data>";
 
-    private final ObjectMapper mapper;
+    private final ObjectReader reader;
     private final ModelCatalog catalog;
     private final WorkerConfig config;
     private final HostAllowList imageHosts;
     private final List<String> imageBuckets;
 
     public RequestParser(ObjectMapper mapper, ModelCatalog catalog, WorkerConfig config) {
-        this.mapper = mapper;
+        // A document followed by more text is not JSON: without this, '{"prompt":"x"} garbage' would be a valid job.
+        this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.catalog = catalog;
         this.config = config;
         this.imageHosts = HostAllowList.of(config.inputImages().allowedHosts().orElse(List.of()));
@@ -72,7 +84,11 @@ public class RequestParser {
         }
         JsonNode root;
         try {
-            root = mapper.readTree(value);
+            root = reader.readTree(value);
+        } catch (StreamConstraintsException e) {
+            // Syntactically JSON (as far as it was read) but beyond the parser's limits: a bad request, not a dead letter.
+            return invalid(fallbackId, JobError.field("json_limits_exceeded", "$", "The request exceeds a JSON limit of "
+                    + "the worker: " + clip(e.getOriginalMessage()) + "."), null);
         } catch (JsonProcessingException e) {
             return new ParseOutcome.NotJson(fallbackId, "not JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
@@ -90,7 +106,45 @@ public class RequestParser {
 
     private static boolean usableId(String id) {
         return id != null && !id.isBlank() && id.length() <= MAX_JOB_ID_CHARS
-                && id.chars().noneMatch(c -> c < 0x20 || c == 0x7f);
+                && id.chars().noneMatch(c -> c < 0x20 || c == 0x7f) && wellFormed(id);
+    }
+
+    /** A lone surrogate cannot be encoded as UTF-8: as a record key it would turn into '?' and meet other ids. */
+    private static boolean wellFormed(String id) {
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < id.length() && Character.isLowSurrogate(id.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A request value as it may appear in a message: at most {@link #MAX_ECHO_CHARS} characters. */
+    static String clip(String value) {
+        if (value == null || value.length() <= MAX_ECHO_CHARS) {
+            return value;
+        }
+        int end = MAX_ECHO_CHARS;
+        if (Character.isHighSurrogate(value.charAt(end - 1))) {
+            end--;
+        }
+        return value.substring(0, end) + "… (" + value.length() + " characters)";
+    }
+
+    /** A request value kept in a rejection's partial request only when it is short enough to be useful. */
+    private static String bounded(String value) {
+        return value != null && value.length() <= MAX_ECHO_CHARS ? value : null;
+    }
+
+    private static int depth(JsonNode node) {
+        int deepest = 0;
+        for (JsonNode child : node) {
+            deepest = Math.max(deepest, depth(child));
+        }
+        return node.isContainerNode() ? deepest + 1 : 0;
     }
 
     private static ParseOutcome.Invalid invalid(String jobId, JobError error, VideoRequest partial) {
@@ -139,16 +193,27 @@ public class RequestParser {
         }
 
         ParseOutcome read() {
-            metadata = root.get("metadata");
-            if (metadata != null && metadata.isNull()) {
-                metadata = null;
-            }
             jobId = keyId != null ? keyId : position.derivedJobId();
-            if (metadata != null && metadata.toString().length() > config.requests().maxMetadataBytes()) {
-                metadata = null;
-                return invalid(jobId, JobError.field("metadata_too_large", "metadata", "metadata is larger than "
-                        + config.requests().maxMetadataBytes() + " bytes (worker.requests.max-metadata-bytes); it "
-                        + "is copied into every event of the job."), partial());
+            JsonNode given = root.get("metadata");
+            if (given != null && !given.isNull()) {
+                if (!given.isObject()) {
+                    return invalid(jobId, JobError.field("invalid_type", "metadata", "metadata must be a JSON object, "
+                            + "got " + kind(given) + "."), partial());
+                }
+                int bytes = given.toString().getBytes(StandardCharsets.UTF_8).length;
+                if (bytes > config.requests().maxMetadataBytes()) {
+                    return invalid(jobId, JobError.field("metadata_too_large", "metadata", "metadata has " + bytes
+                            + " bytes as JSON; the limit is " + config.requests().maxMetadataBytes()
+                            + " bytes (worker.requests.max-metadata-bytes): it is copied into every event of the job."),
+                            partial());
+                }
+                int depth = depth(given);
+                if (depth > MAX_METADATA_DEPTH) {
+                    return invalid(jobId, JobError.field("metadata_too_deep", "metadata", "metadata is nested "
+                            + depth + " levels deep; the limit is " + MAX_METADATA_DEPTH + " (it is nested into "
+                            + "every event of the job, and JSON readers limit nesting)."), partial());
+                }
+                metadata = given;
             }
             try {
                 return readFields();
@@ -162,11 +227,11 @@ public class RequestParser {
             if (bodyId != null) {
                 if (!usableId(bodyId)) {
                     throw reject("invalid_job_id", "jobId", "jobId must be 1-" + MAX_JOB_ID_CHARS
-                            + " characters without control characters.");
+                            + " characters without control characters or lone surrogates.");
                 }
                 if (recordKey != null && !recordKey.isEmpty() && !recordKey.equals(bodyId)) {
                     throw reject("job_id_mismatch", "jobId", "jobId '" + bodyId
-                            + "' differs from the record key '" + recordKey + "'; send them equal or omit one.");
+                            + "' differs from the record key '" + clip(recordKey) + "'; send them equal or omit one.");
                 }
                 jobId = bodyId;
             } else if (recordKey != null && !recordKey.isEmpty() && keyId == null) {
@@ -178,7 +243,7 @@ public class RequestParser {
             size = text("size");
             seconds = secondsValue();
             if (catalog.model(model).isEmpty()) {
-                throw new Reject(catalog.check(model, "", "", false).orElseThrow());
+                throw new Reject(catalog.check(clip(model), "", "", false).orElseThrow());
             }
             if (size == null) {
                 size = catalog.defaultSize(model);
@@ -188,7 +253,8 @@ public class RequestParser {
             }
             VideoRequest.InputReference reference = inputReference();
             catalog.check(model, size, seconds, reference != null).ifPresent(e -> {
-                throw new Reject(e);
+                // Checked with the values as given, reported with clipped ones: the message must stay short.
+                throw new Reject(catalog.check(model, clip(size), clip(seconds), reference != null).orElse(e));
             });
             if (prompt == null || prompt.isBlank()) {
                 throw reject("invalid_prompt", "prompt", "prompt is required and must not be blank.");
@@ -212,7 +278,8 @@ public class RequestParser {
         }
 
         private VideoRequest partial() {
-            return new VideoRequest(jobId, model, null, size, seconds, null, null, null, null, metadata);
+            return new VideoRequest(jobId, bounded(model), null, bounded(size), bounded(seconds), null, null, null, null,
+                    metadata);
         }
 
         private String text(String field) {
@@ -238,11 +305,31 @@ public class RequestParser {
             if (node.isTextual()) {
                 return node.textValue().trim();
             }
-            if (node.isIntegralNumber() && node.canConvertToInt()) {
-                return Integer.toString(node.intValue());
+            if (!node.isNumber()) {
+                throw reject("invalid_type", "seconds", "seconds must be a string such as \"8\" or a whole number, "
+                        + "got " + kind(node) + ".");
             }
-            throw reject("invalid_type", "seconds", "seconds must be a string such as \"8\" or a whole number, got "
-                    + kind(node) + ".");
+            if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue()) && !node.isBigDecimal()) {
+                throw reject("unsupported_seconds", "seconds", "seconds " + clip(node.asText())
+                        + " is out of range" + durations() + ".");
+            }
+            BigDecimal value = node.decimalValue();
+            if (value.signum() != 0 && value.stripTrailingZeros().scale() > 0) {
+                throw reject("invalid_type", "seconds", "seconds must be a whole number of seconds, got "
+                        + clip(value.toString()) + ".");
+            }
+            try {
+                // 8.0 and 8E0 are the whole number 8; larger than an int is left to the catalog to refuse.
+                return Integer.toString(value.intValueExact());
+            } catch (ArithmeticException tooLarge) {
+                throw reject("unsupported_seconds", "seconds", "seconds " + clip(value.toString())
+                        + " is out of range" + durations() + ".");
+            }
+        }
+
+        private String durations() {
+            return catalog.model(model).map(m -> "; supported durations: " + String.join(", ", m.seconds())
+                    + " seconds").orElse("");
         }
 
         private VideoRequest.InputReference inputReference() {
@@ -261,7 +348,7 @@ public class RequestParser {
             String fit = Optional.ofNullable(text(node, "fit", "inputReference.fit")).orElse("exact");
             if (!FITS.contains(fit)) {
                 throw reject("invalid_fit", "inputReference.fit", "inputReference.fit must be one of exact, cover, "
-                        + "contain; got '" + fit + "'.");
+                        + "contain; got '" + clip(fit) + "'.");
             }
             if (uri.startsWith("data:")) {
                 checkDataUri(uri);
@@ -364,10 +451,15 @@ public class RequestParser {
                         + ".");
             }
             List<String> out = new ArrayList<>();
-            for (JsonNode item : node) {
-                if (!item.isTextual() || !VARIANTS.contains(item.textValue())) {
-                    throw reject("invalid_variant", "variants", "variants may contain only 'thumbnail' and "
-                            + "'spritesheet'.");
+            for (int i = 0; i < node.size(); i++) {
+                JsonNode item = node.get(i);
+                if (!item.isTextual()) {
+                    throw reject("invalid_type", "variants[" + i + "]", "variants[" + i + "] must be a string "
+                            + "('thumbnail' or 'spritesheet'), got " + kind(item) + ".");
+                }
+                if (!VARIANTS.contains(item.textValue())) {
+                    throw reject("invalid_variant", "variants[" + i + "]", "variants may contain only 'thumbnail' "
+                            + "and 'spritesheet'; variants[" + i + "] is '" + clip(item.textValue()) + "'.");
                 }
                 if (!out.contains(item.textValue())) {
                     out.add(item.textValue());
@@ -390,7 +482,7 @@ public class RequestParser {
             String key = text(node, "key", "output.key");
             if (bucket != null) {
                 ObjectKeys.bucketProblem(bucket).ifPresent(p -> {
-                    throw reject("invalid_bucket", "output.bucket", "output.bucket '" + bucket + "' is invalid: "
+                    throw reject("invalid_bucket", "output.bucket", "output.bucket '" + clip(bucket) + "' is invalid: "
                             + p + ".");
                 });
             }
@@ -404,7 +496,7 @@ public class RequestParser {
                 rendered = ObjectKeys.render(template, Map.of("jobId", jobId, "videoId", "video_x", "model", model,
                         "size", size, "seconds", seconds));
             } catch (IllegalArgumentException e) {
-                throw reject("invalid_object_key", "output.key", "output.key: " + e.getMessage()
+                throw reject("invalid_object_key", "output.key", "output.key: " + clip(e.getMessage())
                         + "; variables are {jobId}, {videoId}, {model}, {size}, {seconds}.");
             }
             ObjectKeys.problem(rendered).ifPresent(p -> {
@@ -420,9 +512,19 @@ public class RequestParser {
             if (!node.isNumber()) {
                 throw reject("invalid_type", "maxCostUsd", "maxCostUsd must be a number, got " + kind(node) + ".");
             }
+            if (node.isFloatingPointNumber() && !node.isBigDecimal() && !Double.isFinite(node.doubleValue())) {
+                throw reject("invalid_max_cost", "maxCostUsd", "maxCostUsd " + clip(node.asText())
+                        + " is out of range.");
+            }
             BigDecimal value = node.decimalValue();
             if (value.signum() < 0) {
                 throw reject("invalid_max_cost", "maxCostUsd", "maxCostUsd must not be negative.");
+            }
+            // An exponent like 1e-999999999 would print as a billion digits; no price needs more than this scale.
+            BigDecimal plain = value.stripTrailingZeros();
+            if (plain.scale() > 12 || plain.precision() - plain.scale() > 15) {
+                throw reject("invalid_max_cost", "maxCostUsd", "maxCostUsd must be between 0 and 10^15 with at "
+                        + "most 12 decimals, got " + clip(value.toString()) + ".");
             }
             return value;
         }

@@ -3,12 +3,22 @@ package dev.videoworker.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 
 import dev.videoworker.catalog.ModelCatalog;
 import dev.videoworker.config.TestConfig;
@@ -116,6 +126,9 @@ class RequestParserTest {
         assertThat(parse("k", "not json")).isInstanceOf(ParseOutcome.NotJson.class);
         assertThat(parse(null, null)).isInstanceOf(ParseOutcome.NotJson.class);
         assertThat(parse(null, "{oops").jobId()).isEqualTo("video.requests-2-41");
+        assertThat(parse("k", "{\"prompt\":\"x\"} trailing")).isInstanceOf(ParseOutcome.NotJson.class);
+        assertThat(parse("k", "{\"prompt\":\"x\"}{\"prompt\":\"y\"}")).isInstanceOf(ParseOutcome.NotJson.class);
+        assertThat(parse("k", "{\"prompt\":\"x\"}\r\n ")).isInstanceOf(ParseOutcome.Valid.class);
     }
 
     @Test
@@ -230,5 +243,312 @@ class RequestParserTest {
         ParseOutcome.Invalid r = invalid("k", "{\"prompt\":\"x\",\"seconds\":\"12\",\"maxCostUsd\":1.00}");
         assertThat(r.error().code()).isEqualTo("cost_limit_exceeded");
         assertThat(r.error().message()).contains("$1.20");
+    }
+
+    // ---- every field: null, and every wrong JSON type ----
+
+    /** A request that uses every field, all valid; each case below replaces one value in it. */
+    static final String FULL = """
+            {"jobId":"full-1","model":"sora-2-pro","prompt":"a cat","size":"1280x720","seconds":"8",
+             "inputReference":{"uri":"s3://videos/inputs/cat.png","fit":"cover"},"variants":["thumbnail"],
+             "output":{"bucket":"videos","key":"c/{jobId}.mp4"},"maxCostUsd":5.00,"metadata":{"campaign":7}}""";
+    static final String PLACEHOLDER = "@@value@@";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    /** FULL with the value at {@code path} (dots for nesting, [i] for an array item) replaced by raw JSON text. */
+    static String with(String path, String rawValue) {
+        try {
+            ObjectNode root = (ObjectNode) JSON.readTree(FULL);
+            String[] parts = path.split("\\.");
+            JsonNode parent = root;
+            for (int i = 0; i < parts.length - 1; i++) {
+                parent = parent.get(parts[i]);
+            }
+            String last = parts[parts.length - 1];
+            if (last.endsWith("[0]")) {
+                ((com.fasterxml.jackson.databind.node.ArrayNode) parent.get(last.substring(0, last.length() - 3)))
+                        .set(0, TextNode.valueOf(PLACEHOLDER));
+            } else {
+                ((ObjectNode) parent).set(last, TextNode.valueOf(PLACEHOLDER));
+            }
+            return JSON.writeValueAsString(root).replace("\"" + PLACEHOLDER + "\"", rawValue);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static final List<String> STRING_FIELDS = List.of("jobId", "model", "prompt", "size", "inputReference.uri",
+            "inputReference.fit", "output.bucket", "output.key");
+    static final List<String> OBJECT_FIELDS = List.of("inputReference", "output", "metadata");
+
+    /** Every field with every JSON type it must not have: rejected as invalid_type, naming the field. */
+    static Stream<Arguments> wrongTypes() {
+        List<Arguments> cases = new ArrayList<>();
+        Map<String, String> nonStrings = Map.of("a number", "42", "a fraction", "1.5", "a boolean", "true",
+                "an array", "[\"x\"]", "an object", "{\"x\":1}");
+        for (String field : STRING_FIELDS) {
+            nonStrings.forEach((kind, raw) -> cases.add(Arguments.of(field, kind, raw, "invalid_type", field)));
+        }
+        Map<String, String> nonObjects = Map.of("a number", "42", "a boolean", "false", "an array", "[{}]",
+                "a string", "\"{}\"");
+        for (String field : OBJECT_FIELDS) {
+            nonObjects.forEach((kind, raw) -> cases.add(Arguments.of(field, kind, raw, "invalid_type", field)));
+        }
+        Map.of("a boolean", "true", "an array", "[8]", "an object", "{\"s\":8}", "a fraction", "8.5")
+                .forEach((kind, raw) -> cases.add(Arguments.of("seconds", kind, raw, "invalid_type", "seconds")));
+        Map.of("a number", "1", "a boolean", "true", "an object", "{\"thumbnail\":true}", "a string",
+                "\"thumbnail\"").forEach((kind, raw) -> cases.add(Arguments.of("variants", kind, raw,
+                        "invalid_type", "variants")));
+        Map.of("a number", "1", "a boolean", "true", "an array", "[\"thumbnail\"]", "an object", "{}", "null",
+                "null").forEach((kind, raw) -> cases.add(Arguments.of("variants[0]", kind, raw, "invalid_type",
+                        "variants[0]")));
+        Map.of("a string", "\"5.00\"", "a boolean", "true", "an array", "[5]", "an object", "{\"usd\":5}")
+                .forEach((kind, raw) -> cases.add(Arguments.of("maxCostUsd", kind, raw, "invalid_type",
+                        "maxCostUsd")));
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0} as {1} -> {3}")
+    @MethodSource("wrongTypes")
+    void rejectsEveryFieldOfTheWrongType(String field, String kind, String raw, String code, String errorField) {
+        ParseOutcome.Invalid r = invalid("full-1", with(field, raw));
+        assertThat(r.error().code()).as(r.error().toString()).isEqualTo(code);
+        assertThat(r.error().field()).isEqualTo(errorField);
+        assertThat(r.error().message()).contains(errorField).contains("must be");
+        assertThat(r.jobId()).isEqualTo("full-1");
+    }
+
+    @Test
+    void theFullRequestOfTheTableIsValid() {
+        ParseOutcome.Valid valid = (ParseOutcome.Valid) parse("full-1", FULL);
+        assertThat(valid.request().inputReference().fit()).isEqualTo("cover");
+        assertThat(valid.request().variants()).containsExactly("thumbnail");
+        assertThat(valid.request().metadata().path("campaign").asInt()).isEqualTo(7);
+    }
+
+    /** Null means absent: the default applies, or the field is required and missing. */
+    static Stream<Arguments> nulls() {
+        return Stream.of(
+                Arguments.of("jobId", "valid", "full-1"),
+                Arguments.of("model", "valid", "sora-2"),
+                Arguments.of("prompt", "invalid_prompt", "prompt"),
+                Arguments.of("size", "valid", "720x1280"),
+                Arguments.of("seconds", "valid", "4"),
+                Arguments.of("inputReference", "valid", "no reference"),
+                Arguments.of("inputReference.uri", "invalid_input_reference", "inputReference.uri"),
+                Arguments.of("inputReference.fit", "valid", "exact"),
+                Arguments.of("variants", "valid", "no variants"),
+                Arguments.of("output", "valid", "default output"),
+                Arguments.of("output.bucket", "valid", "default bucket"),
+                Arguments.of("output.key", "valid", "default key"),
+                Arguments.of("maxCostUsd", "valid", "no limit"),
+                Arguments.of("metadata", "valid", "no metadata"));
+    }
+
+    @ParameterizedTest(name = "{0}: null -> {1} ({2})")
+    @MethodSource("nulls")
+    void treatsNullAsAbsent(String field, String expected, String detail) {
+        // sora-2 for the size default: 1280x720 would not be the default of the model either way.
+        ParseOutcome outcome = parse("full-1", with(field, "null"));
+        if (!expected.equals("valid")) {
+            ParseOutcome.Invalid r = (ParseOutcome.Invalid) outcome;
+            assertThat(r.error().code()).isEqualTo(expected);
+            assertThat(r.error().field()).isEqualTo(detail);
+            return;
+        }
+        assertThat(outcome).as(outcome.toString()).isInstanceOf(ParseOutcome.Valid.class);
+        VideoRequest request = ((ParseOutcome.Valid) outcome).request();
+        switch (field) {
+            case "jobId" -> assertThat(request.jobId()).isEqualTo(detail);
+            case "model" -> assertThat(request.model()).isEqualTo(detail);
+            case "size" -> assertThat(request.size()).isEqualTo(detail);
+            case "seconds" -> assertThat(request.seconds()).isEqualTo(detail);
+            case "inputReference" -> assertThat(request.inputReference()).isNull();
+            case "inputReference.fit" -> assertThat(request.inputReference().fit()).isEqualTo(detail);
+            case "variants" -> assertThat(request.variants()).isEmpty();
+            case "output" -> assertThat(request.output()).isNull();
+            case "output.bucket" -> assertThat(request.output().bucket()).isNull();
+            case "output.key" -> assertThat(request.output().key()).isNull();
+            case "maxCostUsd" -> assertThat(request.maxCostUsd()).isNull();
+            case "metadata" -> assertThat(request.metadata()).isNull();
+            default -> throw new IllegalArgumentException(field);
+        }
+    }
+
+    @Test
+    void aNullModelMeansTheDefaultModelAndItsDefaultSize() {
+        ParseOutcome.Valid valid = (ParseOutcome.Valid) parse("k", "{\"prompt\":\"x\",\"model\":null,\"size\":null}");
+        assertThat(valid.request().model()).isEqualTo("sora-2");
+        assertThat(valid.request().size()).isEqualTo("720x1280");
+    }
+
+    /** Numbers for seconds: whole ones are durations, the rest is refused with a message that says why. */
+    static Stream<Arguments> secondsValues() {
+        return Stream.of(
+                Arguments.of("8", "valid", "8"),
+                Arguments.of("8.0", "valid", "8"),
+                Arguments.of("8E0", "valid", "8"),
+                Arguments.of("\" 12 \"", "valid", "12"),
+                Arguments.of("8.5", "invalid_type", "whole number"),
+                Arguments.of("\"8.0\"", "unsupported_seconds", "'8.0'"),
+                Arguments.of("\"abc\"", "unsupported_seconds", "'abc'"),
+                Arguments.of("\"\"", "unsupported_seconds", "4, 8, 12"),
+                Arguments.of("-4", "unsupported_seconds", "'-4'"),
+                Arguments.of("0", "unsupported_seconds", "'0'"),
+                Arguments.of("99999999999999999999999", "unsupported_seconds", "out of range"),
+                Arguments.of("1e30", "unsupported_seconds", "out of range"),
+                Arguments.of("1e400", "unsupported_seconds", "out of range"),
+                Arguments.of("\"" + "9".repeat(5000) + "\"", "unsupported_seconds", "(5000 characters)"),
+                Arguments.of("10", "legacy_seconds", "legacy route"),
+                Arguments.of("\"15\"", "legacy_seconds", "legacy route"));
+    }
+
+    @ParameterizedTest(name = "seconds {0} -> {1}")
+    @MethodSource("secondsValues")
+    void readsSecondsStrictly(String raw, String expected, String detail) {
+        ParseOutcome outcome = parse("k", "{\"prompt\":\"x\",\"seconds\":" + raw + "}");
+        if (expected.equals("valid")) {
+            assertThat(((ParseOutcome.Valid) outcome).request().seconds()).isEqualTo(detail);
+            return;
+        }
+        ParseOutcome.Invalid r = (ParseOutcome.Invalid) outcome;
+        assertThat(r.error().code()).isEqualTo(expected);
+        assertThat(r.error().field()).isEqualTo("seconds");
+        assertThat(r.error().message()).contains(detail).hasSizeLessThan(400);
+    }
+
+    @Test
+    void legacyDurationsNameTheRouteAndTheSupportedOnes() {
+        for (String raw : List.of("10", "15", "\"10\"", "\"15\"")) {
+            ParseOutcome.Invalid r = invalid("k", "{\"prompt\":\"x\",\"seconds\":" + raw + "}");
+            assertThat(r.error().code()).as(raw).isEqualTo("legacy_seconds");
+            assertThat(r.error().message()).as(raw).contains("legacy route").contains("4, 8, 12");
+        }
+    }
+
+    static Stream<Arguments> maxCosts() {
+        return Stream.of(
+                Arguments.of("-0.01", "invalid_max_cost", "negative"),
+                Arguments.of("1e400", "invalid_max_cost", "out of range"),
+                Arguments.of("-1e400", "invalid_max_cost", "out of range"),
+                Arguments.of("1" + "0".repeat(900), "invalid_max_cost", "10^15"),
+                Arguments.of("0.0000000000001", "invalid_max_cost", "12 decimals"),
+                Arguments.of("1e-999999999", "cost_limit_exceeded", "$0"),
+                Arguments.of("0", "cost_limit_exceeded", "$0"),
+                Arguments.of("0.39", "cost_limit_exceeded", "$0.39"));
+    }
+
+    @ParameterizedTest(name = "maxCostUsd {0} -> {1}")
+    @MethodSource("maxCosts")
+    void refusesCostLimitsThatAreNoPrice(String raw, String code, String detail) {
+        ParseOutcome.Invalid r = invalid("k", "{\"prompt\":\"x\",\"maxCostUsd\":" + raw + "}");
+        assertThat(r.error().code()).isEqualTo(code);
+        assertThat(r.error().field()).isEqualTo("maxCostUsd");
+        assertThat(r.error().message()).contains(detail).hasSizeLessThan(400);
+    }
+
+    @Test
+    void acceptsAHugeButPlainCostLimit() {
+        ParseOutcome.Valid valid = (ParseOutcome.Valid) parse("k", "{\"prompt\":\"x\",\"maxCostUsd\":1e12}");
+        assertThat(valid.request().maxCostUsd()).isEqualByComparingTo("1000000000000");
+    }
+
+    @Test
+    void requiresMetadataToBeAnObjectOfLimitedSizeAndDepth() {
+        ParseOutcome.Invalid array = invalid("k", "{\"prompt\":\"x\",\"metadata\":[1,2]}");
+        assertThat(array.error().code()).isEqualTo("invalid_type");
+        assertThat(array.error().message()).contains("metadata must be a JSON object, got an array");
+        // The limit is in bytes: 6,000 three-byte characters are 18,000 bytes.
+        ParseOutcome.Invalid wide = invalid("k", "{\"prompt\":\"x\",\"metadata\":{\"a\":\"" + "€".repeat(6_000)
+                + "\"}}");
+        assertThat(wide.error().code()).isEqualTo("metadata_too_large");
+        assertThat(wide.error().message()).contains("16384");
+        String deep = "{\"a\":".repeat(40) + "1" + "}".repeat(40);
+        ParseOutcome.Invalid tooDeep = invalid("k", "{\"prompt\":\"x\",\"metadata\":" + deep + "}");
+        assertThat(tooDeep.error().code()).isEqualTo("metadata_too_deep");
+        assertThat(tooDeep.error().message()).contains("40 levels").contains("32");
+        assertThat(tooDeep.partial().metadata()).isNull();
+        String deepest = "{\"a\":".repeat(31) + "[]" + "}".repeat(31);
+        assertThat(parse("k", "{\"prompt\":\"x\",\"metadata\":" + deepest + "}"))
+                .isInstanceOf(ParseOutcome.Valid.class);
+    }
+
+    @Test
+    void rejectsJsonBeyondTheParsersLimitsInsteadOfCrashing() {
+        String nested = "[".repeat(10_000) + "]".repeat(10_000);
+        ParseOutcome.Invalid deep = invalid("deep", "{\"prompt\":\"x\",\"junk\":" + nested + "}");
+        assertThat(deep.error().code()).isEqualTo("json_limits_exceeded");
+        assertThat(deep.error().message()).contains("nesting depth");
+        assertThat(deep.jobId()).isEqualTo("deep");
+        ParseOutcome.Invalid topLevel = invalid(null, nested);
+        assertThat(topLevel.jobId()).isEqualTo("video.requests-2-41");
+        ParseOutcome.Invalid longNumber = invalid("n", "{\"prompt\":\"x\",\"seconds\":" + "1".repeat(2_000) + "}");
+        assertThat(longNumber.error().code()).isEqualTo("json_limits_exceeded");
+    }
+
+    @Test
+    void ignoresUnknownFields() {
+        ParseOutcome.Valid valid = (ParseOutcome.Valid) parse("k", """
+                {"prompt":"x","colour":"blue","nested":{"a":[1,{"b":null}]},"jobid":7,"Prompt":false}""");
+        assertThat(valid.request().prompt()).isEqualTo("x");
+    }
+
+    @Test
+    void countsThePromptInCodePoints() {
+        String emoji = "\uD83C\uDFAC";
+        ParseOutcome.Valid atLimit = (ParseOutcome.Valid) parse("k", "{\"prompt\":\"" + emoji.repeat(32_000)
+                + "\"}");
+        assertThat(atLimit.request().prompt()).hasSize(64_000);
+        ParseOutcome.Invalid over = invalid("k", "{\"prompt\":\"" + emoji.repeat(32_001) + "\"}");
+        assertThat(over.error().code()).isEqualTo("prompt_too_long");
+        assertThat(over.error().message()).contains("32001").contains("32000");
+    }
+
+    @Test
+    void jobIdAndKeyMustAgreeAndBeUsable() {
+        ParseOutcome.Invalid mismatch = invalid("key-a", "{\"prompt\":\"x\",\"jobId\":\"key-b\"}");
+        assertThat(mismatch.error().code()).isEqualTo("job_id_mismatch");
+        assertThat(mismatch.error().field()).isEqualTo("jobId");
+        assertThat(mismatch.error().message()).contains("key-a").contains("key-b");
+        String hugeKey = "k".repeat(100_000);
+        ParseOutcome.Invalid badKey = invalid(hugeKey, "{\"prompt\":\"x\"}");
+        assertThat(badKey.error().code()).isEqualTo("invalid_job_id");
+        assertThat(badKey.error().field()).isEqualTo("key");
+        assertThat(badKey.jobId()).isEqualTo("video.requests-2-41");
+        ParseOutcome.Invalid hugeMismatch = invalid(hugeKey, "{\"prompt\":\"x\",\"jobId\":\"short\"}");
+        assertThat(hugeMismatch.error().message()).hasSizeLessThan(400);
+        for (String bad : List.of("a\\u0000b", "line\\r\\nbreak", "lone\\ud800", "", " ", "x".repeat(201))) {
+            ParseOutcome.Invalid r = invalid(null, "{\"prompt\":\"x\",\"jobId\":\"" + bad + "\"}");
+            assertThat(r.error().code()).as(bad).isEqualTo("invalid_job_id");
+            assertThat(r.error().field()).as(bad).isEqualTo("jobId");
+        }
+        assertThat(invalid("ctl\u0001key", "{\"prompt\":\"x\"}").error().code()).isEqualTo("invalid_job_id");
+        assertThat(parse(null, "{\"prompt\":\"x\",\"jobId\":\"\u05e9\u05dc\u05d5\u05dd-\uD83C\uDFAC\"}").jobId())
+                .isEqualTo("\u05e9\u05dc\u05d5\u05dd-\uD83C\uDFAC");
+    }
+
+    @Test
+    void quotesHugeValuesOnlyInPart() {
+        String huge = "m".repeat(200_000);
+        for (String field : List.of("model", "size", "inputReference.fit", "output.bucket", "variants[0]")) {
+            ParseOutcome.Invalid r = invalid("full-1", with(field, "\"" + huge + "\""));
+            assertThat(r.error().message()).as(field).hasSizeLessThan(400).contains("(200000 characters)");
+            assertThat(r.partial().model()).as(field).isEqualTo(field.equals("model") ? null : "sora-2-pro");
+        }
+        ParseOutcome.Invalid template = invalid("k", "{\"prompt\":\"x\",\"output\":{\"key\":\"{" + "v".repeat(5_000)
+                + "}\"}}");
+        assertThat(template.error().code()).isEqualTo("invalid_object_key");
+        assertThat(template.error().message()).hasSizeLessThan(400);
+    }
+
+    @Test
+    void keepsHostileTextAsPlainData() throws Exception {
+        for (String text : List.of("'; DROP TABLE jobs; --", "../../etc/passwd", "{{7*7}}", "${jndi:ldap://x/a}",
+                "a\\r\\nX-Injected: 1", "\u202Egnp.exe", "zero\u200Bwidth", "nul\\u0000byte")) {
+            ParseOutcome.Valid valid = (ParseOutcome.Valid) parse("k", "{\"prompt\":\"" + text + "\"}");
+            assertThat(valid.request().prompt()).as(text).isEqualTo(JSON.readTree("\"" + text + "\"").textValue());
+            ParseOutcome.Invalid key = invalid("k", "{\"prompt\":\"x\",\"output\":{\"key\":\"" + text + "/../{jobId}\"}}");
+            assertThat(key.error().code()).as(text).isEqualTo("invalid_object_key");
+        }
     }
 }

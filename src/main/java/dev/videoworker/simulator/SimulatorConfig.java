@@ -42,4 +42,10 @@ public interface SimulatorConfig {
 
     /** Directory where rendered media is cached; default a temporary directory removed at shutdown. */
     Optional<Path> cacheDir();
+
+    /** Where signed {@code video.completed} / {@code video.failed} events are POSTed; unset: no webhooks. */
+    Optional<String> webhookUrl();
+
+    /** {@code whsec_<base64>} secret the webhooks are signed with; required with {@link #webhookUrl()}. */
+    Optional<String> webhookSecret();
 }

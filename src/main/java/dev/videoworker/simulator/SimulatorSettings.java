@@ -1,5 +1,6 @@
 package dev.videoworker.simulator;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -18,6 +19,7 @@ import java.util.function.Function;
  * @param fps              frame rate of the generated MP4
  * @param moderationMarker a prompt containing it ends {@code failed} like a moderation rejection
  * @param cacheDir         where rendered media is cached; empty means a temporary directory removed on close
+ * @param webhook          where signed {@code video.completed} / {@code video.failed} events go; empty: none are sent
  */
 public record SimulatorSettings(
         Optional<String> apiKey,
@@ -26,7 +28,8 @@ public record SimulatorSettings(
         Duration expiresAfter,
         int fps,
         String moderationMarker,
-        Optional<Path> cacheDir) {
+        Optional<Path> cacheDir,
+        Optional<WebhookTarget> webhook) {
 
     public static final Duration DEFAULT_DURATION = Duration.ofMinutes(2);
     public static final double DEFAULT_QUEUED_FRACTION = 0.1;
@@ -40,6 +43,7 @@ public record SimulatorSettings(
         Objects.requireNonNull(expiresAfter, "expiresAfter");
         Objects.requireNonNull(moderationMarker, "moderationMarker");
         Objects.requireNonNull(cacheDir, "cacheDir");
+        Objects.requireNonNull(webhook, "webhook");
         apiKey = apiKey.filter(key -> !key.isBlank());
         if (duration.isNegative() || duration.isZero()) {
             throw new IllegalArgumentException("simulator.duration must be positive, got " + duration);
@@ -61,7 +65,7 @@ public record SimulatorSettings(
     /** The documented defaults, with no API key (so every request is refused until one is set). */
     public static SimulatorSettings defaults() {
         return new SimulatorSettings(Optional.empty(), DEFAULT_DURATION, DEFAULT_QUEUED_FRACTION, DEFAULT_EXPIRES_AFTER,
-                DEFAULT_FPS, DEFAULT_MODERATION_MARKER, Optional.empty());
+                DEFAULT_FPS, DEFAULT_MODERATION_MARKER, Optional.empty(), Optional.empty());
     }
 
     /**
@@ -81,7 +85,19 @@ public record SimulatorSettings(
                 Optional.ofNullable(lookup.apply("fps")).map(String::trim).map(Integer::parseInt)
                         .orElse(defaults.fps()),
                 Optional.ofNullable(lookup.apply("moderation-marker")).orElse(defaults.moderationMarker()),
-                Optional.ofNullable(lookup.apply("cache-dir")).filter(dir -> !dir.isBlank()).map(Path::of));
+                Optional.ofNullable(lookup.apply("cache-dir")).filter(dir -> !dir.isBlank()).map(Path::of),
+                webhook(lookup.apply("webhook-url"), lookup.apply("webhook-secret")));
+    }
+
+    /** The webhook target of {@code simulator.webhook-url} and {@code simulator.webhook-secret}; no URL: none. */
+    public static Optional<WebhookTarget> webhook(String url, String secret) {
+        if (url == null || url.isBlank()) {
+            return Optional.empty();
+        }
+        if (secret == null || secret.isBlank()) {
+            throw new IllegalArgumentException("simulator.webhook-url is set but simulator.webhook-secret is not");
+        }
+        return Optional.of(new WebhookTarget(URI.create(url.trim()), secret.trim()));
     }
 
     /**
@@ -107,31 +123,40 @@ public record SimulatorSettings(
 
     public SimulatorSettings withApiKey(String key) {
         return new SimulatorSettings(Optional.ofNullable(key), duration, queuedFraction, expiresAfter, fps,
-                moderationMarker, cacheDir);
+                moderationMarker, cacheDir, webhook);
     }
 
     public SimulatorSettings withDuration(Duration value) {
-        return new SimulatorSettings(apiKey, value, queuedFraction, expiresAfter, fps, moderationMarker, cacheDir);
+        return new SimulatorSettings(apiKey, value, queuedFraction, expiresAfter, fps, moderationMarker, cacheDir,
+                webhook);
     }
 
     public SimulatorSettings withQueuedFraction(double value) {
-        return new SimulatorSettings(apiKey, duration, value, expiresAfter, fps, moderationMarker, cacheDir);
+        return new SimulatorSettings(apiKey, duration, value, expiresAfter, fps, moderationMarker, cacheDir,
+                webhook);
     }
 
     public SimulatorSettings withExpiresAfter(Duration value) {
-        return new SimulatorSettings(apiKey, duration, queuedFraction, value, fps, moderationMarker, cacheDir);
+        return new SimulatorSettings(apiKey, duration, queuedFraction, value, fps, moderationMarker, cacheDir,
+                webhook);
     }
 
     public SimulatorSettings withFps(int value) {
-        return new SimulatorSettings(apiKey, duration, queuedFraction, expiresAfter, value, moderationMarker, cacheDir);
+        return new SimulatorSettings(apiKey, duration, queuedFraction, expiresAfter, value, moderationMarker, cacheDir,
+                webhook);
     }
 
     public SimulatorSettings withModerationMarker(String value) {
-        return new SimulatorSettings(apiKey, duration, queuedFraction, expiresAfter, fps, value, cacheDir);
+        return new SimulatorSettings(apiKey, duration, queuedFraction, expiresAfter, fps, value, cacheDir, webhook);
     }
 
     public SimulatorSettings withCacheDir(Path value) {
         return new SimulatorSettings(apiKey, duration, queuedFraction, expiresAfter, fps, moderationMarker,
+                Optional.ofNullable(value), webhook);
+    }
+
+    public SimulatorSettings withWebhook(WebhookTarget value) {
+        return new SimulatorSettings(apiKey, duration, queuedFraction, expiresAfter, fps, moderationMarker, cacheDir,
                 Optional.ofNullable(value));
     }
 
@@ -141,6 +166,7 @@ public record SimulatorSettings(
         return "SimulatorSettings[apiKey=" + (apiKey.isPresent() ? "<set>" : "<unset: every request is 401>")
                 + ", duration=" + duration + ", queuedFraction=" + queuedFraction + ", expiresAfter=" + expiresAfter
                 + ", fps=" + fps + ", moderationMarker=" + moderationMarker
-                + ", cacheDir=" + cacheDir.map(Path::toString).orElse("<temporary>") + "]";
+                + ", cacheDir=" + cacheDir.map(Path::toString).orElse("<temporary>")
+                + ", webhook=" + webhook.map(WebhookTarget::toString).orElse("<none>") + "]";
     }
 }

@@ -1,6 +1,7 @@
 package dev.videoworker.webhook;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -16,6 +17,7 @@ import dev.videoworker.poll.Poller;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
@@ -37,21 +39,30 @@ public class WebhookEndpoint {
     /** Replay memory: at most this many ids (a few hundred bytes each) within the tolerance window. */
     static final int REMEMBERED_IDS = 10_000;
     static final String METRIC = "worker.webhooks";
+    /**
+     * A quick failure (moderation) can be announced before the worker has recorded the create call's answer, so an
+     * unknown video is looked up again after these waits (it may also belong to another replica: then in vain).
+     */
+    static final List<Duration> UNKNOWN_VIDEO_RETRIES = List.of(Duration.ofSeconds(1), Duration.ofSeconds(2),
+            Duration.ofSeconds(4), Duration.ofSeconds(8));
 
     private final WebhookVerifier verifier;
     private final Poller poller;
     private final ObjectMapper mapper;
     private final MeterRegistry registry;
+    private final Vertx vertx;
     private final SeenWebhookIds seen = new SeenWebhookIds(REMEMBERED_IDS);
     private final Clock clock = Clock.systemUTC();
 
-    public WebhookEndpoint(WorkerConfig config, Poller poller, ObjectMapper mapper, MeterRegistry registry) {
+    public WebhookEndpoint(WorkerConfig config, Poller poller, ObjectMapper mapper, MeterRegistry registry,
+            Vertx vertx) {
         List<String> secrets = config.webhooks().secret().orElse(List.of()).stream()
                 .filter(s -> !s.isBlank()).toList();
         this.verifier = secrets.isEmpty() ? null : new WebhookVerifier(secrets, config.webhooks().tolerance());
         this.poller = poller;
         this.mapper = mapper;
         this.registry = registry;
+        this.vertx = vertx;
     }
 
     void mount(@Observes Router router) {
@@ -110,17 +121,39 @@ public class WebhookEndpoint {
         }
         Poller.Nudge nudge = poller.pollNow(videoId);
         Log.debugf("webhook %s: %s for %s: %s", id, type, videoId, nudge);
+        if (nudge == Poller.Nudge.UNKNOWN_VIDEO) {
+            lookAgain(id, videoId, 0);
+        }
         answer(ctx, nudge.name().toLowerCase(Locale.ROOT), 204, null);
     }
 
+    private void lookAgain(String id, String videoId, int retry) {
+        if (retry >= UNKNOWN_VIDEO_RETRIES.size()) {
+            return;
+        }
+        vertx.setTimer(UNKNOWN_VIDEO_RETRIES.get(retry).toMillis(), timer -> {
+            Poller.Nudge nudge = poller.pollNow(videoId);
+            if (nudge == Poller.Nudge.UNKNOWN_VIDEO) {
+                lookAgain(id, videoId, retry + 1);
+            } else {
+                Log.debugf("webhook %s: %s found after a wait: %s", id, videoId, nudge);
+                count("late_" + nudge.name().toLowerCase(Locale.ROOT));
+            }
+        });
+    }
+
     private void answer(RoutingContext ctx, String outcome, int status, String json) {
-        Counter.builder(METRIC).description("Webhook deliveries by outcome").tag("outcome", outcome)
-                .register(registry).increment();
+        count(outcome);
         ctx.response().setStatusCode(status);
         if (json == null) {
             ctx.response().end();
         } else {
             ctx.response().putHeader("content-type", "application/json").end(json);
         }
+    }
+
+    private void count(String outcome) {
+        Counter.builder(METRIC).description("Webhook deliveries by outcome").tag("outcome", outcome)
+                .register(registry).increment();
     }
 }

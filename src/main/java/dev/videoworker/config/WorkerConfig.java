@@ -30,6 +30,21 @@ public interface WorkerConfig {
 
     Budget budget();
 
+    Webhooks webhooks();
+
+    /** The signed webhook endpoint {@code POST /webhooks/videos} (Standard Webhooks). */
+    interface Webhooks {
+        /**
+         * Signing secrets ({@code whsec_<base64>}), comma-separated: several are accepted during a rotation. Unset: the
+         * endpoint does not exist (404) and jobs are followed by polling only. Never logged.
+         */
+        Optional<List<String>> secret();
+
+        /** How far a webhook's timestamp may be from now, either way; older or newer deliveries are refused. */
+        @WithDefault("5m")
+        Duration tolerance();
+    }
+
     /** A spend budget per sliding time window, shared by all replicas (each holds the share of its partitions). */
     interface Budget {
         /** Estimated USD that may be committed to submissions within {@link #window()}; no limit when unset. */

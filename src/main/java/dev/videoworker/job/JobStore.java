@@ -26,6 +26,23 @@ public class JobStore {
         return Optional.ofNullable(jobs.get(jobId));
     }
 
+    /**
+     * The job following a provider video, preferring one still generating; a scan, which is cheap for the thousands
+     * of jobs a replica holds at most.
+     */
+    public Optional<JobState> findByVideoId(String videoId) {
+        JobState found = null;
+        for (JobState s : jobs.values()) {
+            if (videoId.equals(s.videoId())) {
+                if (s.status().generating()) {
+                    return Optional.of(s);
+                }
+                found = s;
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
     void put(JobState state) {
         counted(jobs.put(state.jobId(), state), state);
     }

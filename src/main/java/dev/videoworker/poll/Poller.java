@@ -3,7 +3,9 @@ package dev.videoworker.poll;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -44,6 +46,8 @@ public class Poller {
     private final WorkerConfig.Poll config;
     private final WorkerConfig.Storage storage;
     private final Clock clock = Clock.systemUTC();
+    /** The poll each job waits for, so a webhook can bring it forward. */
+    private final Map<String, PendingPoll> pending = new ConcurrentHashMap<>();
     private volatile boolean stopping;
 
     public Poller(JobStore store, JobLedger ledger, VideosClient provider, VideoStore videos, Vertx vertx,
@@ -83,8 +87,41 @@ public class Poller {
      */
     private void schedule(JobState expected, Duration delay) {
         if (!stopping) {
-            vertx.setTimer(Math.max(1, delay.toMillis()), timer -> pollOnce(expected));
+            String jobId = expected.jobId();
+            long id = vertx.setTimer(Math.max(1, delay.toMillis()), timer -> {
+                pending.computeIfPresent(jobId, (k, p) -> p.timer() == timer ? null : p);
+                pollOnce(expected);
+            });
+            pending.put(jobId, new PendingPoll(id, expected));
         }
+    }
+
+    /** What {@link #pollNow} did. */
+    public enum Nudge {
+        /** The job's pending poll was cancelled and runs now. */
+        POLLED,
+        /** No poll is pending: one is running, or the job is storing or finished; that chain sees the outcome. */
+        BUSY,
+        /** No job of this replica follows that video (another replica may own it). */
+        UNKNOWN_VIDEO
+    }
+
+    /**
+     * Brings the next poll of the job following {@code videoId} forward to now (a webhook said the video finished).
+     * Only a job waiting on its timer is nudged, and only when that timer could still be cancelled, so there is never
+     * a second chain for a job: the poll records what it sees through the ledger as any other poll does.
+     */
+    public Nudge pollNow(String videoId) {
+        JobState job = store.findByVideoId(videoId).orElse(null);
+        if (job == null) {
+            return Nudge.UNKNOWN_VIDEO;
+        }
+        PendingPoll waiting = pending.remove(job.jobId());
+        if (waiting == null || !vertx.cancelTimer(waiting.timer())) {
+            return Nudge.BUSY;
+        }
+        schedule(waiting.expected(), Duration.ZERO);
+        return Nudge.POLLED;
     }
 
     private boolean current(JobState expected) {
@@ -311,6 +348,9 @@ public class Poller {
     private Duration backoff(int attempt) {
         long ms = STORE_RETRY_MIN.toMillis() << Math.min(attempt, 10);
         return Duration.ofMillis(Math.min(ms, storage.retryMaxBackoff().toMillis()));
+    }
+
+    private record PendingPoll(long timer, JobState expected) {
     }
 
     /** Carries a checked storage failure through the reactive chain. */

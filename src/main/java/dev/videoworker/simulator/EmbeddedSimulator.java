@@ -5,6 +5,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import io.quarkus.logging.Log;
+import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 
 /**
@@ -16,13 +17,17 @@ public class EmbeddedSimulator {
 
     private final SimulatorConfig config;
     private final VideoSimulator simulator;
+    private final Vertx vertx;
+    private SimulatorWebhooks webhooks;
 
-    public EmbeddedSimulator(SimulatorConfig config) {
+    public EmbeddedSimulator(SimulatorConfig config, Vertx vertx) {
         this.config = config;
+        this.vertx = vertx;
         // cheap even when disabled: media and their directory are only created on the first download
         this.simulator = new VideoSimulator(new SimulatorSettings(config.apiKey(), config.duration(),
                 config.queuedFraction(), config.expiresAfter(), config.fps(), config.moderationMarker(),
-                config.cacheDir(), config.faults().settings()));
+                config.cacheDir(), config.faults().settings(), SimulatorSettings.webhook(config.webhookUrl().orElse(null),
+                        config.webhookSecret().orElse(null))));
     }
 
     void mount(@Observes Router router) {
@@ -30,6 +35,8 @@ public class EmbeddedSimulator {
             return;
         }
         new SimulatorRoutes(simulator).mount(router);
+        simulator.settings().webhook().ifPresent(target -> webhooks = SimulatorWebhooks.attach(vertx, simulator,
+                target));
         Log.infof("Videos API simulator enabled on %s (%s)", SimulatorRoutes.PREFIX, simulator.settings());
         if (simulator.settings().apiKey().isEmpty()) {
             Log.warn("simulator.api-key is not set: every simulator request will be answered 401");
@@ -43,6 +50,9 @@ public class EmbeddedSimulator {
 
     @PreDestroy
     void close() {
+        if (webhooks != null) {
+            webhooks.close();
+        }
         simulator.close();
     }
 }

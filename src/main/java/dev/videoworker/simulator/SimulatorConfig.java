@@ -113,4 +113,10 @@ public interface SimulatorConfig {
                     expireAfterCompletion(), retryAfter(), seed());
         }
     }
+
+    /** Where signed {@code video.completed} / {@code video.failed} events are POSTed; unset: no webhooks. */
+    Optional<String> webhookUrl();
+
+    /** {@code whsec_<base64>} secret the webhooks are signed with; required with {@link #webhookUrl()}. */
+    Optional<String> webhookSecret();
 }

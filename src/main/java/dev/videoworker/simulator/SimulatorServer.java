@@ -1,6 +1,7 @@
 package dev.videoworker.simulator;
 
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -21,12 +22,15 @@ public final class SimulatorServer implements AutoCloseable {
     private final HttpServer server;
     private final VideoSimulator simulator;
     private final String host;
+    private final SimulatorWebhooks webhooks;
 
-    private SimulatorServer(Vertx vertx, HttpServer server, VideoSimulator simulator, String host) {
+    private SimulatorServer(Vertx vertx, HttpServer server, VideoSimulator simulator, String host,
+            SimulatorWebhooks webhooks) {
         this.vertx = vertx;
         this.server = server;
         this.simulator = simulator;
         this.host = host;
+        this.webhooks = webhooks;
     }
 
     /** Starts a server on {@code host:port} (port 0 picks a free one) and waits until it listens. */
@@ -34,12 +38,14 @@ public final class SimulatorServer implements AutoCloseable {
             throws InterruptedException {
         Vertx vertx = Vertx.vertx();
         VideoSimulator simulator = new VideoSimulator(settings, clock);
+        SimulatorWebhooks webhooks = settings.webhook()
+                .map(target -> SimulatorWebhooks.attach(vertx, simulator, target)).orElse(null);
         try {
             Router router = Router.router(vertx);
             new SimulatorRoutes(simulator).mount(router);
             HttpServer server = vertx.createHttpServer().requestHandler(router).listen(port, host)
                     .toCompletionStage().toCompletableFuture().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            return new SimulatorServer(vertx, server, simulator, host);
+            return new SimulatorServer(vertx, server, simulator, host, webhooks);
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             simulator.close();
             vertx.close();
@@ -66,9 +72,17 @@ public final class SimulatorServer implements AutoCloseable {
         return simulator;
     }
 
+    /** The webhook sender, when {@link SimulatorSettings#webhook()} is set. */
+    public Optional<SimulatorWebhooks> webhooks() {
+        return Optional.ofNullable(webhooks);
+    }
+
     /** Stops listening, waits for Vert.x to close and removes temporary media. */
     @Override
     public void close() {
+        if (webhooks != null) {
+            webhooks.close();
+        }
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -1,5 +1,6 @@
 package dev.videoworker.simulator;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -19,6 +20,7 @@ import java.util.function.Function;
  * @param moderationMarker a prompt containing it ends {@code failed} like a moderation rejection
  * @param cacheDir         where rendered media is cached; empty means a temporary directory removed on close
  * @param faults           faults injected into API calls at random ({@code simulator.faults.*}); none by default
+ * @param webhook          where signed {@code video.completed} / {@code video.failed} events go; empty: none are sent
  */
 public record SimulatorSettings(
         Optional<String> apiKey,
@@ -28,7 +30,8 @@ public record SimulatorSettings(
         int fps,
         String moderationMarker,
         Optional<Path> cacheDir,
-        FaultSettings faults) {
+        FaultSettings faults,
+        Optional<WebhookTarget> webhook) {
 
     public static final Duration DEFAULT_DURATION = Duration.ofMinutes(2);
     public static final double DEFAULT_QUEUED_FRACTION = 0.1;
@@ -43,6 +46,7 @@ public record SimulatorSettings(
         Objects.requireNonNull(moderationMarker, "moderationMarker");
         Objects.requireNonNull(cacheDir, "cacheDir");
         Objects.requireNonNull(faults, "faults");
+        Objects.requireNonNull(webhook, "webhook");
         apiKey = apiKey.filter(key -> !key.isBlank());
         if (duration.isNegative() || duration.isZero()) {
             throw new IllegalArgumentException("simulator.duration must be positive, got " + duration);
@@ -64,7 +68,8 @@ public record SimulatorSettings(
     /** The documented defaults, with no API key (so every request is refused until one is set). */
     public static SimulatorSettings defaults() {
         return new SimulatorSettings(Optional.empty(), DEFAULT_DURATION, DEFAULT_QUEUED_FRACTION, DEFAULT_EXPIRES_AFTER,
-                DEFAULT_FPS, DEFAULT_MODERATION_MARKER, Optional.empty(), FaultSettings.none());
+                DEFAULT_FPS, DEFAULT_MODERATION_MARKER, Optional.empty(), FaultSettings.none(),
+                Optional.empty());
     }
 
     /**
@@ -85,7 +90,19 @@ public record SimulatorSettings(
                         .orElse(defaults.fps()),
                 Optional.ofNullable(lookup.apply("moderation-marker")).orElse(defaults.moderationMarker()),
                 Optional.ofNullable(lookup.apply("cache-dir")).filter(dir -> !dir.isBlank()).map(Path::of),
-                FaultSettings.fromLookup(lookup));
+                FaultSettings.fromLookup(lookup),
+                webhook(lookup.apply("webhook-url"), lookup.apply("webhook-secret")));
+    }
+
+    /** The webhook target of {@code simulator.webhook-url} and {@code simulator.webhook-secret}; no URL: none. */
+    public static Optional<WebhookTarget> webhook(String url, String secret) {
+        if (url == null || url.isBlank()) {
+            return Optional.empty();
+        }
+        if (secret == null || secret.isBlank()) {
+            throw new IllegalArgumentException("simulator.webhook-url is set but simulator.webhook-secret is not");
+        }
+        return Optional.of(new WebhookTarget(URI.create(url.trim()), secret.trim()));
     }
 
     /**
@@ -111,39 +128,47 @@ public record SimulatorSettings(
 
     public SimulatorSettings withApiKey(String key) {
         return new SimulatorSettings(Optional.ofNullable(key), duration, queuedFraction, expiresAfter, fps,
-                moderationMarker, cacheDir, faults);
+                moderationMarker, cacheDir, faults, webhook);
     }
 
     public SimulatorSettings withDuration(Duration value) {
         return new SimulatorSettings(apiKey, value, queuedFraction, expiresAfter, fps, moderationMarker, cacheDir,
-                faults);
+                faults, webhook);
     }
 
     public SimulatorSettings withQueuedFraction(double value) {
-        return new SimulatorSettings(apiKey, duration, value, expiresAfter, fps, moderationMarker, cacheDir, faults);
+        return new SimulatorSettings(apiKey, duration, value, expiresAfter, fps, moderationMarker, cacheDir, faults,
+                webhook);
     }
 
     public SimulatorSettings withExpiresAfter(Duration value) {
-        return new SimulatorSettings(apiKey, duration, queuedFraction, value, fps, moderationMarker, cacheDir, faults);
+        return new SimulatorSettings(apiKey, duration, queuedFraction, value, fps, moderationMarker, cacheDir, faults,
+                webhook);
     }
 
     public SimulatorSettings withFps(int value) {
         return new SimulatorSettings(apiKey, duration, queuedFraction, expiresAfter, value, moderationMarker, cacheDir,
-                faults);
+                faults, webhook);
     }
 
     public SimulatorSettings withModerationMarker(String value) {
-        return new SimulatorSettings(apiKey, duration, queuedFraction, expiresAfter, fps, value, cacheDir, faults);
+        return new SimulatorSettings(apiKey, duration, queuedFraction, expiresAfter, fps, value, cacheDir, faults,
+                webhook);
     }
 
     public SimulatorSettings withCacheDir(Path value) {
         return new SimulatorSettings(apiKey, duration, queuedFraction, expiresAfter, fps, moderationMarker,
-                Optional.ofNullable(value), faults);
+                Optional.ofNullable(value), faults, webhook);
+    }
+
+    public SimulatorSettings withWebhook(WebhookTarget value) {
+        return new SimulatorSettings(apiKey, duration, queuedFraction, expiresAfter, fps, moderationMarker, cacheDir,
+                faults, Optional.ofNullable(value));
     }
 
     public SimulatorSettings withFaults(FaultSettings value) {
         return new SimulatorSettings(apiKey, duration, queuedFraction, expiresAfter, fps, moderationMarker, cacheDir,
-                value);
+                value, webhook);
     }
 
     /** Says whether a key is set, never the key itself, so settings can be logged. */
@@ -152,6 +177,7 @@ public record SimulatorSettings(
         return "SimulatorSettings[apiKey=" + (apiKey.isPresent() ? "<set>" : "<unset: every request is 401>")
                 + ", duration=" + duration + ", queuedFraction=" + queuedFraction + ", expiresAfter=" + expiresAfter
                 + ", fps=" + fps + ", moderationMarker=" + moderationMarker
-                + ", cacheDir=" + cacheDir.map(Path::toString).orElse("<temporary>") + ", " + faults + "]";
+                + ", cacheDir=" + cacheDir.map(Path::toString).orElse("<temporary>") + ", " + faults
+                + ", webhook=" + webhook.map(WebhookTarget::toString).orElse("<none>") + "]";
     }
 }

@@ -77,6 +77,26 @@ public final class VideoSimulator implements AutoCloseable {
     private final Map<String, Integer> createsByPrompt = new HashMap<>();
     /** Guarded by {@code this}. */
     private int creates;
+    private volatile Lifecycle lifecycle = Lifecycle.NONE;
+
+    /** Hears of every job that will end and of every reset; the webhook sender plans a timer per job with it. */
+    public interface Lifecycle {
+        Lifecycle NONE = new Lifecycle() {
+            @Override
+            public void ends(String videoId, Instant endsAt) {
+            }
+
+            @Override
+            public void reset() {
+            }
+        };
+
+        /** A new job will end ({@code completed} or {@code failed}) at {@code endsAt}; called outside the lock. */
+        void ends(String videoId, Instant endsAt);
+
+        /** Every job was forgotten. */
+        void reset();
+    }
 
     /** Most calls kept in {@link #calls()}; older ones are dropped. */
     static final int CALL_LOG_SIZE = 10_000;
@@ -258,6 +278,22 @@ public final class VideoSimulator implements AutoCloseable {
         return settings;
     }
 
+    Clock clock() {
+        return clock;
+    }
+
+    /** Installs the one listener of job lifecycles (replacing any before). */
+    public void lifecycle(Lifecycle listener) {
+        this.lifecycle = listener == null ? Lifecycle.NONE : listener;
+    }
+
+    private void announce(Job job) {
+        Instant endsAt = job.endsAt(settings);
+        if (endsAt != null) {
+            lifecycle.ends(job.id(), endsAt);
+        }
+    }
+
     /** Whether {@code presented} is the configured key; compared in constant time. With no key set, nothing is. */
     public boolean acceptsKey(String presented) {
         return presented != null && settings.apiKey()
@@ -293,6 +329,7 @@ public final class VideoSimulator implements AutoCloseable {
             throw serverError();
         }
         VideoSnapshot created;
+        Job job;
         synchronized (this) {
             int running = maxRunning == Integer.MAX_VALUE && !trackPeak ? 0 : running();
             if (running >= maxRunning) {
@@ -303,10 +340,11 @@ public final class VideoSimulator implements AutoCloseable {
             peakRunning = Math.max(peakRunning, running + 1);
             creates++;
             createsByPrompt.merge(prompt, 1, Integer::sum);
-            Job job = store(model, prompt, size, seconds, null);
+            job = store(model, prompt, size, seconds, null);
             LOG.debugf("Simulator created %s (%s, %s, %ss)", job.id(), model, size, seconds);
             created = job.at(clock.instant(), settings);
         }
+        announce(job);
         if (prompt.contains(LOST_RESPONSE_MARKER)) {
             throw serverError();
         }
@@ -367,15 +405,19 @@ public final class VideoSimulator implements AutoCloseable {
     /** {@code POST /v1/videos/{id}/remix}: a new job with the source's model, size and duration. */
     public VideoSnapshot remix(String sourceId, String prompt) {
         String validPrompt = validPrompt(prompt);
+        Job job;
+        VideoSnapshot remixed;
         synchronized (this) {
             Job source = find(sourceId, null);
             if (source.at(clock.instant(), settings).status() != VideoStatus.COMPLETED) {
                 throw VideoApiException.invalid("Video '" + sourceId + "' is not completed; only completed videos "
                         + "can be remixed.", null, "video_not_ready");
             }
-            Job job = store(source.model(), validPrompt, source.size(), source.seconds(), sourceId);
-            return job.at(clock.instant(), settings);
+            job = store(source.model(), validPrompt, source.size(), source.seconds(), sourceId);
+            remixed = job.at(clock.instant(), settings);
         }
+        announce(job);
+        return remixed;
     }
 
     /**
@@ -422,8 +464,16 @@ public final class VideoSimulator implements AutoCloseable {
         return jobs.values().stream().map(job -> job.at(now, settings)).toList();
     }
 
-    /** Forgets every job and counter (rendered media stay cached); for tests sharing one simulator. */
-    public synchronized void reset() {
+    /** Forgets every job and counter (rendered media stay cached), and webhooks not sent yet; for tests. */
+    public void reset() {
+        synchronized (this) {
+            forgetAll();
+        }
+        lifecycle.reset();
+    }
+
+    /** Caller holds the lock. */
+    private void forgetAll() {
         jobs.clear();
         createsByPrompt.clear();
         creates = 0;
@@ -577,6 +627,14 @@ public final class VideoSimulator implements AutoCloseable {
 
         Instant completesAt(SimulatorSettings settings) {
             return createdAt.plus(duration);
+        }
+
+        /** When the job becomes {@code completed} or {@code failed}; null when it never ends (stalled). */
+        Instant endsAt(SimulatorSettings settings) {
+            if (moderated) {
+                return leavesQueueAt(settings);
+            }
+            return stalled ? null : completesAt(settings);
         }
 
         Instant expiresAt(SimulatorSettings settings) {

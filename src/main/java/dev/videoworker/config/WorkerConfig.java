@@ -99,6 +99,10 @@ public interface WorkerConfig {
         @WithDefault("16384")
         int maxMetadataBytes();
 
+        /** Request records handled at once (their journal writes share transactions); each is acknowledged alone. */
+        @WithDefault("64")
+        int maxConcurrent();
+
         /** Largest {@code data:} reference URI; larger images go through the store ({@code s3://}). */
         @WithDefault("524288")
         int maxDataUriBytes();

@@ -112,8 +112,9 @@ final class PartitionWriter implements AutoCloseable {
             Log.warnf("partition %d of the job journal was taken over by another replica (%s)", partition,
                     e.getClass().getSimpleName());
             NotOwnerException lost = new NotOwnerException(partition);
-            batch.forEach(p -> p.done().completeExceptionally(lost));
+            // Given up before the writers hear of it, so none of them sees the partition as still ours.
             giveUp();
+            batch.forEach(p -> p.done().completeExceptionally(lost));
         } catch (RuntimeException e) {
             // Abortable: this batch fails, its writers retry or leave their request unacknowledged; the partition
             // stays ours.

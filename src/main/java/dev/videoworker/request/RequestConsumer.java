@@ -2,6 +2,11 @@ package dev.videoworker.request;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,6 +16,7 @@ import jakarta.interceptor.Interceptor;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
+import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.event.EventPublisher;
 import dev.videoworker.job.JobError;
 import dev.videoworker.job.JobJournal;
@@ -24,6 +30,7 @@ import dev.videoworker.submit.Submitter;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 
@@ -48,11 +55,15 @@ public class RequestConsumer {
     private final GenerationSlots slots;
     private final Clock clock = Clock.systemUTC();
     private volatile boolean stopping;
+    private final Permits permits;
+    private final Map<String, Deque<Supplier<Uni<Void>>>> byJob = new HashMap<>();
 
     public RequestConsumer(RequestParser parser, JobStore store, JobLedger ledger, EventPublisher events,
-            Submitter submitter, KafkaClientService kafka, JobJournal journal, GenerationSlots slots) {
+            Submitter submitter, KafkaClientService kafka, JobJournal journal, GenerationSlots slots,
+            WorkerConfig config) {
         this.kafka = kafka;
         this.slots = slots;
+        this.permits = new Permits(config.requests().maxConcurrent());
         slots.onPauseChange(this::pauseForSlots);
         this.journal = journal;
         this.parser = parser;
@@ -84,6 +95,13 @@ public class RequestConsumer {
                 e -> Log.debugf("could not %s the request consumer: %s", pause ? "pause" : "resume", e.getMessage()));
     }
 
+    /**
+     * Takes one record: parses it, lets a new job wait for a generation slot (holding the consumer: the back-pressure),
+     * then hands it to the background, where up to {@code worker.requests.max-concurrent} records are handled at once
+     * (their writes share transactions) and acknowledged as each one's outcome becomes durable; the commit strategy
+     * commits an offset once every record before it is acknowledged. Records of one job id are handled one after
+     * the other, in order, so a repeated id is recognised.
+     */
     @Incoming(CHANNEL)
     public Uni<Void> consume(Message<byte[]> message) {
         if (stopping) {
@@ -94,7 +112,22 @@ public class RequestConsumer {
                 .orElseThrow(() -> new IllegalStateException("request without Kafka metadata"));
         RecordPosition position = new RecordPosition(record.getTopic(), record.getPartition(), record.getOffset());
         Instant receivedAt = clock.instant();
-        return handle(message.getPayload(), record.getKey(), position, receivedAt)
+        ParseOutcome outcome = parser.parse(message.getPayload(), record.getKey(), position);
+        String jobId = outcome.jobId();
+        boolean newJob = outcome instanceof ParseOutcome.Valid && store.find(jobId).isEmpty();
+        Uni<Void> slot = newJob ? slots.acquire(jobId) : Uni.createFrom().voidItem();
+        return slot.chain(permits::acquire).invoke(() -> inOrder(jobId, () -> process(message, record.getKey(),
+                outcome, position, receivedAt)
+                .onTermination().invoke(() -> {
+                    if (newJob) {
+                        slots.settle(jobId);
+                    }
+                })));
+    }
+
+    private Uni<Void> process(Message<byte[]> message, String key, ParseOutcome outcome, RecordPosition position,
+            Instant receivedAt) {
+        return handle(message.getPayload(), key, outcome, position, receivedAt)
                 .onItemOrFailure().transformToUni((done, failure) -> {
                     if (failure == null) {
                         return Uni.createFrom().completionStage(message.ack());
@@ -115,8 +148,49 @@ public class RequestConsumer {
                 });
     }
 
-    private Uni<Void> handle(byte[] value, String key, RecordPosition position, Instant receivedAt) {
-        ParseOutcome outcome = parser.parse(value, key, position);
+    /** Runs {@code work} now, or after the work already running or queued for the same job id. */
+    private void inOrder(String jobId, Supplier<Uni<Void>> work) {
+        synchronized (byJob) {
+            Deque<Supplier<Uni<Void>>> queued = byJob.get(jobId);
+            if (queued != null) {
+                queued.add(work);
+                return;
+            }
+            byJob.put(jobId, new ArrayDeque<>());
+        }
+        run(jobId, work);
+    }
+
+    private void run(String jobId, Supplier<Uni<Void>> work) {
+        Uni<Void> running;
+        try {
+            running = work.get();
+        } catch (RuntimeException e) {
+            running = Uni.createFrom().failure(e);
+        }
+        running.subscribe().with(done -> next(jobId), e -> {
+            Log.errorf(e, "handling a request of job %s failed", jobId);
+            next(jobId);
+        });
+    }
+
+    private void next(String jobId) {
+        permits.release();
+        Supplier<Uni<Void>> following;
+        synchronized (byJob) {
+            Deque<Supplier<Uni<Void>>> queued = byJob.get(jobId);
+            following = queued == null ? null : queued.poll();
+            if (following == null) {
+                byJob.remove(jobId);
+            }
+        }
+        if (following != null) {
+            run(jobId, following);
+        }
+    }
+
+    private Uni<Void> handle(byte[] value, String key, ParseOutcome outcome, RecordPosition position,
+            Instant receivedAt) {
         JobState known = store.find(outcome.jobId()).orElse(null);
         if (known != null) {
             // A redelivery or a repeated job id: never submit twice.
@@ -129,12 +203,8 @@ public class RequestConsumer {
             return ledger.reannounce(known);
         }
         if (outcome instanceof ParseOutcome.Valid valid) {
-            String jobId = valid.request().jobId();
             // Acknowledged once the intent is durable; the create call goes on without holding the consumer.
-            return slots.acquire(jobId)
-                    .chain(() -> submitter.submit(valid.request(), valid.estimatedCostUsd(), position.partition(),
-                            receivedAt))
-                    .onTermination().invoke(() -> slots.settle(jobId))
+            return submitter.submit(valid.request(), valid.estimatedCostUsd(), position.partition(), receivedAt)
                     .replaceWithVoid();
         }
         if (outcome instanceof ParseOutcome.Invalid invalid) {
@@ -163,5 +233,49 @@ public class RequestConsumer {
             Instant receivedAt) {
         return ledger.record(null, JobState.rejected(jobId, position.partition(), partial, error, receivedAt,
                 clock.instant())).replaceWithVoid();
+    }
+
+    /** Records handled at once; the consumer waits for a free one (it is the only one that waits). */
+    static final class Permits {
+        private int free;
+        private UniEmitter<? super Void> waiting;
+
+        Permits(int count) {
+            if (count < 1) {
+                throw new IllegalArgumentException("worker.requests.max-concurrent must be at least 1");
+            }
+            this.free = count;
+        }
+
+        Uni<Void> acquire() {
+            return Uni.createFrom().emitter(emitter -> {
+                boolean granted;
+                synchronized (this) {
+                    granted = free > 0;
+                    if (granted) {
+                        free--;
+                    } else {
+                        waiting = emitter;
+                    }
+                }
+                if (granted) {
+                    emitter.complete(null);
+                }
+            });
+        }
+
+        void release() {
+            UniEmitter<? super Void> handOver;
+            synchronized (this) {
+                handOver = waiting;
+                waiting = null;
+                if (handOver == null) {
+                    free++;
+                }
+            }
+            if (handOver != null) {
+                handOver.complete(null);
+            }
+        }
     }
 }

@@ -181,6 +181,28 @@ class ScaleOutIT {
     }
 
     @Test
+    void ridesThroughABrokerRestart() throws Exception {
+        deploy("broker");
+        WorkerProcess worker = start("broker-a").awaitReady();
+        deployment.awaitAssignment(1);
+
+        Map<String, Job> jobs = deployment.send(20);
+        List<Job> all = List.copyOf(jobs.values());
+        await("some jobs generating").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                .until(() -> count(all, GENERATING) >= 3);
+        Map<String, Integer> atRestart = deployment.census(all);
+        long before = System.nanoTime();
+        stack.broker().restart();
+        progress("restarted the broker in %d ms; jobs by last committed status before: %s",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - before), atRestart);
+        // Requests sent while the worker is still reconnecting are not lost either.
+        jobs.putAll(deployment.send(20, 5, ""));
+
+        assertEveryJobCompletedOnce(jobs);
+        assertThat(worker.isAlive()).as("the replica rode through the restart (see %s)", worker.logFile()).isTrue();
+    }
+
+    @Test
     void scalesOutWhenAReplicaJoins() throws Exception {
         deploy("join");
         WorkerProcess first = start("join-a").awaitReady();

@@ -40,13 +40,16 @@ public final class KafkaBroker implements AutoCloseable {
     private static final int NODE_ID = 1;
 
     private final String bootstrapServers;
-    private final KafkaRaftServer server;
+    private volatile KafkaRaftServer server;
+    private final Properties props;
     private final Path dataDir;
     private final boolean deleteDataOnClose;
 
-    private KafkaBroker(String bootstrapServers, KafkaRaftServer server, Path dataDir, boolean deleteDataOnClose) {
+    private KafkaBroker(String bootstrapServers, KafkaRaftServer server, Properties props, Path dataDir,
+            boolean deleteDataOnClose) {
         this.bootstrapServers = bootstrapServers;
         this.server = server;
+        this.props = props;
         this.dataDir = dataDir;
         this.deleteDataOnClose = deleteDataOnClose;
     }
@@ -82,7 +85,7 @@ public final class KafkaBroker implements AutoCloseable {
             KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
             server.startup();
             String bootstrap = "127.0.0.1:" + brokerPort;
-            KafkaBroker broker = new KafkaBroker(bootstrap, server, dataDir, deleteDataOnClose);
+            KafkaBroker broker = new KafkaBroker(bootstrap, server, props, dataDir, deleteDataOnClose);
             try {
                 broker.awaitReady();
             } catch (RuntimeException e) {
@@ -97,7 +100,7 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** A handle on a broker started elsewhere in this JVM (possibly by another class loader); close() is a no-op. */
     public static KafkaBroker attach(String bootstrapServers) {
-        return new KafkaBroker(bootstrapServers, null, null, false);
+        return new KafkaBroker(bootstrapServers, null, null, null, false);
     }
 
     public String bootstrapServers() {
@@ -127,6 +130,22 @@ public final class KafkaBroker implements AutoCloseable {
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, "kafka-broker-admin");
         return Admin.create(props);
+    }
+
+    /**
+     * Stops the broker as an operator's restart would (its data stays), then starts it again on the same ports, so
+     * clients reconnect to the same address. Only for a broker this instance started.
+     */
+    public void restart() {
+        if (server == null) {
+            throw new IllegalStateException("only a broker started by this instance can be restarted");
+        }
+        server.shutdown();
+        server.awaitShutdown();
+        KafkaRaftServer again = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
+        again.startup();
+        server = again;
+        awaitReady();
     }
 
     /** Stops the broker (when this instance started it) and deletes its temp data. */

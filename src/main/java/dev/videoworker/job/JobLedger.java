@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.event.EventPublisher;
+import dev.videoworker.metrics.WorkerMetrics;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -26,9 +27,11 @@ public class JobLedger {
     private final EventPublisher events;
     private final ObjectMapper mapper;
     private final String jobsTopic;
+    private final WorkerMetrics metrics;
 
     public JobLedger(JobStore store, JobJournal journal, EventPublisher events, ObjectMapper mapper,
-            WorkerConfig config) {
+            WorkerConfig config, WorkerMetrics metrics) {
+        this.metrics = metrics;
         this.store = store;
         this.journal = journal;
         this.events = events;
@@ -55,6 +58,9 @@ public class JobLedger {
             // A write that was queued before the partition was given up must not bring its job back into memory.
             if (journal.owns(next.partition())) {
                 store.put(next);
+            }
+            if (next.status().terminal()) {
+                metrics.ended(next);
             }
             return next;
         });

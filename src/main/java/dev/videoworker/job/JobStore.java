@@ -57,6 +57,17 @@ public class JobStore {
         return state != null && (state.status() == JobStatus.SUBMITTING || state.status().generating());
     }
 
+    /** Jobs in this state now (a scan: for metrics scrapes, not hot paths). */
+    public int count(JobStatus status) {
+        int n = 0;
+        for (JobState s : jobs.values()) {
+            if (s.status() == status) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Jobs of this replica being submitted or generated at the provider. */
     public int generating() {
         return generating.get();

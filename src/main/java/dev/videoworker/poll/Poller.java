@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.videoworker.config.WorkerConfig;
+import dev.videoworker.metrics.WorkerMetrics;
 import dev.videoworker.job.JobError;
 import dev.videoworker.job.JobLedger;
 import dev.videoworker.job.JobState;
@@ -45,13 +46,15 @@ public class Poller {
     private final Vertx vertx;
     private final WorkerConfig.Poll config;
     private final WorkerConfig.Storage storage;
+    private final WorkerMetrics metrics;
     private final Clock clock = Clock.systemUTC();
     /** The poll each job waits for, so a webhook can bring it forward. */
     private final Map<String, PendingPoll> pending = new ConcurrentHashMap<>();
     private volatile boolean stopping;
 
     public Poller(JobStore store, JobLedger ledger, VideosClient provider, VideoStore videos, Vertx vertx,
-            WorkerConfig config) {
+            WorkerConfig config, WorkerMetrics metrics) {
+        this.metrics = metrics;
         this.store = store;
         this.ledger = ledger;
         this.provider = provider;
@@ -142,6 +145,7 @@ public class Poller {
                             e -> writeFailed(job, e, "record the timeout"));
             return;
         }
+        metrics.polled(job.status());
         provider.retrieve(job.videoId())
                 .chain(video -> onVideo(job, video))
                 .subscribe().with(next -> {
@@ -286,8 +290,12 @@ public class Poller {
                 .chain(stored -> ledger.record(storing, storing.stored(stored.video(), stored.variants(),
                         clock.instant())))
                 .subscribe().with(
-                        done -> Log.infof("job %s stored at %s (%d bytes)", done.jobId(), done.video().uri(),
-                                done.video().bytes()),
+                        done -> {
+                            metrics.stored(done.video().bytes()
+                                    + done.variants().values().stream().mapToLong(v -> v.bytes()).sum());
+                            Log.infof("job %s stored at %s (%d bytes)", done.jobId(), done.video().uri(),
+                                    done.video().bytes());
+                        },
                         e -> onStoreFailure(storing, attempt, e));
     }
 

@@ -35,6 +35,7 @@ import org.jboss.resteasy.reactive.client.api.ClientMultipartForm;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.videoworker.config.WorkerConfig;
+import dev.videoworker.metrics.WorkerMetrics;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
@@ -58,6 +59,7 @@ public class VideosClient {
     private final HttpClient contentHttp;
     private final RetryPolicy retry;
     private final RetryListener retryListener;
+    private final WorkerMetrics metrics;
     /** Longest wait for a content download's headers, and for each next byte of its body: the API read timeout. */
     private final Duration contentTimeout;
 
@@ -68,13 +70,14 @@ public class VideosClient {
     }
 
     @Inject
-    public VideosClient(@RestClient VideosApi api, ObjectMapper mapper, WorkerConfig config) {
-        this(api, mapper, config, new RetryPolicy(config.provider().retry(), new Random()), null);
+    public VideosClient(@RestClient VideosApi api, ObjectMapper mapper, WorkerConfig config, WorkerMetrics metrics) {
+        this(api, mapper, config, new RetryPolicy(config.provider().retry(), new Random()), null, metrics);
     }
 
     /** For tests: a chosen policy, and a listener that sees each retry (besides the log line). */
     VideosClient(VideosApi api, ObjectMapper mapper, WorkerConfig config, RetryPolicy retry,
-            RetryListener listener) {
+            RetryListener listener, WorkerMetrics metrics) {
+        this.metrics = metrics;
         this.api = api;
         this.retry = retry;
         this.retryListener = listener;
@@ -108,9 +111,9 @@ public class VideosClient {
             form.binaryFileUpload("input_reference", request.imageFileName(), Buffer.buffer(request.image()),
                     request.imageContentType());
         }
-        return api.create(authorization, form)
+        return Uni.createFrom().deferred(() -> timed("create", api.create(authorization, form)
                 .map(this::toVideo)
-                .onFailure().transform(e -> failure(e, true));
+                .onFailure().transform(e -> failure(e, true))));
     }
 
     public Uni<ProviderVideo> retrieve(String videoId) {
@@ -153,8 +156,15 @@ public class VideosClient {
         return attempt(call, target, once, 1);
     }
 
+    /** Records the call's latency and answer when {@code call} ends; the clock starts at subscription. */
+    private <T> Uni<T> timed(String call, Uni<? extends T> uni) {
+        long started = System.nanoTime();
+        return uni.onItemOrFailure().invoke((item, failure) -> metrics.providerCall(call, failure, started))
+                .map(item -> (T) item);
+    }
+
     private <T> Uni<T> attempt(String call, String target, Supplier<Uni<? extends T>> once, int attempt) {
-        return Uni.createFrom().deferred(once)
+        return Uni.createFrom().<T>deferred(() -> timed(call, once.get()))
                 .onFailure(e -> retry.retries(attempt, e)).recoverWithUni(e -> {
                     Duration wait = beforeRetry(call, target, attempt, (ProviderException) e);
                     Uni<Void> pause = wait.isZero() ? Uni.createFrom().voidItem()
@@ -202,6 +212,18 @@ public class VideosClient {
     }
 
     private InputStream openContentOnce(String videoId, String variant) throws IOException {
+        long started = System.nanoTime();
+        try {
+            InputStream body = openContentUntimed(videoId, variant);
+            metrics.providerCall("content", null, started);
+            return body;
+        } catch (IOException | RuntimeException e) {
+            metrics.providerCall("content", e, started);
+            throw e;
+        }
+    }
+
+    private InputStream openContentUntimed(String videoId, String variant) throws IOException {
         URI uri = baseUri.resolve("/v1/videos/" + URLEncoder.encode(videoId, StandardCharsets.UTF_8) + "/content"
                 + (variant == null ? "" : "?variant=" + URLEncoder.encode(variant, StandardCharsets.UTF_8)));
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().timeout(contentTimeout);

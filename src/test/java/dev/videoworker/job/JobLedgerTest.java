@@ -18,9 +18,11 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.videoworker.config.TestConfig;
 import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.event.EventPublisher;
+import dev.videoworker.metrics.WorkerMetrics;
 import dev.videoworker.request.VideoRequest;
 import dev.videoworker.testing.KafkaBroker;
 import dev.videoworker.testing.WorkerTestResources;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * One chain drives a job: a write derived from a state that is no longer the job's current one is refused, also
@@ -44,7 +46,8 @@ class JobLedgerTest {
         ObjectMapper mapper = new ObjectMapper().registerModule(new JavaTimeModule());
         JobStore store = new JobStore();
         JobJournal journal = new JobJournal(kafka, config);
-        JobLedger ledger = new JobLedger(store, journal, new EventPublisher(null, mapper, config), mapper, config);
+        JobLedger ledger = new JobLedger(store, journal, new EventPublisher(null, mapper, config), mapper, config,
+                new WorkerMetrics(new SimpleMeterRegistry(), store));
         Duration wait = Duration.ofSeconds(30);
         try {
             journal.open(0);

@@ -30,6 +30,7 @@ import dev.videoworker.simulator.Fault;
 import dev.videoworker.simulator.FaultSettings;
 import dev.videoworker.simulator.VideoSimulator;
 import dev.videoworker.simulator.VideoStatus;
+import dev.videoworker.metrics.WorkerMetrics;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -40,6 +41,9 @@ import io.quarkus.test.junit.QuarkusTest;
 class VideosClientRetryTest extends WorkerTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+    @Inject
+    WorkerMetrics metrics;
 
     @Inject
     @RestClient
@@ -67,7 +71,7 @@ class VideosClientRetryTest extends WorkerTest {
         RetryPolicy policy = new RetryPolicy(4, Duration.ofMillis(10), Duration.ofMillis(100), 1.0,
                 Duration.ofSeconds(2), new Random(17));
         client = new VideosClient(api, mapper, config, policy, (call, target, attempt, failure, wait) -> retries
-                .add(new Retried(call, target, attempt, failure.httpStatus(), wait)));
+                .add(new Retried(call, target, attempt, failure.httpStatus(), wait)), metrics);
     }
 
     @AfterEach

@@ -1,0 +1,97 @@
+package dev.videoworker.metrics;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import dev.videoworker.job.JobState;
+import dev.videoworker.job.JobStatus;
+import dev.videoworker.job.JobStore;
+import dev.videoworker.provider.ProviderException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * The worker's own metrics (Prometheus format at {@code /q/metrics}; the README lists them). Tags carry only
+ * bounded values: outcome, error code, status, call name; never a job id, a prompt or anything secret.
+ */
+@ApplicationScoped
+public class WorkerMetrics {
+
+    private final MeterRegistry registry;
+    private final Map<JobStatus, Counter> polls = new EnumMap<>(JobStatus.class);
+
+    @Inject
+    public WorkerMetrics(MeterRegistry registry, JobStore store) {
+        this.registry = registry;
+        for (JobStatus status : JobStatus.values()) {
+            if (!status.terminal() && status != JobStatus.ACCEPTED) {
+                Gauge.builder("worker.jobs.in.flight", store, s -> s.count(status))
+                        .tag("state", status.wireName())
+                        .description("Jobs of this replica's partitions in this state").register(registry);
+            }
+        }
+    }
+
+    /** A job reached a terminal state: counted by outcome and error code. */
+    public void ended(JobState job) {
+        Counter.builder("worker.jobs.completed")
+                .tag("outcome", outcome(job.status()))
+                .tag("code", job.error() == null ? "none" : boundedCode(job.error().code()))
+                .description("Jobs that ended, by outcome and error code").register(registry).increment();
+    }
+
+    /** One call to the provider's Videos API, from the request to the answer (or the failure). */
+    public void providerCall(String call, Throwable failure, long startedNanos) {
+        String status;
+        if (failure == null) {
+            status = "ok";
+        } else if (failure instanceof ProviderException p && p.httpStatus() > 0) {
+            status = Integer.toString(p.httpStatus());
+        } else {
+            status = "io_error";
+        }
+        Timer.builder("worker.provider.calls").tag("call", call).tag("status", status)
+                .description("Calls to the provider's Videos API by call and answer status (ok, HTTP status, "
+                        + "io_error)")
+                .publishPercentiles(0.5, 0.99)
+                .register(registry).record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A poll of a generating job. */
+    public void polled(JobStatus status) {
+        polls.computeIfAbsent(status, s -> Counter.builder("worker.polls").tag("state", s.wireName())
+                .description("Polls of generating jobs, by the job's state before the poll").register(registry))
+                .increment();
+    }
+
+    /** Bytes written to the object store (videos and variants). */
+    public void stored(long bytes) {
+        Counter.builder("worker.storage.bytes").baseUnit("bytes").description("Bytes stored in the object store")
+                .register(registry).increment(bytes);
+    }
+
+    static String outcome(JobStatus status) {
+        return switch (status) {
+            case STORED -> "succeeded";
+            case FAILED -> "failed";
+            case REJECTED -> "rejected";
+            case CANCELLED -> "cancelled";
+            default -> status.wireName();
+        };
+    }
+
+    /** Error codes come from the worker or the provider; a provider could send anything, so keep the tag sane. */
+    static String boundedCode(String code) {
+        if (code == null || code.isBlank()) {
+            return "unknown";
+        }
+        String clean = code.replaceAll("[^A-Za-z0-9_.-]", "_");
+        return clean.length() > 64 ? clean.substring(0, 64) : clean;
+    }
+}

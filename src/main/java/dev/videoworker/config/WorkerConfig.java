@@ -30,6 +30,15 @@ public interface WorkerConfig {
 
     Budget budget();
 
+    Health health();
+
+    /** Health checks beyond Kafka's own. */
+    interface Health {
+        /** Not live when jobs are generating and no poll has started for this long. */
+        @WithDefault("5m")
+        Duration pollerStuckAfter();
+    }
+
     Webhooks webhooks();
 
     /** The signed webhook endpoint {@code POST /webhooks/videos} (Standard Webhooks). */

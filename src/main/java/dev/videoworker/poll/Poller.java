@@ -51,6 +51,7 @@ public class Poller {
     /** The poll each job waits for, so a webhook can bring it forward. */
     private final Map<String, PendingPoll> pending = new ConcurrentHashMap<>();
     private volatile boolean stopping;
+    private volatile Instant lastPollAt = Instant.now();
 
     public Poller(JobStore store, JobLedger ledger, VideosClient provider, VideoStore videos, Vertx vertx,
             WorkerConfig config, WorkerMetrics metrics) {
@@ -77,6 +78,11 @@ public class Poller {
         }
         ledger.record(job, job.withStatus(JobStatus.STORING, clock.instant()))
                 .subscribe().with(storing -> storeVideo(storing, 0), e -> writeFailed(job, e, "resume storing"));
+    }
+
+    /** When the last poll started (start-up time before the first): the liveness check watches it. */
+    public Instant lastPollAt() {
+        return lastPollAt;
     }
 
     /** Stops starting polls and uploads (shutdown); what is in flight is resumed by the next owner. */
@@ -146,6 +152,7 @@ public class Poller {
             return;
         }
         metrics.polled(job.status());
+        lastPollAt = clock.instant();
         provider.retrieve(job.videoId())
                 .chain(video -> onVideo(job, video))
                 .subscribe().with(next -> {

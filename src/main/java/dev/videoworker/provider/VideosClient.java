@@ -60,6 +60,7 @@ public class VideosClient {
     private final RetryPolicy retry;
     private final RetryListener retryListener;
     private final WorkerMetrics metrics;
+    private final ProviderHealth health;
     /** Longest wait for a content download's headers, and for each next byte of its body: the API read timeout. */
     private final Duration contentTimeout;
 
@@ -70,14 +71,16 @@ public class VideosClient {
     }
 
     @Inject
-    public VideosClient(@RestClient VideosApi api, ObjectMapper mapper, WorkerConfig config, WorkerMetrics metrics) {
-        this(api, mapper, config, new RetryPolicy(config.provider().retry(), new Random()), null, metrics);
+    public VideosClient(@RestClient VideosApi api, ObjectMapper mapper, WorkerConfig config, WorkerMetrics metrics,
+            ProviderHealth health) {
+        this(api, mapper, config, new RetryPolicy(config.provider().retry(), new Random()), null, metrics, health);
     }
 
     /** For tests: a chosen policy, and a listener that sees each retry (besides the log line). */
     VideosClient(VideosApi api, ObjectMapper mapper, WorkerConfig config, RetryPolicy retry,
-            RetryListener listener, WorkerMetrics metrics) {
+            RetryListener listener, WorkerMetrics metrics, ProviderHealth health) {
         this.metrics = metrics;
+        this.health = health;
         this.api = api;
         this.retry = retry;
         this.retryListener = listener;
@@ -126,6 +129,12 @@ public class VideosClient {
     public record Page(List<ProviderVideo> videos, boolean hasMore, String lastId) {
     }
 
+    /** One cheap call, for the readiness check: a page of one video, not retried. */
+    public Uni<Void> probe() {
+        return timed("list", api.list(authorization, 1, "desc", null)
+                .onFailure().transform(e -> failure(e, false))).replaceWithVoid();
+    }
+
     /** One page of the provider's recent videos, newest first, after the cursor {@code after} (null: the start). */
     public Uni<Page> listNewest(int limit, String after) {
         return withRetries("list", after == null ? "first page" : "after " + after, () -> api.list(authorization,
@@ -159,7 +168,10 @@ public class VideosClient {
     /** Records the call's latency and answer when {@code call} ends; the clock starts at subscription. */
     private <T> Uni<T> timed(String call, Uni<? extends T> uni) {
         long started = System.nanoTime();
-        return uni.onItemOrFailure().invoke((item, failure) -> metrics.providerCall(call, failure, started))
+        return uni.onItemOrFailure().invoke((item, failure) -> {
+            metrics.providerCall(call, failure, started);
+            health.called(failure);
+        })
                 .map(item -> (T) item);
     }
 
@@ -216,9 +228,11 @@ public class VideosClient {
         try {
             InputStream body = openContentUntimed(videoId, variant);
             metrics.providerCall("content", null, started);
+            health.called(null);
             return body;
         } catch (IOException | RuntimeException e) {
             metrics.providerCall("content", e, started);
+            health.called(e);
             throw e;
         }
     }

@@ -16,6 +16,11 @@ public class MinioClientProducer {
     @Produces
     @ApplicationScoped
     MinioClient minioClient(WorkerConfig config) {
+        return build(config);
+    }
+
+    /** A client for the configured store (the health check builds its own, with short timeouts). */
+    public static MinioClient build(WorkerConfig config) {
         WorkerConfig.Storage storage = config.storage();
         MinioClient.Builder builder = MinioClient.builder()
                 .endpoint(storage.endpoint())

@@ -71,7 +71,7 @@ class VideosClientRetryTest extends WorkerTest {
         RetryPolicy policy = new RetryPolicy(4, Duration.ofMillis(10), Duration.ofMillis(100), 1.0,
                 Duration.ofSeconds(2), new Random(17));
         client = new VideosClient(api, mapper, config, policy, (call, target, attempt, failure, wait) -> retries
-                .add(new Retried(call, target, attempt, failure.httpStatus(), wait)), metrics);
+                .add(new Retried(call, target, attempt, failure.httpStatus(), wait)), metrics, new ProviderHealth());
     }
 
     @AfterEach

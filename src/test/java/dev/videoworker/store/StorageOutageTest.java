@@ -1,5 +1,6 @@
 package dev.videoworker.store;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -88,6 +89,10 @@ class StorageOutageTest extends WorkerTest {
         }
         // Every video is generated and being stored while the store is away...
         await().atMost(Duration.ofSeconds(25)).until(() -> ids.stream().allMatch(this::storing));
+        // The replica says it is not ready while the store is away (and is still live: nothing is stuck).
+        await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/q/health/ready").statusCode() == 503);
+        assertThat(given().get("/q/health/ready").asString()).contains("object-store");
+        given().get("/q/health/live").then().statusCode(200);
         // ...and the store stays away for the whole outage; no job ends meanwhile.
         await().atMost(OUTAGE.plusSeconds(5)).pollInterval(Duration.ofMillis(500))
                 .until(() -> Duration.between(cutAt, Instant.now()).compareTo(OUTAGE) >= 0);
@@ -97,6 +102,7 @@ class StorageOutageTest extends WorkerTest {
         }
 
         WorkerTestResources.cutStorage(false);
+        await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/q/health/ready").statusCode() == 200);
 
         for (String id : ids) {
             JsonNode done = client.awaitCompletion(id, Duration.ofSeconds(30));

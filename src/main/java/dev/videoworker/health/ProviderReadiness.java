@@ -1,0 +1,61 @@
+package dev.videoworker.health;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Readiness;
+
+import dev.videoworker.config.WorkerConfig;
+import dev.videoworker.provider.ProviderHealth;
+import dev.videoworker.provider.VideosClient;
+
+/**
+ * Ready while the Videos API (or the embedded simulator) answers with the configured key. Recent calls of the worker
+ * count; only when there were none lately is a cheap {@code GET /v1/videos?limit=1} made, at most once a
+ * {@link #PROBE_EVERY}, so the probe itself does not eat into the provider's rate limit.
+ */
+@Readiness
+@ApplicationScoped
+public class ProviderReadiness implements HealthCheck {
+
+    static final Duration RECENT = Duration.ofSeconds(60);
+    static final Duration PROBE_EVERY = Duration.ofSeconds(30);
+
+    private final ProviderHealth health;
+    private final VideosClient client;
+    private final String baseUrl;
+    private volatile Instant lastProbe = Instant.MIN;
+
+    public ProviderReadiness(ProviderHealth health, VideosClient client, WorkerConfig config) {
+        this.health = health;
+        this.client = client;
+        this.baseUrl = config.provider().baseUrl();
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        Instant now = Instant.now();
+        if (health.lastAnswer().isBefore(now.minus(RECENT)) && lastProbe.isBefore(now.minus(PROBE_EVERY))) {
+            lastProbe = now;
+            try {
+                client.probe().await().atMost(Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                // recorded by ProviderHealth through the client's call hook; the state below says what happened
+            }
+        }
+        HealthCheckResponseBuilder response = HealthCheckResponse.named("videos-api").withData("url", baseUrl);
+        ProviderHealth.State state = health.state();
+        return switch (state) {
+            case ANSWERING -> response.up().build();
+            case UNKNOWN -> response.up().withData("note", "no call made yet").build();
+            case KEY_REFUSED -> response.down().withData("error", "the provider refuses the API key (401/403)")
+                    .build();
+            case UNREACHABLE -> response.down().withData("error", "no answer from the provider").build();
+        };
+    }
+}

@@ -54,6 +54,13 @@ public record JobState(
                 0, at);
     }
 
+    /** A job cancelled before its request was handled: when the request comes, it is recognised and not submitted. */
+    public static JobState cancelledBeforeArrival(String jobId, int partition, Instant at) {
+        return new JobState(jobId, partition, JobStatus.CANCELLED, null, null, null, null, JobError.of("cancelled",
+                "Cancelled through the HTTP API before the request was handled; it will not be submitted."), null,
+                null, Timings.received(at).finished(at), null, null, null, 0, at);
+    }
+
     /** What is kept of a long-finished job: enough to recognise its id and say how it ended. */
     public JobState slim() {
         return new JobState(jobId, partition, status, null, videoId, null, null, error, video, null, null, null,

@@ -57,6 +57,11 @@ public class JobStore {
         return state != null && (state.status() == JobStatus.SUBMITTING || state.status().generating());
     }
 
+    /** A snapshot of every job of this replica's partitions (for the HTTP API's listing). */
+    public List<JobState> all() {
+        return List.copyOf(jobs.values());
+    }
+
     /** Jobs in this state now (a scan: for metrics scrapes, not hot paths). */
     public int count(JobStatus status) {
         int n = 0;

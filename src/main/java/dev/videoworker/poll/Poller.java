@@ -197,7 +197,7 @@ public class Poller {
      * there. A provider that refuses to delete an unfinished video is asked again with growing pauses, for about an
      * hour; best effort, not resumed after a restart.
      */
-    void deleteAtProvider(String videoId, int attempt) {
+    public void deleteAtProvider(String videoId, int attempt) {
         if (videoId == null || stopping) {
             return;
         }

@@ -1,0 +1,210 @@
+package dev.videoworker.api;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.apache.kafka.common.utils.Utils;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.videoworker.config.WorkerConfig;
+import dev.videoworker.job.JobError;
+import dev.videoworker.job.JobJournal;
+import dev.videoworker.job.JobLedger;
+import dev.videoworker.job.JobState;
+import dev.videoworker.job.JobStatus;
+import dev.videoworker.job.JobStore;
+import dev.videoworker.job.TopicSetup;
+import dev.videoworker.poll.Poller;
+import dev.videoworker.request.ParseOutcome;
+import dev.videoworker.request.RecordPosition;
+import dev.videoworker.request.RequestParser;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+
+/**
+ * The HTTP API: enqueue a request (validated like a record of the request topic, then written to it), look at jobs,
+ * cancel one. Jobs are held by the replica that owns their partition; this replica answers for its own partitions.
+ */
+@Path("/jobs")
+@Tag(name = "jobs")
+@Produces(MediaType.APPLICATION_JSON)
+public class JobsResource {
+
+    public static final String REQUESTS_OUT = "video-requests-out";
+    static final int MAX_LIMIT = 500;
+
+    private final RequestParser parser;
+    private final JobStore store;
+    private final JobLedger ledger;
+    private final JobJournal journal;
+    private final TopicSetup topics;
+    private final Poller poller;
+    private final MutinyEmitter<byte[]> requests;
+    private final ObjectMapper mapper;
+    private final String requestsTopic;
+    private final Clock clock = Clock.systemUTC();
+
+    public JobsResource(RequestParser parser, JobStore store, JobLedger ledger, JobJournal journal, TopicSetup topics,
+            Poller poller, @Channel(REQUESTS_OUT) MutinyEmitter<byte[]> requests, ObjectMapper mapper,
+            WorkerConfig config) {
+        this.parser = parser;
+        this.store = store;
+        this.ledger = ledger;
+        this.journal = journal;
+        this.topics = topics;
+        this.poller = poller;
+        this.requests = requests;
+        this.mapper = mapper;
+        this.requestsTopic = config.topics().requests();
+    }
+
+    /** What the API answers besides a job: an error a user can act on. */
+    public record Problem(String jobId, String status, JobError error) {
+    }
+
+    /** The answer to an accepted request. */
+    public record Accepted(String jobId, String status, String href) {
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Enqueue a video request", description = "Validates the request like a record of the request "
+            + "topic (same rules and error codes, no paid call for an invalid one) and writes it to the topic, keyed by "
+            + "its job id (the body's jobId, or a new one). 202 with the job id; 400 with the rejection; 409 when this "
+            + "replica already knows the job id.")
+    public Uni<Response> enqueue(byte[] body) {
+        String jobId = jobIdOf(body).orElseGet(() -> "job-" + UUID.randomUUID());
+        ParseOutcome outcome = parser.parse(body, jobId, new RecordPosition(requestsTopic, -1, -1));
+        if (outcome instanceof ParseOutcome.Invalid invalid) {
+            return Uni.createFrom().item(Response.status(400)
+                    .entity(new Problem(invalid.jobId(), "rejected", invalid.error())).build());
+        }
+        if (outcome instanceof ParseOutcome.NotJson notJson) {
+            return Uni.createFrom().item(Response.status(400).entity(new Problem(jobId, "rejected",
+                    JobError.field("invalid_json", "$", "The body is not JSON (" + notJson.reason() + ")."))).build());
+        }
+        Optional<JobState> known = store.find(jobId);
+        if (known.isPresent()) {
+            return Uni.createFrom().item(Response.status(409).entity(JobView.of(known.get())).build());
+        }
+        Message<byte[]> record = Message.of(body).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                .withKey(jobId).build());
+        return requests.sendMessage(record).replaceWith(() -> {
+            Log.infof("job %s enqueued through the HTTP API", jobId);
+            return Response.status(202).entity(new Accepted(jobId, "accepted", "/jobs/" + jobId)).build();
+        });
+    }
+
+    @GET
+    @Path("/{jobId}")
+    @Operation(summary = "A job's current state", description = "404 when this replica does not know the job (it may "
+            + "belong to a partition another replica serves).")
+    public Response get(@PathParam("jobId") String jobId) {
+        return store.find(jobId).map(s -> Response.ok(JobView.of(s)).build())
+                .orElseGet(() -> notHere(jobId));
+    }
+
+    @GET
+    @Operation(summary = "Recent jobs of this replica, newest first", description = "Filters: status (e.g. "
+            + "in_progress, stored, failed), model; limit 1-500 (default 50).")
+    public List<JobView> list(@QueryParam("status") String status, @QueryParam("model") String model,
+            @QueryParam("limit") @DefaultValue("50") int limit) {
+        int n = Math.max(1, Math.min(MAX_LIMIT, limit));
+        return store.all().stream()
+                .filter(s -> status == null || status.isBlank() || s.status().wireName().equals(status))
+                .filter(s -> model == null || model.isBlank() || s.request() != null
+                        && model.equals(s.request().model()))
+                .sorted(Comparator.comparing(JobState::updatedAt).reversed())
+                .limit(n).map(JobView::of).toList();
+    }
+
+    @DELETE
+    @Path("/{jobId}")
+    @Operation(summary = "Cancel a job", description = "Not handled yet: recorded as cancelled, so its request is "
+            + "never submitted. Generating: no longer followed, a cancelled completion is sent and the provider's "
+            + "copy is deleted (as soon as the provider allows). 409 when it is being submitted, already generated, "
+            + "or ended.")
+    public Uni<Response> cancel(@PathParam("jobId") String jobId) {
+        JobState current = store.find(jobId).orElse(null);
+        if (current == null) {
+            int partition = partitionOf(jobId);
+            if (partition < 0 || !journal.owns(partition)) {
+                return Uni.createFrom().item(notHere(jobId));
+            }
+            return ledger.record(null, JobState.cancelledBeforeArrival(jobId, partition, clock.instant()))
+                    .map(s -> Response.ok(JobView.of(s)).build());
+        }
+        if (current.status().terminal()) {
+            return conflict(current, "job_ended", "The job has already ended (" + current.status().wireName() + ").");
+        }
+        if (current.status() == JobStatus.SUBMITTING) {
+            return conflict(current, "job_being_submitted", "The job is being submitted right now; cancel it again "
+                    + "in a moment.");
+        }
+        if (!current.status().generating()) {
+            return conflict(current, "job_already_generated", "The video is already generated and being stored.");
+        }
+        JobState cancelled = current.ended(JobStatus.CANCELLED, JobError.of("cancelled", "Cancelled through the "
+                + "HTTP API while the provider was generating it; the provider's copy is deleted."), clock.instant());
+        return ledger.record(current, cancelled)
+                .invoke(done -> poller.deleteAtProvider(done.videoId(), 0))
+                .map(done -> Response.ok(JobView.of(done)).build());
+    }
+
+    private Uni<Response> conflict(JobState job, String code, String message) {
+        return Uni.createFrom().item(Response.status(409).entity(new Problem(job.jobId(), job.status().wireName(),
+                JobError.of(code, message))).build());
+    }
+
+    private Response notHere(String jobId) {
+        int partition = partitionOf(jobId);
+        String where = partition >= 0 && !journal.owns(partition) ? " Its partition (" + partition + ") is served by "
+                + "another replica; ask that one." : "";
+        return Response.status(404).entity(new Problem(jobId, null, JobError.of("job_not_found", "No job '" + jobId
+                + "' on this replica." + where))).build();
+    }
+
+    /** The request topic's partition of a job id, as Kafka's default partitioner places keyed records. */
+    private int partitionOf(String jobId) {
+        int partitions = topics.requestPartitions();
+        if (partitions <= 0) {
+            return -1;
+        }
+        return Utils.toPositive(Utils.murmur2(jobId.getBytes(StandardCharsets.UTF_8))) % partitions;
+    }
+
+    private Optional<String> jobIdOf(byte[] body) {
+        try {
+            JsonNode node = mapper.readTree(body);
+            JsonNode id = node == null ? null : node.get("jobId");
+            return id != null && id.isTextual() && !id.textValue().isBlank() ? Optional.of(id.textValue())
+                    : Optional.empty();
+        } catch (java.io.IOException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package dev.videoworker.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.startsWith;
+
+import java.time.Duration;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.videoworker.pipeline.WorkerTest;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+
+/**
+ * The HTTP API against the running worker: enqueue (validated like the topic), look, list, cancel; and its OpenAPI
+ * document.
+ */
+@QuarkusTest
+class JobsApiTest extends WorkerTest {
+
+    @Test
+    void enqueuesAValidRequestThatIsThenStoredAndShown() throws Exception {
+        String jobId = "api-ok-" + UUID.randomUUID();
+        given().contentType(ContentType.JSON).body("{\"jobId\":\"" + jobId + "\",\"prompt\":\"A tram at dawn "
+                + jobId + "\"}")
+                .post("/jobs").then().statusCode(202).body("jobId", equalTo(jobId)).body("status", equalTo("accepted"))
+                .body("href", equalTo("/jobs/" + jobId));
+
+        assertThat(jobs.awaitCompletion(jobId).path("outcome").asText()).isEqualTo("succeeded");
+        given().get("/jobs/" + jobId).then().statusCode(200).body("status", equalTo("stored"))
+                .body("video.uri", startsWith("s3://videos/")).body("costUsd", equalTo(0.4f));
+        given().queryParam("status", "stored").get("/jobs").then().statusCode(200).body("jobId", hasItem(jobId));
+        given().contentType(ContentType.JSON).body("{\"jobId\":\"" + jobId + "\",\"prompt\":\"again\"}")
+                .post("/jobs").then().statusCode(409).body("status", equalTo("stored"));
+        given().delete("/jobs/" + jobId).then().statusCode(409).body("error.code", equalTo("job_ended"));
+    }
+
+    @Test
+    void givesAJobIdWhenTheBodyHasNone() throws Exception {
+        String jobId = given().contentType(ContentType.JSON).body("{\"prompt\":\"A quiet harbour " + UUID.randomUUID()
+                + "\"}").post("/jobs").then().statusCode(202).extract().path("jobId");
+        assertThat(jobId).startsWith("job-");
+        assertThat(jobs.awaitCompletion(jobId).path("outcome").asText()).isEqualTo("succeeded");
+    }
+
+    @Test
+    void rejectsAnInvalidRequestLikeTheTopicWithoutEnqueuingIt() {
+        int creates = simulator().createCount();
+        given().contentType(ContentType.JSON).body("{\"prompt\":\"x\",\"model\":\"sora-9\"}").post("/jobs")
+                .then().statusCode(400).body("status", equalTo("rejected"))
+                .body("error.code", equalTo("unknown_model")).body("error.field", equalTo("model"));
+        given().contentType(ContentType.JSON).body("{\"prompt\":\"x\",\"seconds\":10}").post("/jobs")
+                .then().statusCode(400).body("error.code", equalTo("legacy_seconds"));
+        given().contentType(ContentType.JSON).body("not json").post("/jobs")
+                .then().statusCode(400).body("error.code", equalTo("invalid_json"));
+        assertThat(simulator().createCount()).isEqualTo(creates);
+        given().get("/jobs/no-such-job-" + UUID.randomUUID()).then().statusCode(404)
+                .body("error.code", equalTo("job_not_found"));
+    }
+
+    @Test
+    void cancelsAGeneratingJobAndDeletesTheProvidersCopy() throws Exception {
+        String jobId = "api-cancel-" + UUID.randomUUID();
+        jobs.send(jobId, "{\"prompt\":\"A very slow glacier [simulate:duration=PT6S] " + jobId + "\"}");
+        await().atMost(Duration.ofSeconds(20)).until(() -> jobs.statuses(jobId).contains("in_progress"));
+
+        String videoId = given().delete("/jobs/" + jobId).then().statusCode(200).body("status", equalTo("cancelled"))
+                .extract().path("videoId");
+
+        JsonNode completion = jobs.awaitCompletion(jobId);
+        assertThat(completion.path("outcome").asText()).isEqualTo("cancelled");
+        await().atMost(Duration.ofSeconds(30)).until(() -> simulator().videos().stream()
+                .noneMatch(v -> v.id().equals(videoId)));
+        assertThat(jobs.records("video.completed", jobId)).hasSize(1);
+    }
+
+    @Test
+    void aJobCancelledBeforeItsRequestArrivesIsNeverSubmitted() throws Exception {
+        String jobId = "api-early-" + UUID.randomUUID();
+        String prompt = "A lighthouse keeper " + jobId;
+        given().delete("/jobs/" + jobId).then().statusCode(200).body("status", equalTo("cancelled"));
+
+        jobs.send(jobId, "{\"prompt\":\"" + prompt + "\"}");
+
+        assertThat(jobs.awaitCompletion(jobId).path("outcome").asText()).isEqualTo("cancelled");
+        await().atMost(Duration.ofSeconds(10)).until(() -> jobs.statuses(jobId).size() >= 2);
+        assertThat(simulator().createCount(prompt)).isZero();
+        assertThat(jobs.records("video.completed", jobId)).hasSize(1);
+    }
+
+    @Test
+    void publishesAnOpenApiDocument() {
+        given().queryParam("format", "json").get("/q/openapi").then().statusCode(200)
+                .body("paths", org.hamcrest.Matchers.hasKey("/jobs"))
+                .body("paths", org.hamcrest.Matchers.hasKey("/jobs/{jobId}"));
+    }
+}

@@ -25,9 +25,8 @@ import dev.videoworker.poll.PollSchedule;
  * to five minutes with a queued phase at 0%, non-linear progress reported in steps, and stalls. Per schedule: polls
  * per job, and the detection delay (from the end of generation to the poll that sees it) at p50 and p95.
  * <p>
- * Run: {@code ./mvnw -B -o test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=dev.videoworker.bench.PollingEfficiency [-Dexec.args="jobs seed"]}. Writes
- * {@code target/bench/polling.json} and prints a markdown table.
+ * Run as the README says (arguments: jobs, default 10,000, and seed); writes {@code target/bench/polling.json} for
+ * other harnesses to merge and prints a markdown table.
  */
 public final class PollingEfficiency {
 

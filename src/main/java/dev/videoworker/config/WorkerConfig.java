@@ -234,8 +234,29 @@ public interface WorkerConfig {
 
     /** Following a submitted job until it ends. */
     interface Poll {
+        /**
+         * Wait before polling again after a failed poll or a failed write, and the first wait between attempts to
+         * delete a timed-out video. Regular polls follow the adaptive schedule ({@link #minInterval()} to
+         * {@link #maxInterval()}).
+         */
         @WithDefault("10s")
         Duration interval();
+
+        /** Shortest wait between two polls of a job: the cadence around its expected end; provider hints included. */
+        @WithDefault("2s")
+        Duration minInterval();
+
+        /** Longest wait between two polls of a job, however far it seems from done; provider hints included. */
+        @WithDefault("2m")
+        Duration maxInterval();
+
+        /** Share of each planned wait that is random, in [0, 1): 0.15 spreads waits over ±15% of the plan. */
+        @WithDefault("0.15")
+        double jitter();
+
+        /** How long a job usually takes from submission, for models that name no {@code expected-duration}. */
+        @WithDefault("3m")
+        Duration expectedDuration();
 
         /** A job still not finished this long after submission ends {@code failed/timeout}. */
         @WithDefault("30m")
@@ -297,6 +318,12 @@ public interface WorkerConfig {
 
         /** Deadline of this model's jobs from submission (overrides {@code worker.poll.deadline}). */
         Optional<Duration> deadline();
+
+        /**
+         * How long this model's jobs usually take from submission (overrides {@code worker.poll.expected-duration});
+         * polls are planned around it until the provider reports progress.
+         */
+        Optional<Duration> expectedDuration();
 
         /** Whether an input reference image is accepted. */
         @WithDefault("true")

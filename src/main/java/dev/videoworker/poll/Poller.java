@@ -5,7 +5,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -28,9 +30,9 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Vertx;
 
 /**
- * Follows submitted jobs: polls the provider on a timer, records and announces each change (status or progress, not
- * every poll), ends stuck jobs at their deadline, and stores the video once it is generated. One job is handled by
- * one chain at a time, so its events stay in order.
+ * Follows submitted jobs: polls the provider when the {@link PollSchedule} plans, records and announces each change
+ * (status or progress, not every poll), ends stuck jobs at their deadline, and stores the video once it is generated.
+ * One job is handled by one chain at a time, so its events stay in order.
  */
 @ApplicationScoped
 public class Poller {
@@ -47,6 +49,8 @@ public class Poller {
     private final WorkerConfig.Poll config;
     private final WorkerConfig.Storage storage;
     private final WorkerMetrics metrics;
+    private final Map<String, WorkerConfig.Model> models;
+    private final PollSchedule plans;
     private final Clock clock = Clock.systemUTC();
     /** The poll each job waits for, so a webhook can bring it forward. */
     private final Map<String, PendingPoll> pending = new ConcurrentHashMap<>();
@@ -63,11 +67,35 @@ public class Poller {
         this.vertx = vertx;
         this.config = config.poll();
         this.storage = config.storage();
+        this.models = config.models();
+        this.plans = new PollSchedule(this.config.minInterval(), this.config.maxInterval(), this.config.jitter(),
+                () -> ThreadLocalRandom.current().nextDouble());
     }
 
     /** Starts following a job that the provider is generating. */
     public void follow(JobState job) {
-        schedule(job, config.interval());
+        int progress = job.progress() == null ? 0 : job.progress();
+        PollSchedule.Seen seen = progress > 0 && job.updatedAt() != null
+                ? new PollSchedule.Seen(progress, job.updatedAt().toEpochMilli()) : null;
+        PollSchedule.Plan plan = plan(job, seen, null);
+        schedule(job, plan.seen(), plan.delay());
+    }
+
+    /** The next poll of a job in generation, from what it has shown so far and how long its model usually takes. */
+    private PollSchedule.Plan plan(JobState job, PollSchedule.Seen seen, Duration pollAfter) {
+        Instant now = clock.instant();
+        Instant submitted = job.timings() != null && job.timings().submittedAt() != null
+                ? job.timings().submittedAt() : now;
+        Duration expected = Optional.ofNullable(job.request() == null ? null : models.get(job.request().model()))
+                .flatMap(WorkerConfig.Model::expectedDuration).orElse(config.expectedDuration());
+        PollSchedule.Plan plan = plans.next(now, submitted, job.progress() == null ? 0 : job.progress(), seen,
+                expected, pollAfter);
+        if (job.deadline() != null && now.plus(plan.delay()).isAfter(job.deadline())) {
+            // A long wait must not carry a stuck job far past its deadline: poll (and end it) right after it.
+            Duration untilDeadline = Duration.between(now, job.deadline()).plusMillis(1);
+            return new PollSchedule.Plan(untilDeadline.isNegative() ? Duration.ZERO : untilDeadline, plan.seen());
+        }
+        return plan;
     }
 
     /** Resumes a job whose video is generated but not stored yet (after a restart or a takeover). */
@@ -94,14 +122,14 @@ public class Poller {
      * One chain drives a job: it holds the state it last saw, and stops when the store holds another one (the
      * partition was given up, or given up and taken back, and a new chain drives the job).
      */
-    private void schedule(JobState expected, Duration delay) {
+    private void schedule(JobState expected, PollSchedule.Seen seen, Duration delay) {
         if (!stopping) {
             String jobId = expected.jobId();
             long id = vertx.setTimer(Math.max(1, delay.toMillis()), timer -> {
                 pending.computeIfPresent(jobId, (k, p) -> p.timer() == timer ? null : p);
-                pollOnce(expected);
+                pollOnce(expected, seen);
             });
-            pending.put(jobId, new PendingPoll(id, expected));
+            pending.put(jobId, new PendingPoll(id, expected, seen));
         }
     }
 
@@ -129,7 +157,7 @@ public class Poller {
         if (waiting == null || !vertx.cancelTimer(waiting.timer())) {
             return Nudge.BUSY;
         }
-        schedule(waiting.expected(), Duration.ZERO);
+        schedule(waiting.expected(), waiting.seen(), Duration.ZERO);
         return Nudge.POLLED;
     }
 
@@ -137,7 +165,8 @@ public class Poller {
         return store.find(expected.jobId()).orElse(null) == expected;
     }
 
-    private void pollOnce(JobState job) {
+    /** Polls once; {@code seen} is what the schedule kept of the job's earlier polls (null: nothing). */
+    private void pollOnce(JobState job, PollSchedule.Seen seen) {
         if (stopping || !current(job) || !job.status().generating()) {
             return;
         }
@@ -154,12 +183,14 @@ public class Poller {
         metrics.polled(job.status());
         lastPollAt = clock.instant();
         provider.retrieve(job.videoId())
-                .chain(video -> onVideo(job, video))
-                .subscribe().with(next -> {
+                .chain(video -> onVideo(job, video).map(next -> new Polled(next, video.pollAfter())))
+                .subscribe().with(polled -> {
+                    JobState next = polled.job();
                     if (next != null && next.status().generating()) {
-                        schedule(next, config.interval());
+                        PollSchedule.Plan plan = plan(next, seen, polled.pollAfter());
+                        schedule(next, plan.seen(), plan.delay());
                     }
-                }, e -> onPollFailure(job, e));
+                }, e -> onPollFailure(job, seen, e));
     }
 
     private Uni<JobState> onVideo(JobState job, ProviderVideo video) {
@@ -246,14 +277,14 @@ public class Poller {
                 return;
             }
             if (current.status().generating()) {
-                pollOnce(current);
+                pollOnce(current, null);
             } else if (current.status() == JobStatus.GENERATED || current.status() == JobStatus.STORING) {
                 resumeStoring(current);
             }
         });
     }
 
-    private void onPollFailure(JobState job, Throwable e) {
+    private void onPollFailure(JobState job, PollSchedule.Seen seen, Throwable e) {
         if (e instanceof NotOwnerException) {
             return;
         }
@@ -276,7 +307,7 @@ public class Poller {
         Duration wait = hinted != null && hinted.compareTo(config.interval()) > 0 ? hinted : config.interval();
         Log.warnf("job %s: poll failed after the client's retries (%s), next poll in %s", job.jobId(),
                 e.getMessage(), wait);
-        schedule(job, wait);
+        schedule(job, seen, wait);
     }
 
     /**
@@ -365,7 +396,11 @@ public class Poller {
         return Duration.ofMillis(Math.min(ms, storage.retryMaxBackoff().toMillis()));
     }
 
-    private record PendingPoll(long timer, JobState expected) {
+    /** A poll's outcome: the job's state after it, and the provider's hint for the next one. */
+    private record Polled(JobState job, Duration pollAfter) {
+    }
+
+    private record PendingPoll(long timer, JobState expected, PollSchedule.Seen seen) {
     }
 
     /** Carries a checked storage failure through the reactive chain. */

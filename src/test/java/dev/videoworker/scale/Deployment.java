@@ -100,6 +100,8 @@ final class Deployment implements AutoCloseable {
         // A job found in `submitting` after a kill waits this long before it is reconciled: short keeps recovery quick.
         config.put("worker.jobs.create-timeout", "5s");
         config.put("worker.poll.interval", "200ms");
+        config.put("worker.poll.min-interval", "50ms");
+        config.put("worker.poll.max-interval", "200ms");
         config.put("worker.storage.endpoint", stack.s3().endpoint());
         config.put("worker.storage.access-key", stack.s3().accessKey());
         config.put("worker.storage.secret-key", stack.s3().secretKey());

@@ -155,6 +155,8 @@ public final class LocalStack {
         env.put("S3_SECRET_KEY", s3.secretKey());
         // Poll often so the demo shows queued and in-progress events, not only the end.
         command.add("-Dworker.poll.interval=1s");
+        command.add("-Dworker.poll.max-interval=1s");
+        command.add("-Dworker.poll.min-interval=200ms");
         command.add("-Dquarkus.http.port=" + port);
         // Loopback only: in local mode the simulator serves the Videos API on this port to anyone who can reach it.
         command.add("-Dquarkus.http.host=127.0.0.1");

@@ -7,7 +7,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 
 /**
  * Webhooks on: two secrets (a rotation), the embedded simulator signing with the current one and posting to the
- * worker's own endpoint, and a poll interval of a minute, so a job finished within seconds was moved on by its
+ * worker's own endpoint, and polls a minute apart (interval, min- and max-interval), so a job finished within seconds was moved on by its
  * webhook. Own topics, so no other test's job is rebuilt here.
  */
 public class WebhooksProfile implements QuarkusTestProfile {
@@ -22,6 +22,8 @@ public class WebhooksProfile implements QuarkusTestProfile {
         return TOPICS.config(Map.of(
                 "worker.poll.interval", POLL_INTERVAL,
                 "%test.worker.poll.interval", POLL_INTERVAL,
+                "%test.worker.poll.min-interval", POLL_INTERVAL,
+                "%test.worker.poll.max-interval", POLL_INTERVAL,
                 "worker.webhooks.secret", PREVIOUS_SECRET + "," + CURRENT_SECRET,
                 "simulator.webhook-url", "${worker.provider.base-url}" + WebhookEndpoint.PATH,
                 "simulator.webhook-secret", CURRENT_SECRET));

@@ -1,11 +1,13 @@
 package dev.videoworker.api;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -40,6 +42,9 @@ import dev.videoworker.poll.Poller;
 import dev.videoworker.request.ParseOutcome;
 import dev.videoworker.request.RecordPosition;
 import dev.videoworker.request.RequestParser;
+import io.minio.GetPresignedObjectUrlArgs;
+import io.minio.MinioClient;
+import io.minio.Http;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -64,13 +69,15 @@ public class JobsResource {
     private final TopicSetup topics;
     private final Poller poller;
     private final MutinyEmitter<byte[]> requests;
+    private final MinioClient minio;
     private final ObjectMapper mapper;
     private final String requestsTopic;
     private final Clock clock = Clock.systemUTC();
 
     public JobsResource(RequestParser parser, JobStore store, JobLedger ledger, JobJournal journal, TopicSetup topics,
             Poller poller, @Channel(REQUESTS_OUT) MutinyEmitter<byte[]> requests, ObjectMapper mapper,
-            WorkerConfig config) {
+            WorkerConfig config, MinioClient minio) {
+        this.minio = minio;
         this.parser = parser;
         this.store = store;
         this.ledger = ledger;
@@ -140,6 +147,26 @@ public class JobsResource {
                         && model.equals(s.request().model()))
                 .sorted(Comparator.comparing(JobState::updatedAt).reversed())
                 .limit(n).map(JobView::of).toList();
+    }
+
+    @GET
+    @Path("/{jobId}/video")
+    @Operation(summary = "The stored video", description = "302 to a presigned URL of the stored object, valid for "
+            + "an hour (the operator page's player uses it); 404 when the job has no stored video here.")
+    public Response video(@PathParam("jobId") String jobId) {
+        JobState job = store.find(jobId).orElse(null);
+        if (job == null || job.video() == null) {
+            return notHere(jobId);
+        }
+        try {
+            String url = minio.getPresignedObjectUrl(GetPresignedObjectUrlArgs.builder().method(Http.Method.GET)
+                    .bucket(job.video().bucket()).object(job.video().key()).expiry(1, TimeUnit.HOURS).build());
+            return Response.status(302).location(URI.create(url)).build();
+        } catch (Exception e) {
+            Log.warnf("could not presign the video of job %s: %s", jobId, e.getClass().getSimpleName());
+            return Response.status(503).entity(new Problem(jobId, job.status().wireName(), JobError.of(
+                    "presign_failed", "Could not make a download link for the stored video."))).build();
+        }
     }
 
     @DELETE

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.videoworker.config.WorkerConfig;
+import dev.videoworker.trace.Tracing;
 import dev.videoworker.job.JobState;
 import dev.videoworker.request.RecordPosition;
 import io.quarkus.logging.Log;
@@ -41,9 +42,11 @@ public class EventPublisher {
     private final ObjectMapper mapper;
     private final String statusTopic;
     private final String completedTopic;
+    private final Tracing tracing;
 
     public EventPublisher(@Channel(DLQ_CHANNEL) MutinyEmitter<byte[]> deadLetters, ObjectMapper mapper,
-            WorkerConfig config) {
+            WorkerConfig config, Tracing tracing) {
+        this.tracing = tracing;
         this.deadLetters = deadLetters;
         this.mapper = mapper;
         this.statusTopic = config.topics().status();
@@ -120,6 +123,7 @@ public class EventPublisher {
         header(headers, "ce_subject", job.jobId());
         header(headers, "ce_time", DateTimeFormatter.ISO_INSTANT.format(job.updatedAt()));
         header(headers, "content-type", "application/json");
+        tracing.inject(job.trace(), topic, headers);
         return new ProducerRecord<>(topic, null, job.jobId(), json, headers);
     }
 

@@ -15,6 +15,8 @@ import dev.videoworker.request.VideoRequest;
  *
  * @param attempts create calls made for this job so far (a resubmission only follows a reconciliation that found
  *        nothing at the provider)
+ * @param trace the W3C {@code traceparent} of the job's trace (from the request record, or started by the worker):
+ *        its provider calls and events join that trace, on whichever replica drives the job
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobState(
@@ -33,7 +35,8 @@ public record JobState(
         Instant deadline,
         JsonNode metadata,
         int attempts,
-        Instant updatedAt) {
+        Instant updatedAt,
+        String trace) {
 
     public JobState {
         variants = variants == null ? Map.of() : Map.copyOf(variants);
@@ -41,66 +44,66 @@ public record JobState(
 
     /** The intent to submit, durable before the paid call. */
     public static JobState submitting(VideoRequest request, int partition, BigDecimal cost, Instant receivedAt,
-            Instant at) {
+            Instant at, String trace) {
         return new JobState(request.jobId(), partition, JobStatus.SUBMITTING, request, null, null, cost, null, null,
-                null, Timings.received(receivedAt), null, null, request.metadata(), 1, at);
+                null, Timings.received(receivedAt), null, null, request.metadata(), 1, at, trace);
     }
 
     /** A request that will never be submitted. {@code request} holds what could be read of it, or null. */
     public static JobState rejected(String jobId, int partition, VideoRequest request, JobError why,
-            Instant receivedAt, Instant at) {
+            Instant receivedAt, Instant at, String trace) {
         return new JobState(jobId, partition, JobStatus.REJECTED, request, null, null, null, why, null, null,
                 Timings.received(receivedAt).finished(at), null, null, request == null ? null : request.metadata(),
-                0, at);
+                0, at, trace);
     }
 
     /** A job cancelled before its request was handled: when the request comes, it is recognised and not submitted. */
     public static JobState cancelledBeforeArrival(String jobId, int partition, Instant at) {
         return new JobState(jobId, partition, JobStatus.CANCELLED, null, null, null, null, JobError.of("cancelled",
                 "Cancelled through the HTTP API before the request was handled; it will not be submitted."), null,
-                null, Timings.received(at).finished(at), null, null, null, 0, at);
+                null, Timings.received(at).finished(at), null, null, null, 0, at, null);
     }
 
     /** What is kept of a long-finished job: enough to recognise its id and say how it ended. */
     public JobState slim() {
         return new JobState(jobId, partition, status, null, videoId, null, null, error, video, null, null, null,
-                null, null, attempts, updatedAt);
+                null, null, attempts, updatedAt, trace);
     }
 
     public JobState withStatus(JobStatus next, Instant at) {
         return new JobState(jobId, partition, next, request, videoId, progress, costUsd, error, video, variants,
-                timings, expiresAt, deadline, metadata, attempts, at);
+                timings, expiresAt, deadline, metadata, attempts, at, trace);
     }
 
     /** A new intent after a reconciliation found that the previous create made nothing. */
     public JobState resubmitting(Instant at) {
         return new JobState(jobId, partition, JobStatus.SUBMITTING, request, null, null, costUsd, null, null, null,
-                timings, null, null, metadata, attempts + 1, at);
+                timings, null, null, metadata, attempts + 1, at, trace);
     }
 
     public JobState submitted(String providerVideoId, Instant at, Instant pollDeadline) {
         return new JobState(jobId, partition, JobStatus.SUBMITTED, request, providerVideoId, 0, costUsd, error,
-                video, variants, timings.submitted(at), expiresAt, pollDeadline, metadata, attempts, at);
+                video, variants, timings.submitted(at), expiresAt, pollDeadline, metadata, attempts, at, trace);
     }
 
     public JobState progressed(JobStatus next, Integer newProgress, Instant at) {
         return new JobState(jobId, partition, next, request, videoId, newProgress, costUsd, error, video, variants,
-                timings, expiresAt, deadline, metadata, attempts, at);
+                timings, expiresAt, deadline, metadata, attempts, at, trace);
     }
 
     public JobState generated(Instant providerExpiresAt, Instant at) {
         return new JobState(jobId, partition, JobStatus.GENERATED, request, videoId, 100, costUsd, error, video,
-                variants, timings.generated(at), providerExpiresAt, deadline, metadata, attempts, at);
+                variants, timings.generated(at), providerExpiresAt, deadline, metadata, attempts, at, trace);
     }
 
     public JobState stored(StoredObject storedVideo, Map<String, StoredObject> storedVariants, Instant at) {
         return new JobState(jobId, partition, JobStatus.STORED, request, videoId, progress, costUsd, null,
                 storedVideo, storedVariants, timings.stored(at).finished(at), expiresAt, deadline, metadata, attempts,
-                at);
+                at, trace);
     }
 
     public JobState ended(JobStatus terminal, JobError why, Instant at) {
         return new JobState(jobId, partition, terminal, request, videoId, progress, costUsd, why, video, variants,
-                timings.finished(at), expiresAt, deadline, metadata, attempts, at);
+                timings.finished(at), expiresAt, deadline, metadata, attempts, at, trace);
     }
 }

@@ -182,7 +182,7 @@ public class Poller {
         }
         metrics.polled(job.status());
         lastPollAt = clock.instant();
-        provider.retrieve(job.videoId())
+        provider.retrieve(job.videoId(), job.trace())
                 .chain(video -> onVideo(job, video).map(next -> new Polled(next, video.pollAfter())))
                 .subscribe().with(polled -> {
                     JobState next = polled.job();

@@ -36,6 +36,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.metrics.WorkerMetrics;
+import dev.videoworker.trace.Tracing;
+import io.opentelemetry.api.trace.Span;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
@@ -61,6 +63,7 @@ public class VideosClient {
     private final RetryListener retryListener;
     private final WorkerMetrics metrics;
     private final ProviderHealth health;
+    private final Tracing tracing;
     /** Longest wait for a content download's headers, and for each next byte of its body: the API read timeout. */
     private final Duration contentTimeout;
 
@@ -72,13 +75,15 @@ public class VideosClient {
 
     @Inject
     public VideosClient(@RestClient VideosApi api, ObjectMapper mapper, WorkerConfig config, WorkerMetrics metrics,
-            ProviderHealth health) {
-        this(api, mapper, config, new RetryPolicy(config.provider().retry(), new Random()), null, metrics, health);
+            ProviderHealth health, Tracing tracing) {
+        this(api, mapper, config, new RetryPolicy(config.provider().retry(), new Random()), null, metrics, health,
+                tracing);
     }
 
     /** For tests: a chosen policy, and a listener that sees each retry (besides the log line). */
     VideosClient(VideosApi api, ObjectMapper mapper, WorkerConfig config, RetryPolicy retry,
-            RetryListener listener, WorkerMetrics metrics, ProviderHealth health) {
+            RetryListener listener, WorkerMetrics metrics, ProviderHealth health, Tracing tracing) {
+        this.tracing = tracing;
         this.metrics = metrics;
         this.health = health;
         this.api = api;
@@ -105,6 +110,11 @@ public class VideosClient {
 
     /** One paid call. Never retried here: a failure whose outcome is unknown says so. */
     public Uni<ProviderVideo> create(CreateVideo request) {
+        return create(request, null);
+    }
+
+    /** {@link #create(CreateVideo)} as a span of the job's trace ({@code traceparent}; null: none). */
+    public Uni<ProviderVideo> create(CreateVideo request, String trace) {
         ClientMultipartForm form = ClientMultipartForm.create()
                 .attribute("model", request.model(), null)
                 .attribute("prompt", request.prompt(), null)
@@ -114,13 +124,17 @@ public class VideosClient {
             form.binaryFileUpload("input_reference", request.imageFileName(), Buffer.buffer(request.image()),
                     request.imageContentType());
         }
-        return Uni.createFrom().deferred(() -> timed("create", api.create(authorization, form)
+        return Uni.createFrom().deferred(() -> timed("create", trace, api.create(authorization, form)
                 .map(this::toVideo)
                 .onFailure().transform(e -> failure(e, true))));
     }
 
     public Uni<ProviderVideo> retrieve(String videoId) {
-        return withRetries("retrieve", videoId, () -> api.retrieve(authorization, videoId)
+        return retrieve(videoId, null);
+    }
+
+    public Uni<ProviderVideo> retrieve(String videoId, String trace) {
+        return withRetries("retrieve", videoId, trace, () -> api.retrieve(authorization, videoId)
                 .map(this::toVideo)
                 .onFailure().transform(e -> failure(e, false)));
     }
@@ -131,13 +145,17 @@ public class VideosClient {
 
     /** One cheap call, for the readiness check: a page of one video, not retried. */
     public Uni<Void> probe() {
-        return timed("list", api.list(authorization, 1, "desc", null)
+        return timed("list", null, api.list(authorization, 1, "desc", null)
                 .onFailure().transform(e -> failure(e, false))).replaceWithVoid();
     }
 
     /** One page of the provider's recent videos, newest first, after the cursor {@code after} (null: the start). */
     public Uni<Page> listNewest(int limit, String after) {
-        return withRetries("list", after == null ? "first page" : "after " + after, () -> api.list(authorization,
+        return listNewest(limit, after, null);
+    }
+
+    public Uni<Page> listNewest(int limit, String after, String trace) {
+        return withRetries("list", after == null ? "first page" : "after " + after, trace, () -> api.list(authorization,
                 limit, "desc", after)
                 .map(r -> {
                     VideoResource.Page page = r.getEntity();
@@ -152,7 +170,11 @@ public class VideosClient {
     }
 
     public Uni<Void> delete(String videoId) {
-        return withRetries("delete", videoId, () -> api.delete(authorization, videoId)
+        return delete(videoId, null);
+    }
+
+    public Uni<Void> delete(String videoId, String trace) {
+        return withRetries("delete", videoId, trace, () -> api.delete(authorization, videoId)
                 .replaceWithVoid()
                 .onFailure().transform(e -> failure(e, false)));
     }
@@ -161,27 +183,30 @@ public class VideosClient {
      * Calls {@code once} again after each retryable failure, up to the policy's attempts. The waits are timers, not
      * blocked threads; each attempt is a new subscription, so a new HTTP request.
      */
-    private <T> Uni<T> withRetries(String call, String target, Supplier<Uni<? extends T>> once) {
-        return attempt(call, target, once, 1);
+    private <T> Uni<T> withRetries(String call, String target, String trace, Supplier<Uni<? extends T>> once) {
+        return attempt(call, target, trace, once, 1);
     }
 
     /** Records the call's latency and answer when {@code call} ends; the clock starts at subscription. */
-    private <T> Uni<T> timed(String call, Uni<? extends T> uni) {
+    private <T> Uni<T> timed(String call, String trace, Uni<? extends T> uni) {
         long started = System.nanoTime();
+        Span span = tracing.providerCall(call, trace);
         return uni.onItemOrFailure().invoke((item, failure) -> {
             metrics.providerCall(call, failure, started);
             health.called(failure);
+            Tracing.end(span, failure);
         })
                 .map(item -> (T) item);
     }
 
-    private <T> Uni<T> attempt(String call, String target, Supplier<Uni<? extends T>> once, int attempt) {
-        return Uni.createFrom().<T>deferred(() -> timed(call, once.get()))
+    private <T> Uni<T> attempt(String call, String target, String trace, Supplier<Uni<? extends T>> once,
+            int attempt) {
+        return Uni.createFrom().<T>deferred(() -> timed(call, trace, once.get()))
                 .onFailure(e -> retry.retries(attempt, e)).recoverWithUni(e -> {
                     Duration wait = beforeRetry(call, target, attempt, (ProviderException) e);
                     Uni<Void> pause = wait.isZero() ? Uni.createFrom().voidItem()
                             : Uni.createFrom().voidItem().onItem().delayIt().by(wait);
-                    return pause.chain(() -> attempt(call, target, once, attempt + 1));
+                    return pause.chain(() -> attempt(call, target, trace, once, attempt + 1));
                 });
     }
 
@@ -203,9 +228,13 @@ public class VideosClient {
      * Blocking: call it from a worker thread, and close the stream.
      */
     public InputStream openContent(String videoId, String variant) throws IOException {
+        return openContent(videoId, variant, null);
+    }
+
+    public InputStream openContent(String videoId, String variant, String trace) throws IOException {
         for (int attempt = 1;; attempt++) {
             try {
-                return openContentOnce(videoId, variant);
+                return openContentOnce(videoId, variant, trace);
             } catch (ProviderException e) {
                 if (!retry.retries(attempt, e)) {
                     throw e;
@@ -223,16 +252,19 @@ public class VideosClient {
         }
     }
 
-    private InputStream openContentOnce(String videoId, String variant) throws IOException {
+    private InputStream openContentOnce(String videoId, String variant, String trace) throws IOException {
         long started = System.nanoTime();
+        Span span = tracing.providerCall("content", trace);
         try {
             InputStream body = openContentUntimed(videoId, variant);
             metrics.providerCall("content", null, started);
             health.called(null);
+            Tracing.end(span, null);
             return body;
         } catch (IOException | RuntimeException e) {
             metrics.providerCall("content", e, started);
             health.called(e);
+            Tracing.end(span, e);
             throw e;
         }
     }

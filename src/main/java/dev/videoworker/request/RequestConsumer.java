@@ -26,6 +26,7 @@ import dev.videoworker.job.JobStatus;
 import dev.videoworker.job.JobStore;
 import dev.videoworker.job.NotOwnerException;
 import dev.videoworker.submit.GenerationSlots;
+import dev.videoworker.trace.Tracing;
 import dev.videoworker.submit.Submitter;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -56,11 +57,13 @@ public class RequestConsumer {
     private final Clock clock = Clock.systemUTC();
     private volatile boolean stopping;
     private final Permits permits;
+    private final Tracing tracing;
     private final Map<String, Deque<Supplier<Uni<Void>>>> byJob = new HashMap<>();
 
     public RequestConsumer(RequestParser parser, JobStore store, JobLedger ledger, EventPublisher events,
             Submitter submitter, KafkaClientService kafka, JobJournal journal, GenerationSlots slots,
-            WorkerConfig config) {
+            WorkerConfig config, Tracing tracing) {
+        this.tracing = tracing;
         this.kafka = kafka;
         this.slots = slots;
         this.permits = new Permits(config.requests().maxConcurrent());
@@ -114,10 +117,11 @@ public class RequestConsumer {
         Instant receivedAt = clock.instant();
         ParseOutcome outcome = parser.parse(message.getPayload(), record.getKey(), position);
         String jobId = outcome.jobId();
+        String trace = tracing.received(record.getHeaders(), position.topic(), jobId);
         boolean newJob = outcome instanceof ParseOutcome.Valid && store.find(jobId).isEmpty();
         Uni<Void> slot = newJob ? slots.acquire(jobId) : Uni.createFrom().voidItem();
         return slot.chain(permits::acquire).invoke(() -> inOrder(jobId, () -> process(message, record.getKey(),
-                outcome, position, receivedAt)
+                outcome, position, receivedAt, trace)
                 .onTermination().invoke(() -> {
                     if (newJob) {
                         slots.settle(jobId);
@@ -126,8 +130,8 @@ public class RequestConsumer {
     }
 
     private Uni<Void> process(Message<byte[]> message, String key, ParseOutcome outcome, RecordPosition position,
-            Instant receivedAt) {
-        return handle(message.getPayload(), key, outcome, position, receivedAt)
+            Instant receivedAt, String trace) {
+        return handle(message.getPayload(), key, outcome, position, receivedAt, trace)
                 .onItemOrFailure().transformToUni((done, failure) -> {
                     if (failure == null) {
                         return Uni.createFrom().completionStage(message.ack());
@@ -190,7 +194,7 @@ public class RequestConsumer {
     }
 
     private Uni<Void> handle(byte[] value, String key, ParseOutcome outcome, RecordPosition position,
-            Instant receivedAt) {
+            Instant receivedAt, String trace) {
         JobState known = store.find(outcome.jobId()).orElse(null);
         if (known != null) {
             // A redelivery or a repeated job id: never submit twice.
@@ -204,12 +208,12 @@ public class RequestConsumer {
         }
         if (outcome instanceof ParseOutcome.Valid valid) {
             // Acknowledged once the intent is durable; the create call goes on without holding the consumer.
-            return submitter.submit(valid.request(), valid.estimatedCostUsd(), position.partition(), receivedAt)
+            return submitter.submit(valid.request(), valid.estimatedCostUsd(), position.partition(), receivedAt, trace)
                     .replaceWithVoid();
         }
         if (outcome instanceof ParseOutcome.Invalid invalid) {
             Log.infof("job %s rejected: %s (%s)", invalid.jobId(), invalid.error().code(), invalid.error().field());
-            return reject(invalid.jobId(), invalid.error(), invalid.partial(), position, receivedAt);
+            return reject(invalid.jobId(), invalid.error(), invalid.partial(), position, receivedAt, trace);
         }
         ParseOutcome.NotJson notJson = (ParseOutcome.NotJson) outcome;
         if (!journal.owns(position.partition())) {
@@ -221,7 +225,7 @@ public class RequestConsumer {
         return events.deadLetter(value, key, notJson.reason(), position)
                 .chain(() -> reject(notJson.jobId(), JobError.field("invalid_json", "$", "The record is not JSON ("
                         + notJson.reason() + "); its bytes were sent to the dead-letter topic."), null, position,
-                        receivedAt));
+                        receivedAt, trace));
     }
 
     private static boolean inFlight(JobStatus status) {
@@ -230,9 +234,9 @@ public class RequestConsumer {
     }
 
     private Uni<Void> reject(String jobId, JobError error, VideoRequest partial, RecordPosition position,
-            Instant receivedAt) {
+            Instant receivedAt, String trace) {
         return ledger.record(null, JobState.rejected(jobId, position.partition(), partial, error, receivedAt,
-                clock.instant())).replaceWithVoid();
+                clock.instant(), trace)).replaceWithVoid();
     }
 
     /** Records handled at once; the consumer waits for a free one (it is the only one that waits). */

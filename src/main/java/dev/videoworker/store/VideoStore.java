@@ -90,7 +90,7 @@ public class VideoStore {
 
     private StoredObject put(JobState job, String variant, String bucket, String key, String contentType)
             throws IOException, MinioException {
-        try (InputStream body = provider.openContent(job.videoId(), variant);
+        try (InputStream body = provider.openContent(job.videoId(), variant, job.trace());
                 HashingInputStream counted = new HashingInputStream(body)) {
             minio.putObject(PutObjectArgs.builder()
                     .bucket(bucket)

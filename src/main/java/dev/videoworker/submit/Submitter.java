@@ -76,23 +76,24 @@ public class Submitter {
      * Takes a new job to its durable intent (or to its rejection); completes then, while the create call and the
      * recording of its outcome go on in the background.
      */
-    public Uni<JobState> submit(VideoRequest request, BigDecimal estimatedCost, int partition, Instant receivedAt) {
+    public Uni<JobState> submit(VideoRequest request, BigDecimal estimatedCost, int partition, Instant receivedAt,
+            String trace) {
         return prepareImage(request)
                 .chain(image -> {
                     Optional<JobError> overBudget = budget.reserve(request.jobId(), partition, estimatedCost);
                     if (overBudget.isPresent()) {
                         Log.infof("job %s rejected: over the spend budget", request.jobId());
                         return ledger.record(null, JobState.rejected(request.jobId(), partition, request,
-                                overBudget.get(), receivedAt, clock.instant()));
+                                overBudget.get(), receivedAt, clock.instant(), trace));
                     }
                     return ledger.record(null, JobState.submitting(request, partition, estimatedCost, receivedAt,
-                            clock.instant()))
+                            clock.instant(), trace))
                             .onFailure().invoke(e -> budget.refund(request.jobId()))
                             .invoke(intent -> createInBackground(intent, image));
                 })
                 .onFailure(InputImages.Unusable.class).recoverWithUni(e -> ledger.record(null, JobState.rejected(
                         request.jobId(), partition, request, ((InputImages.Unusable) e).error(), receivedAt,
-                        clock.instant())));
+                        clock.instant(), trace)));
     }
 
     /**
@@ -152,7 +153,7 @@ public class Submitter {
         VideosClient.CreateVideo create = new VideosClient.CreateVideo(r.model(), r.prompt(), r.size(), r.seconds(),
                 image == null ? null : image.bytes(), image == null ? null : image.fileName(),
                 image == null ? null : image.contentType());
-        return provider.create(create)
+        return provider.create(create, intent.trace())
                 .chain(video -> {
                     Log.infof("job %s submitted as %s", intent.jobId(), video.id());
                     return adopt(intent, video.id());
@@ -248,7 +249,7 @@ public class Submitter {
     /** Pages through the provider's videos, newest first, back to a little before the intent was written. */
     private Uni<Optional<ProviderVideo>> findAtProvider(JobState intent, String after, int page) {
         Instant from = intent.updatedAt().minus(CLOCK_SKEW);
-        return provider.listNewest(LIST_PAGE, after).chain(p -> {
+        return provider.listNewest(LIST_PAGE, after, intent.trace()).chain(p -> {
             for (ProviderVideo v : p.videos()) {
                 if (matches(intent, v, from)) {
                     return Uni.createFrom().item(Optional.of(v));

@@ -143,12 +143,12 @@ class SpendBudgetTest {
         SpendBudget budget = budget("5.00", "1h");
         JobState old = submitted("old", T0.minus(Duration.ofHours(2)));
         JobState recent = submitted("recent", T0.minus(Duration.ofMinutes(10)));
-        JobState inFlight = JobState.submitting(request("in-flight"), 0, usd("0.40"), T0, T0.minusSeconds(5));
-        JobState refused = JobState.submitting(request("refused"), 0, usd("0.40"), T0, T0.minusSeconds(5))
+        JobState inFlight = JobState.submitting(request("in-flight"), 0, usd("0.40"), T0, T0.minusSeconds(5), null);
+        JobState refused = JobState.submitting(request("refused"), 0, usd("0.40"), T0, T0.minusSeconds(5), null)
                 .ended(JobStatus.FAILED, JobError.of("invalid_request_error", "no"), T0.minusSeconds(4));
-        JobState unknown = JobState.submitting(request("unknown"), 0, usd("0.40"), T0, T0.minusSeconds(5))
+        JobState unknown = JobState.submitting(request("unknown"), 0, usd("0.40"), T0, T0.minusSeconds(5), null)
                 .ended(JobStatus.FAILED, JobError.of("submission_unknown", "maybe"), T0.minusSeconds(4));
-        JobState rejected = JobState.rejected("rejected", 0, request("rejected"), JobError.of("x", "y"), T0, T0);
+        JobState rejected = JobState.rejected("rejected", 0, request("rejected"), JobError.of("x", "y"), T0, T0, null);
 
         budget.adopt(0, List.of(old, recent, inFlight, refused, unknown, rejected));
 
@@ -203,7 +203,7 @@ class SpendBudgetTest {
     }
 
     static JobState submitted(String jobId, Instant at) {
-        return JobState.submitting(request(jobId), 0, usd("0.40"), at, at).submitted("video_" + jobId, at,
+        return JobState.submitting(request(jobId), 0, usd("0.40"), at, at, null).submitted("video_" + jobId, at,
                 at.plus(Duration.ofMinutes(30)));
     }
 }

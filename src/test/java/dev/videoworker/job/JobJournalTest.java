@@ -101,11 +101,11 @@ class JobJournalTest {
         try {
             journal.open(0);
             JobState first = JobState.rejected("job-1", 0, null, JobError.of("x", "first"), Instant.now(),
-                    Instant.now());
+                    Instant.now(), null);
             JobState second = JobState.rejected("job-1", 0, null, JobError.of("x", "second"),
-                    Instant.now(), Instant.now());
+                    Instant.now(), Instant.now(), null);
             JobState gone = JobState.rejected("job-2", 0, null, JobError.of("x", "gone"), Instant.now(),
-                    Instant.now());
+                    Instant.now(), null);
             journal.write(0, List.of(
                     new ProducerRecord<>(topic, 0, "job-1", mapper.writeValueAsString(first)),
                     new ProducerRecord<>(topic, 0, "job-2", mapper.writeValueAsString(gone)),

@@ -22,6 +22,8 @@ import dev.videoworker.metrics.WorkerMetrics;
 import dev.videoworker.request.VideoRequest;
 import dev.videoworker.testing.KafkaBroker;
 import dev.videoworker.testing.WorkerTestResources;
+import dev.videoworker.trace.Tracing;
+import io.opentelemetry.api.OpenTelemetry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
@@ -46,7 +48,7 @@ class JobLedgerTest {
         ObjectMapper mapper = new ObjectMapper().registerModule(new JavaTimeModule());
         JobStore store = new JobStore();
         JobJournal journal = new JobJournal(kafka, config);
-        JobLedger ledger = new JobLedger(store, journal, new EventPublisher(null, mapper, config), mapper, config,
+        JobLedger ledger = new JobLedger(store, journal, new EventPublisher(null, mapper, config, new Tracing(OpenTelemetry.noop())), mapper, config,
                 new WorkerMetrics(new SimpleMeterRegistry(), store));
         Duration wait = Duration.ofSeconds(30);
         try {
@@ -54,7 +56,7 @@ class JobLedgerTest {
             VideoRequest request = new VideoRequest("job-1", "sora-2", "a cat", "720x1280", "4", null, null, null,
                     null, null);
             JobState intent = ledger.record(null, JobState.submitting(request, 0, null, Instant.now(),
-                    Instant.now())).await().atMost(wait);
+                    Instant.now(), null)).await().atMost(wait);
             JobState submitted = ledger.record(intent, intent.submitted("video_1", Instant.now(), Instant.now()))
                     .await().atMost(wait);
 

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -62,6 +63,15 @@ public final class JobsClient implements AutoCloseable {
     public RecordMetadata send(String key, String value) throws InterruptedException, ExecutionException {
         return producer.send(new ProducerRecord<>(requestsTopic, key,
                 value == null ? null : value.getBytes(StandardCharsets.UTF_8))).get();
+    }
+
+    /** Sends a request with record headers (e.g. a W3C {@code traceparent}). */
+    public RecordMetadata send(String key, String value, Map<String, String> headers)
+            throws InterruptedException, ExecutionException {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(requestsTopic, key,
+                value.getBytes(StandardCharsets.UTF_8));
+        headers.forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
+        return producer.send(record).get();
     }
 
     public List<TopicRecorder.Seen> records(String topic, String key) {

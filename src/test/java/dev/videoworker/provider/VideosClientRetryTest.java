@@ -31,6 +31,8 @@ import dev.videoworker.simulator.FaultSettings;
 import dev.videoworker.simulator.VideoSimulator;
 import dev.videoworker.simulator.VideoStatus;
 import dev.videoworker.metrics.WorkerMetrics;
+import dev.videoworker.trace.Tracing;
+import io.opentelemetry.api.OpenTelemetry;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -71,7 +73,8 @@ class VideosClientRetryTest extends WorkerTest {
         RetryPolicy policy = new RetryPolicy(4, Duration.ofMillis(10), Duration.ofMillis(100), 1.0,
                 Duration.ofSeconds(2), new Random(17));
         client = new VideosClient(api, mapper, config, policy, (call, target, attempt, failure, wait) -> retries
-                .add(new Retried(call, target, attempt, failure.httpStatus(), wait)), metrics, new ProviderHealth());
+                .add(new Retried(call, target, attempt, failure.httpStatus(), wait)), metrics, new ProviderHealth(),
+                new Tracing(OpenTelemetry.noop()));
     }
 
     @AfterEach

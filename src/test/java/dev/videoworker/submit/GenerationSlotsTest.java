@@ -55,7 +55,7 @@ class GenerationSlotsTest {
 
     static JobState submitting(String jobId) {
         return JobState.submitting(new VideoRequest(jobId, "sora-2", "p", "1280x720", "4", null, List.of(), null,
-                null, null), 0, BigDecimal.ONE, T0, T0);
+                null, null), 0, BigDecimal.ONE, T0, T0, null);
     }
 
     /** Acquires a slot for the job and records its intent, as the request consumer and the submitter do. */

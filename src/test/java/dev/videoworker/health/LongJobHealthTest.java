@@ -19,7 +19,7 @@ import io.quarkus.test.junit.TestProfile;
 
 /**
  * A job that generates for longer than the consumer's un-acknowledged-record limit keeps the worker healthy:
- * requests are acknowledged once their state is durable, not when their video is stored. The limit is 10 s here
+ * requests are acknowledged once their state is durable, not when their video is stored. The limit is 25 s here
  * (60 s in the other tests, 40 min in production) so that the test stays short.
  */
 @QuarkusTest
@@ -30,18 +30,21 @@ class LongJobHealthTest extends WorkerTest {
     public static class ShortUnackedLimit implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("mp.messaging.incoming.video-requests.throttled.unprocessed-record-max-age.ms", "10000");
+            return Map.of("mp.messaging.incoming.video-requests.throttled.unprocessed-record-max-age.ms", "25000");
         }
     }
 
     @Test
     void staysHealthyWhileAJobGeneratesForLongerThanTheCommitLimit() throws Exception {
         String jobId = "long-" + UUID.randomUUID();
-        jobs.send(jobId, "{\"prompt\":\"A slow sunrise [simulate:duration=PT16S] " + jobId + "\"}");
+        jobs.send(jobId, "{\"prompt\":\"A slow sunrise [simulate:duration=PT32S] " + jobId + "\"}");
         await().atMost(Duration.ofSeconds(20)).until(() -> jobs.statuses(jobId).contains("in_progress"));
 
-        await().during(Duration.ofSeconds(13)).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500))
-                .until(() -> given().get("/q/health").statusCode() == 200);
+        await().during(Duration.ofSeconds(28)).atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> {
+                    var health = given().get("/q/health");
+                    assertThat(health.statusCode()).as(health.asString()).isEqualTo(200);
+                });
 
         JsonNode completion = jobs.awaitCompletion(jobId, Duration.ofSeconds(60));
         assertThat(completion.path("outcome").asText()).isEqualTo("succeeded");

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -21,6 +22,8 @@ import dev.videoworker.provider.ProviderStatus;
 import dev.videoworker.provider.ProviderVideo;
 import dev.videoworker.provider.VideosClient;
 import dev.videoworker.store.VideoStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -49,9 +52,10 @@ public class Poller {
     /** The poll each job waits for, so a webhook can bring it forward. */
     private final Map<String, PendingPoll> pending = new ConcurrentHashMap<>();
     private volatile boolean stopping;
+    private final Timer lateness;
 
     public Poller(JobStore store, JobLedger ledger, VideosClient provider, VideoStore videos, Vertx vertx,
-            WorkerConfig config) {
+            WorkerConfig config, MeterRegistry registry) {
         this.store = store;
         this.ledger = ledger;
         this.provider = provider;
@@ -59,6 +63,9 @@ public class Poller {
         this.vertx = vertx;
         this.config = config.poll();
         this.storage = config.storage();
+        this.lateness = Timer.builder("worker.poll.lateness")
+                .description("How late a planned poll fired (event-loop and timer delay)")
+                .publishPercentiles(0.5, 0.9, 0.99).register(registry);
     }
 
     /** Starts following a job that the provider is generating. */
@@ -88,7 +95,9 @@ public class Poller {
     private void schedule(JobState expected, Duration delay) {
         if (!stopping) {
             String jobId = expected.jobId();
+            long plannedAt = System.nanoTime() + Math.max(1, delay.toMillis()) * 1_000_000;
             long id = vertx.setTimer(Math.max(1, delay.toMillis()), timer -> {
+                lateness.record(Math.max(0, System.nanoTime() - plannedAt), TimeUnit.NANOSECONDS);
                 pending.computeIfPresent(jobId, (k, p) -> p.timer() == timer ? null : p);
                 pollOnce(expected);
             });

@@ -629,7 +629,14 @@ public final class Benchmark {
     /** A short JFR profile of the worker: top frames by self time and the worker's own hottest frames. */
     private Map<String, Object> profile(ChildProcess worker, String name) throws Exception {
         Path jfr = OUT.resolve(name + ".jfr");
-        worker.jcmd("JFR.stop", "name=bench", "filename=" + jfr);
+        try {
+            worker.jcmd("JFR.stop", "name=bench", "filename=" + jfr);
+        } catch (IOException e) {
+            // a recording past its duration has already stopped and written its file
+            if (!Files.isRegularFile(jfr)) {
+                throw e;
+            }
+        }
         Process print = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jfr").toString(),
                 "print", "--events", "jdk.ExecutionSample", "--stack-depth", "64", jfr.toString())
                 .redirectErrorStream(true).start();

@@ -354,7 +354,8 @@ public final class Benchmark {
             }
             double rampSeconds = (System.nanoTime() - t0) / 1e9;
             long endedEarly = countCommitted(List.of(topics.completed));
-            long inFlight = created - endedEarly;
+            // A job that has not ended is held by the worker, generating or still being submitted.
+            long inFlight = count - endedEarly;
             log("(b) %d of %d jobs created at the provider after %.1f s, %d ended early (failed); %d in flight; "
                     + "holding for %s", created, count, rampSeconds, endedEarly, inFlight, options.hold);
             if (inFlight <= 0) {
@@ -370,7 +371,7 @@ public final class Benchmark {
             PrometheusText metrics = new PrometheusText(worker.get("/q/metrics", null));
             double loadedHeap = heapAfterGc(worker);
             long endedAfterHold = countCommitted(List.of(topics.completed));
-            long heldInFlight = created - endedAfterHold;
+            long heldInFlight = count - endedAfterHold;
             double perJobKib = (loadedHeap - idleHeap) / heldInFlight / 1024;
             double p50 = metrics.sum("worker_poll_lateness_seconds", Map.of("quantile", "0.5")).orElse(Double.NaN);
             double p99 = metrics.sum("worker_poll_lateness_seconds", Map.of("quantile", "0.99")).orElse(Double.NaN);

@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -24,6 +25,8 @@ import dev.videoworker.provider.ProviderStatus;
 import dev.videoworker.provider.ProviderVideo;
 import dev.videoworker.provider.VideosClient;
 import dev.videoworker.store.VideoStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -56,9 +59,10 @@ public class Poller {
     private final Map<String, PendingPoll> pending = new ConcurrentHashMap<>();
     private volatile boolean stopping;
     private volatile Instant lastPollAt = Instant.now();
+    private final Timer lateness;
 
     public Poller(JobStore store, JobLedger ledger, VideosClient provider, VideoStore videos, Vertx vertx,
-            WorkerConfig config, WorkerMetrics metrics) {
+            WorkerConfig config, WorkerMetrics metrics, MeterRegistry registry) {
         this.metrics = metrics;
         this.store = store;
         this.ledger = ledger;
@@ -70,6 +74,9 @@ public class Poller {
         this.models = config.models();
         this.plans = new PollSchedule(this.config.minInterval(), this.config.maxInterval(), this.config.jitter(),
                 () -> ThreadLocalRandom.current().nextDouble());
+        this.lateness = Timer.builder("worker.poll.lateness")
+                .description("How late a planned poll fired (event-loop and timer delay)")
+                .publishPercentiles(0.5, 0.9, 0.99).register(registry);
     }
 
     /** Starts following a job that the provider is generating. */
@@ -125,7 +132,9 @@ public class Poller {
     private void schedule(JobState expected, PollSchedule.Seen seen, Duration delay) {
         if (!stopping) {
             String jobId = expected.jobId();
+            long plannedAt = System.nanoTime() + Math.max(1, delay.toMillis()) * 1_000_000;
             long id = vertx.setTimer(Math.max(1, delay.toMillis()), timer -> {
+                lateness.record(Math.max(0, System.nanoTime() - plannedAt), TimeUnit.NANOSECONDS);
                 pending.computeIfPresent(jobId, (k, p) -> p.timer() == timer ? null : p);
                 pollOnce(expected, seen);
             });

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
@@ -238,6 +239,12 @@ public final class SimulatorRoutes {
                 : VideoVariant.fromWireName(variantText).orElseThrow(() -> VideoApiException.invalidValue("variant",
                         variantText, "'video', 'thumbnail', and 'spritesheet'"));
         String id = ctx.pathParam("video_id");
+        OptionalLong synthetic = simulator.syntheticContentBytes(id, variant);
+        if (synthetic.isPresent()) {
+            // generated while sent, whatever its size; faults of the content endpoint do not apply
+            SyntheticContent.send(ctx.response(), synthetic.getAsLong());
+            return;
+        }
         String prompt = simulator.retrieve(id).prompt();
         Matcher slow = SLOW_CONTENT_MARKER.matcher(prompt == null ? "" : prompt);
         Fault fault = ctx.get(FAULT);

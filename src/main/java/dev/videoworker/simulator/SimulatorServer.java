@@ -1,14 +1,18 @@
 package dev.videoworker.simulator;
 
 import java.time.Clock;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * The simulator on its own Vert.x HTTP server, outside Quarkus: used by {@link SimulatorMain}, by tests and by
@@ -17,6 +21,8 @@ import io.vertx.ext.web.Router;
 public final class SimulatorServer implements AutoCloseable {
 
     private static final long STOP_TIMEOUT_SECONDS = 10;
+    /** Call counters of the standalone server, for benchmarks that count provider requests per job. */
+    public static final String STATS_PATH = "/_sim/stats";
 
     private final Vertx vertx;
     private final HttpServer server;
@@ -43,6 +49,7 @@ public final class SimulatorServer implements AutoCloseable {
         try {
             Router router = Router.router(vertx);
             new SimulatorRoutes(simulator).mount(router);
+            router.get(STATS_PATH).handler(ctx -> stats(ctx, simulator));
             HttpServer server = vertx.createHttpServer().requestHandler(router).listen(port, host)
                     .toCompletionStage().toCompletableFuture().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             return new SimulatorServer(vertx, server, simulator, host, webhooks);
@@ -56,6 +63,26 @@ public final class SimulatorServer implements AutoCloseable {
     public static SimulatorServer start(SimulatorSettings settings, String host, int port)
             throws InterruptedException {
         return start(settings, Clock.systemUTC(), host, port);
+    }
+
+    /**
+     * {@code GET /_sim/stats} (same Bearer key as the API): calls per endpoint that passed the key check, and creates,
+     * since start.
+     */
+    private static void stats(RoutingContext ctx, VideoSimulator simulator) {
+        String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+        String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? header.substring(7).trim() : null;
+        if (!simulator.acceptsKey(presented)) {
+            ctx.response().setStatusCode(401).end();
+            return;
+        }
+        JsonObject calls = new JsonObject();
+        for (Endpoint endpoint : Endpoint.values()) {
+            calls.put(endpoint.name().toLowerCase(Locale.ROOT), simulator.callCount(endpoint));
+        }
+        ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(new JsonObject().put("calls", calls).put("creates", simulator.createCount()).encode());
     }
 
     public int port() {

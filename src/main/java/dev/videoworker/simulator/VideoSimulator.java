@@ -17,6 +17,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -426,26 +427,52 @@ public final class VideoSimulator implements AutoCloseable {
      */
     public CompletionStage<MediaFile> content(String id, VideoVariant variant) {
         Job job;
+        try {
+            job = downloadable(id);
+        } catch (VideoApiException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return media.render(variant, VideoSize.parse(job.size()), Integer.parseInt(job.seconds()))
+                .thenApply(path -> new MediaFile(path, variant.contentType()));
+    }
+
+    /**
+     * The size of the synthetic video of a job created with {@link SyntheticContent#MARKER} in its prompt, checked
+     * like {@link #content} (completed, not expired); empty for any other job or variant, which get rendered media.
+     */
+    public OptionalLong syntheticContentBytes(String id, VideoVariant variant) {
+        Job job;
+        synchronized (this) {
+            job = find(id, null);
+        }
+        if (variant != VideoVariant.VIDEO || job.contentBytes() == null) {
+            return OptionalLong.empty();
+        }
+        downloadable(id);
+        return OptionalLong.of(job.contentBytes());
+    }
+
+    /** The job whose content can be downloaded now, else the API's error. */
+    private Job downloadable(String id) {
+        Job job;
         synchronized (this) {
             job = find(id, null);
         }
         Instant now = clock.instant();
         VideoSnapshot video = job.at(now, settings);
         if (video.status() == VideoStatus.FAILED) {
-            return CompletableFuture.failedFuture(VideoApiException.invalid("Video '" + id + "' failed; it has no "
-                    + "content.", null, "video_failed"));
+            throw VideoApiException.invalid("Video '" + id + "' failed; it has no content.", null, "video_failed");
         }
         if (video.status() != VideoStatus.COMPLETED) {
-            return CompletableFuture.failedFuture(VideoApiException.invalid("Video '" + id + "' is not ready yet "
-                    + "(status '" + video.status().wireName() + "'). Retrieve it until its status is 'completed'.",
-                    null, "video_not_ready"));
+            throw VideoApiException.invalid("Video '" + id + "' is not ready yet (status '"
+                    + video.status().wireName() + "'). Retrieve it until its status is 'completed'.", null,
+                    "video_not_ready");
         }
         if (!now.isBefore(job.expiresAt(settings))) {
-            return CompletableFuture.failedFuture(new VideoApiException(404, "The content of video '" + id
-                    + "' has expired.", "invalid_request_error", null, "video_expired"));
+            throw new VideoApiException(404, "The content of video '" + id + "' has expired.",
+                    "invalid_request_error", null, "video_expired");
         }
-        return media.render(variant, VideoSize.parse(job.size()), Integer.parseInt(job.seconds()))
-                .thenApply(path -> new MediaFile(path, variant.contentType()));
+        return job;
     }
 
     /** Number of jobs created through {@code POST /v1/videos} (not remixes) since start or the last reset. */
@@ -566,11 +593,13 @@ public final class VideoSimulator implements AutoCloseable {
                 LOG.debugf("Simulator: the content of %s expires %s after completion", id, expiresAfter);
             }
         }
+        OptionalLong synthetic = SyntheticContent.requestedBytes(prompt);
         Job job = new Job(id, model, prompt, size, seconds, remixedFrom, clock.instant(),
                 prompt.contains(settings.moderationMarker()), prompt.contains(STALL_MARKER), durationOf(prompt),
-                marked(EXPIRES_AFTER_MARKER, prompt, expiresAfter));
+                marked(EXPIRES_AFTER_MARKER, prompt, expiresAfter),
+                synthetic.isPresent() ? synthetic.getAsLong() : null);
         jobs.put(id, job);
-        if (!job.moderated()) {
+        if (!job.moderated() && job.contentBytes() == null) {
             // "generate" while the job runs, so the first download does not wait for a cold render
             media.render(VideoVariant.VIDEO, VideoSize.parse(size), Integer.parseInt(seconds))
                     .whenComplete((path, failure) -> {
@@ -619,7 +648,8 @@ public final class VideoSimulator implements AutoCloseable {
 
     /** What is stored of a job; everything that changes over time is derived from {@code createdAt}. */
     private record Job(String id, String model, String prompt, String size, String seconds, String remixedFrom,
-            Instant createdAt, boolean moderated, boolean stalled, Duration duration, Duration expiresAfter) {
+            Instant createdAt, boolean moderated, boolean stalled, Duration duration, Duration expiresAfter,
+            Long contentBytes) {
 
         Instant leavesQueueAt(SimulatorSettings settings) {
             return createdAt.plusNanos((long) (duration.toNanos() * settings.queuedFraction()));

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The benchmark of issue 6, rerunnable by anyone with JDK 17 (no Docker): packages the worker, builds the test class
+# path, then dev.videoworker.bench.Benchmark starts Kafka and S3Proxy (in its own JVM), the simulator and the packaged
+# worker (separate processes), measures, and writes target/bench/results.{json,md,png}. See docs/benchmarks.md.
+#   bench/run.sh                      # all phases at full size (about 15 minutes on 2 cores)
+#   bench/run.sh --phases=a --jobs=200 --profile
+# Options: --phases=e,a,b,c --jobs=2000 --steady --in-flight=10000 --hold=PT2M --transfer-bytes=2147483648
+#          --profile --worker-jvm=-Xmx512m --startups=3
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+if [[ "${BENCH_SKIP_BUILD:-}" != "true" ]]; then
+  echo "Building (first run downloads dependencies)..."
+  # -DskipTests still compiles the test classes, where the benchmark lives next to the test servers.
+  ./mvnw -B -q -DskipTests package dependency:build-classpath \
+    -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
+fi
+
+exec java -Xmx1g -Djava.awt.headless=true -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
+  -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
+  dev.videoworker.bench.Benchmark "$@"

@@ -1,0 +1,130 @@
+package dev.videoworker.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import javax.imageio.ImageIO;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.videoworker.bench.BenchResults.Goal;
+
+/** The benchmark's pure parts (no servers, no timing): figures in, files out. */
+class BenchHarnessTest {
+
+    @Test
+    void computesNearestRankPercentiles() {
+        double[] samples = {5, 1, 4, 2, 3, 10, 9, 8, 7, 6};
+        assertThat(Percentiles.of(samples, 50)).isEqualTo(5);
+        assertThat(Percentiles.of(samples, 99)).isEqualTo(10);
+        assertThat(Percentiles.of(samples, 10)).isEqualTo(1);
+        assertThat(Percentiles.of(new double[] {42}, 99)).isEqualTo(42);
+        assertThat(Percentiles.of(new double[0], 50)).isNaN();
+    }
+
+    @Test
+    void readsCpuTicksAndRssFromProc() {
+        String stat = "1234 (java (worker)) S 1 1234 1234 0 -1 4194560 5000 0 0 0 250 75 0 0 20 0 42 0 100 0";
+        assertThat(ProcStats.cpuTicks(stat)).isEqualTo(325);
+        assertThat(ProcStats.vmRssBytes("Name:\tjava\nVmPeak:\t 999 kB\nVmRSS:\t  204800 kB\nThreads: 42\n"))
+                .isEqualTo(204800L * 1024);
+    }
+
+    @Test
+    void sumsPrometheusSamplesByLabels() {
+        PrometheusText text = new PrometheusText("""
+                # TYPE jvm_memory_used_bytes gauge
+                jvm_memory_used_bytes{area="heap",id="G1 Eden Space"} 1.0E7
+                jvm_memory_used_bytes{area="heap",id="G1 Old Gen"} 2.5E7
+                jvm_memory_used_bytes{area="nonheap",id="Metaspace"} 9.0E7
+                worker_poll_lateness_seconds{quantile="0.99"} 0.012
+                worker_poll_lateness_seconds_max 0.5
+                """);
+        assertThat(text.sum("jvm_memory_used_bytes", Map.of("area", "heap")).orElseThrow()).isEqualTo(3.5e7);
+        assertThat(text.sum("jvm_memory_used_bytes", Map.of("area", "heap", "id", "G1 Old Gen")).orElseThrow())
+                .isEqualTo(2.5e7);
+        assertThat(text.sum("worker_poll_lateness_seconds", Map.of("quantile", "0.99")).orElseThrow())
+                .isEqualTo(0.012);
+        assertThat(text.sum("worker_poll_lateness_seconds_max", Map.of()).orElseThrow()).isEqualTo(0.5);
+        assertThat(text.sum("missing_metric", Map.of())).isEmpty();
+    }
+
+    @Test
+    void ranksJfrTopFrames() {
+        String print = """
+                jdk.ExecutionSample {
+                  startTime = 10:00:00.000
+                  stackTrace = [
+                    java.util.HashMap.get(Object) line: 1
+                    dev.videoworker.poll.Poller.pollOnce(JobState) line: 2
+                  ]
+                }
+                jdk.ExecutionSample {
+                  stackTrace = [
+                    java.util.HashMap.get(Object) line: 1
+                    ...
+                  ]
+                }
+                jdk.ExecutionSample {
+                  stackTrace = [
+                    sun.nio.ch.EPoll.wait(int, long, int, int) line: 3
+                  ]
+                }
+                """;
+        assertThat(JfrTopFrames.sampleCount(print)).isEqualTo(3);
+        assertThat(JfrTopFrames.topFrames(print, 1)).containsExactly(Map.entry("java.util.HashMap.get", 2 / 3.0));
+        assertThat(JfrTopFrames.topOwnFrames(print, 5))
+                .containsExactly(Map.entry("dev.videoworker.poll.Poller.pollOnce", 1 / 3.0));
+    }
+
+    @Test
+    void writesJsonMarkdownAndChart(@TempDir Path dir) throws Exception {
+        BenchResults results = new BenchResults();
+        results.context("nproc", 2);
+        results.add("a.throughput", "a", "jobs end to end", 120.5, "jobs/s", 400.0, Goal.AT_LEAST, null);
+        results.add("a.cpu", "a", "CPU per job", 1.5, "ms", 2.0, Goal.AT_MOST, null);
+        results.add("b.heap", "b", "heap per job", Double.NaN, "KiB", 2.0, Goal.AT_MOST, null);
+        results.add("a.raw_put", "a", "raw PUT rate", 900, "PUT/s", null, null, "baseline");
+        results.detail("a.run", Map.of("completed", 10));
+
+        results.write(dir);
+
+        JsonNode json = BenchResults.read(dir.resolve("results.json"));
+        assertThat(json.path("context").path("nproc").asInt()).isEqualTo(2);
+        assertThat(json.path("metrics")).hasSize(4);
+        assertThat(json.path("metrics").get(0).path("met").asBoolean(true)).isFalse();
+        assertThat(json.path("metrics").get(1).path("met").asBoolean()).isTrue();
+        assertThat(json.path("metrics").get(2).path("value").isNull()).isTrue();
+        assertThat(json.path("metrics").get(3).has("target")).isFalse();
+        assertThat(json.path("polling").path("status").asText()).startsWith("not measured");
+        assertThat(results.metrics().get(0).missBy()).isCloseTo(0.699, within(0.001));
+
+        String md = Files.readString(dir.resolve("results.md"));
+        assertThat(md).contains("| a | jobs end to end | 121 jobs/s | ≥ 400 jobs/s | **no** (short by 70 %) |")
+                .contains("| a | CPU per job | 1.50 ms | ≤ 2 ms | yes |")
+                .contains("not measured")
+                .contains("| d | polling efficiency |");
+
+        BufferedImage png = ImageIO.read(dir.resolve("results.png").toFile());
+        assertThat(png.getWidth()).isGreaterThan(500);
+        assertThat(png.getHeight()).isGreaterThan(100);
+    }
+
+    @Test
+    void mergesPollingResultsWhenPresent(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("polling.json"), "{\"pollsPerJob\": 7.5}");
+        BenchResults results = new BenchResults();
+        results.polling(BenchResults.read(dir.resolve("polling.json")));
+        results.write(dir);
+        assertThat(BenchResults.read(dir.resolve("results.json")).path("polling").path("pollsPerJob").asDouble())
+                .isEqualTo(7.5);
+    }
+}

@@ -1,0 +1,939 @@
+package dev.videoworker.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.videoworker.bench.BenchResults.Goal;
+import dev.videoworker.simulator.SimulatorServer;
+import dev.videoworker.simulator.SyntheticContent;
+import dev.videoworker.testing.KafkaBroker;
+import dev.videoworker.testing.S3Server;
+import io.minio.BucketExistsArgs;
+import io.minio.MakeBucketArgs;
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
+import io.minio.RemoveObjectArgs;
+import io.minio.UploadObjectArgs;
+
+/**
+ * The benchmark behind {@code bench/run.sh}: a Kafka broker and S3Proxy in this JVM, the simulator and the packaged
+ * worker as separate processes, and the figures of issue 6 measured in one run: (e) start-up and idle RSS, (a)
+ * throughput, CPU, provider calls and Kafka records per job against a raw S3 PUT baseline, (b) heap per in-flight job
+ * and poll lateness with 10,000 jobs in flight, (c) one 2 GiB transfer against raw download and upload baselines.
+ * It measures and writes {@code target/bench/results.{json,md,png}}; it asserts nothing about speed.
+ *
+ * <p>Options: {@code --phases=e,a,b,c}, {@code --jobs=2000}, {@code --steady} (also 20,000 jobs),
+ * {@code --in-flight=10000}, {@code --hold=PT2M}, {@code --transfer-bytes=2147483648}, {@code --profile} (JFR on the
+ * worker in (a) and (b)), {@code --worker-jvm=-Xmx512m}, {@code --startups=3}.
+ */
+public final class Benchmark {
+
+    private static final String API_KEY = "sk-FAKE-bench-0000";
+    private static final int PARTITIONS = 3;
+    private static final int VIDEO_BYTES = 64 * 1024;
+    private static final long MIB = 1024 * 1024;
+    private static final Path OUT = Path.of("target", "bench").toAbsolutePath();
+    private static final Path APP = Path.of("target", "quarkus-app").toAbsolutePath();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Options options;
+    private final BenchResults results = new BenchResults();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private KafkaBroker broker;
+    private S3Server s3;
+    private MinioClient minio;
+    private ChildProcess simulator;
+
+    private Benchmark(Options options) {
+        this.options = options;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options = Options.parse(args);
+        if (!Files.isRegularFile(APP.resolve("quarkus-run.jar"))) {
+            System.err.println("Missing " + APP.resolve("quarkus-run.jar") + ": run bench/run.sh (it packages first)");
+            System.exit(2);
+        }
+        Benchmark bench = new Benchmark(options);
+        int exit = 0;
+        try {
+            bench.run(String.join(" ", args));
+        } catch (Exception e) {
+            log("benchmark failed: %s", describe(e));
+            exit = 1;
+        } finally {
+            bench.stopServers();
+            bench.writeResults();
+        }
+        // OkHttp (MinIO) and Kafka client threads would keep the JVM up for a while
+        System.exit(exit);
+    }
+
+    private void run(String args) throws Exception {
+        recordContext(args);
+        Files.createDirectories(OUT);
+        deleteTree(OUT.resolve("s3"));
+        long t0 = System.nanoTime();
+        broker = KafkaBroker.start(OUT.resolve("kafka"), true);
+        s3 = S3Server.start(OUT.resolve("s3"));
+        minio = MinioClient.builder().endpoint(s3.endpoint()).region("us-east-1")
+                .credentials(s3.accessKey(), s3.secretKey()).build();
+        startSimulator();
+        log("broker %s, S3Proxy %s (both in this JVM), simulator pid %d on %d: %d ms", broker.bootstrapServers(),
+                s3.endpoint(), simulator.pid(), simulator.port(), ms(System.nanoTime() - t0));
+
+        // A phase that fails leaves its figures unmeasured; the others still run.
+        for (String phase : options.phases) {
+            try {
+                switch (phase) {
+                    case "e" -> startup();
+                    case "a" -> throughput();
+                    case "b" -> scale();
+                    case "c" -> transfer();
+                    default -> throw new IllegalArgumentException("unknown phase " + phase);
+                }
+            } catch (Exception e) {
+                log("phase %s failed: %s", phase, describe(e));
+                results.detail(phase + ".error", String.valueOf(e));
+            }
+        }
+    }
+
+    // ---- (e) start-up and idle RSS ----
+
+    private void startup() throws Exception {
+        List<Double> readySeconds = new ArrayList<>();
+        List<Double> rssMib = new ArrayList<>();
+        for (int i = 1; i <= options.startups; i++) {
+            Topics topics = Topics.create(broker, "bench-e" + i);
+            try (ChildProcess worker = startWorker("worker-e" + i, topics, Map.of())) {
+                Duration ready = worker.awaitHttp200("/q/health/ready", null, Duration.ofMinutes(2));
+                // idle: ready, nothing to do, let start-up garbage and JIT settle as a replica waiting for work does
+                Thread.sleep(10_000);
+                long rss = ProcStats.rssBytes(worker.pid());
+                readySeconds.add(ready.toMillis() / 1000.0);
+                rssMib.add(rss / (double) MIB);
+                log("(e) start %d: ready after %d ms, idle RSS %.1f MiB", i, ready.toMillis(), rss / (double) MIB);
+            }
+        }
+        results.detail("e.ready_seconds_each", readySeconds);
+        results.detail("e.idle_rss_mib_each", rssMib);
+        results.add("e.ready", "e", "start-up: process start → /q/health/ready UP (median of " + options.startups
+                + ")", median(readySeconds), "s", 3.0, Goal.AT_MOST, null);
+        results.add("e.idle_rss", "e", "idle RSS 10 s after ready (median)", median(rssMib), "MiB", 250.0,
+                Goal.AT_MOST, options.workerJvm.isEmpty() ? "default heap settings" : String.join(" ",
+                        options.workerJvm));
+    }
+
+    // ---- (a) throughput ----
+
+    private void throughput() throws Exception {
+        double putRate = rawPutRate();
+        results.add("a.raw_put", "a", "raw 64 KiB PUT rate, MinIO SDK, 4 threads", putRate, "PUT/s", null, null,
+                "baseline, same S3Proxy, same run");
+        Map<String, String> settings = Map.of("worker.jobs.max-in-flight", "2000", "worker.poll.interval", "1s");
+        JobRun run = runJobs("a", options.jobs, "[simulate:duration=PT0S][simulate:content-bytes=" + VIDEO_BYTES
+                + "]", VIDEO_BYTES, settings, options.profile);
+        results.add("a.throughput", "a", options.jobs + " jobs end to end (first request sent → last completion read)",
+                run.jobsPerSecond(), "jobs/s", 400.0, Goal.AT_LEAST, null);
+        results.add("a.cpu", "a", "worker CPU (user+system) per job", run.cpuMsPerJob(), "ms", 2.0, Goal.AT_MOST,
+                null);
+        results.add("a.vs_put", "a", "end-to-end rate as a share of the raw PUT rate",
+                100 * run.jobsPerSecond() / putRate, "%", 30.0, Goal.AT_LEAST, null);
+        results.add("a.provider_calls", "a", "provider requests per job", run.providerCallsPerJob(), "requests",
+                null, null, "by endpoint in details");
+        results.add("a.kafka_records", "a", "Kafka records per job (committed, all output topics incl. video.jobs)",
+                run.recordsPerJob(), "records", null, null, null);
+        results.add("a.kafka_offsets", "a", "Kafka log offsets per job (records + transaction markers)",
+                run.offsetsPerJob(), "offsets", null, null, null);
+        results.add("a.latency_p50", "a", "job latency p50 (request sent → completion read)", run.latencyP50(), "s",
+                null, null, null);
+        results.add("a.latency_p99", "a", "job latency p99", run.latencyP99(), "s", null, null, null);
+        results.detail("a.settings", settings);
+        results.detail("a.run", run.details());
+        if (options.steady) {
+            JobRun steady = runJobs("a20k", 20_000, "[simulate:duration=PT0S][simulate:content-bytes=" + VIDEO_BYTES
+                    + "]", VIDEO_BYTES, settings, false);
+            results.add("a.steady_throughput", "a", "20,000 jobs end to end (steady state)", steady.jobsPerSecond(),
+                    "jobs/s", 400.0, Goal.AT_LEAST, null);
+            results.add("a.steady_cpu", "a", "worker CPU per job, 20,000 jobs", steady.cpuMsPerJob(), "ms", 2.0,
+                    Goal.AT_MOST, null);
+            results.detail("a20k.run", steady.details());
+        }
+    }
+
+    /** 64 KiB PUTs from 4 threads straight to the S3 server through the MinIO SDK: what S3 alone can take. */
+    private double rawPutRate() throws Exception {
+        String bucket = "bench-raw-put";
+        ensureBucket(bucket);
+        byte[] body = SyntheticContent.stream(VIDEO_BYTES).readAllBytes();
+        int warmup = 400;
+        int timed = 4000;
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            putMany(pool, bucket, body, "warm", warmup);
+            long t0 = System.nanoTime();
+            putMany(pool, bucket, body, "timed", timed);
+            double rate = timed / ((System.nanoTime() - t0) / 1e9);
+            log("(a) raw PUT: %d x 64 KiB in %.2f s: %.0f PUT/s", timed, timed / rate, rate);
+            return rate;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private void putMany(ExecutorService pool, String bucket, byte[] body, String prefix, int count)
+            throws Exception {
+        AtomicInteger next = new AtomicInteger();
+        List<Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            done.add(pool.submit(() -> {
+                for (int i; (i = next.getAndIncrement()) < count;) {
+                    minio.putObject(PutObjectArgs.builder().bucket(bucket).object(prefix + "/" + i + ".mp4")
+                            .data(body, body.length).contentType("video/mp4").build());
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : done) {
+            f.get(10, TimeUnit.MINUTES);
+        }
+    }
+
+    /**
+     * Sends {@code count} requests to a fresh worker and reads their completions; measures time, worker CPU,
+     * provider calls and Kafka records over exactly that span.
+     */
+    private JobRun runJobs(String name, int count, String marker, long videoBytes, Map<String, String> settings,
+            boolean profile) throws Exception {
+        Topics topics = Topics.create(broker, "bench-" + name);
+        try (ChildProcess worker = startWorker("worker-" + name, topics, settings);
+                KafkaConsumer<String, String> completions = consumer()) {
+            worker.awaitHttp200("/q/health/ready", null, Duration.ofMinutes(2));
+            assignFromBeginning(completions, List.of(topics.completed));
+            Thread.sleep(3000);
+            Map<String, Integer> callsBefore = simulatorCalls();
+            long offsetsBefore = endOffsets(topics.outputs());
+            long cpuBefore = ProcStats.cpuMillis(worker.pid());
+            if (profile) {
+                worker.jcmd("JFR.start", "name=bench", "settings=profile", "duration=60s",
+                        "filename=" + OUT.resolve(name + ".jfr"));
+            }
+            String expectedSha = SyntheticContent.sha256(videoBytes);
+            Map<String, Long> sentAt = new HashMap<>(count * 2);
+            long first;
+            try (KafkaProducer<String, String> producer = producer()) {
+                first = System.nanoTime();
+                for (int i = 0; i < count; i++) {
+                    String id = topics.prefix + "-" + i;
+                    sentAt.put(id, System.nanoTime());
+                    producer.send(new ProducerRecord<>(topics.requests, id, "{\"prompt\":\"bench job " + i + " "
+                            + marker + "\",\"seconds\":\"4\"}"));
+                }
+                producer.flush();
+            }
+            long sendNanos = System.nanoTime() - first;
+            Set<String> seen = new HashSet<>();
+            List<Double> latencies = new ArrayList<>(count);
+            Map<String, Integer> outcomes = new LinkedHashMap<>();
+            int wrongHash = 0;
+            long last = first;
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(Math.max(5, count / 100));
+            while (seen.size() < count && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> record : completions.poll(Duration.ofMillis(200))) {
+                    long now = System.nanoTime();
+                    if (seen.add(record.key())) {
+                        last = now;
+                        Long sent = sentAt.get(record.key());
+                        if (sent != null) {
+                            latencies.add((now - sent) / 1e9);
+                        }
+                        JsonNode event = JSON.readTree(record.value());
+                        outcomes.merge(event.path("outcome").asText(), 1, Integer::sum);
+                        if (!expectedSha.equals(event.path("video").path("sha256").asText())) {
+                            wrongHash++;
+                        }
+                    }
+                }
+            }
+            long cpuAfter = ProcStats.cpuMillis(worker.pid());
+            Map<String, Integer> callsAfter = simulatorCalls();
+            // the last completion committed; give the worker's last status writes a moment to land as well
+            Thread.sleep(2000);
+            long offsetsAfter = endOffsets(topics.outputs());
+            long records = countCommitted(topics.outputs());
+            Map<String, Integer> calls = new LinkedHashMap<>();
+            callsAfter.forEach((k, v) -> calls.put(k, v - callsBefore.getOrDefault(k, 0)));
+            JobRun run = new JobRun(count, seen.size(), (last - first) / 1e9, sendNanos / 1e9, cpuAfter - cpuBefore,
+                    calls, records, offsetsAfter - offsetsBefore, latencies, outcomes, wrongHash);
+            log("(%s) %s", name, run.details());
+            if (profile) {
+                results.detail(name + ".profile", profile(worker, name));
+            }
+            if (seen.size() < count) {
+                throw new IllegalStateException("only " + seen.size() + " of " + count + " jobs completed; see "
+                        + worker.log());
+            }
+            return run;
+        }
+    }
+
+    // ---- (b) scale: jobs in flight ----
+
+    private void scale() throws Exception {
+        int count = options.inFlight;
+        Map<String, String> settings = Map.of("worker.jobs.max-in-flight", String.valueOf(count));
+        Topics topics = Topics.create(broker, "bench-b");
+        try (ChildProcess worker = startWorker("worker-b", topics, settings)) {
+            worker.awaitHttp200("/q/health/ready", null, Duration.ofMinutes(2));
+            Thread.sleep(5000);
+            double idleHeap = heapAfterGc(worker);
+            int createsBefore = simulatorCalls().getOrDefault("creates", 0);
+            long t0 = System.nanoTime();
+            try (KafkaProducer<String, String> producer = producer()) {
+                for (int i = 0; i < count; i++) {
+                    String id = topics.prefix + "-" + i;
+                    // long enough that none finishes while measured; 64 KiB if one ever does
+                    producer.send(new ProducerRecord<>(topics.requests, id, "{\"prompt\":\"bench in-flight job " + i
+                            + " [simulate:duration=PT20M][simulate:content-bytes=" + VIDEO_BYTES
+                            + "]\",\"seconds\":\"4\"}"));
+                }
+                producer.flush();
+            }
+            // Until every job is created at the provider, or no more are for a minute (a create whose answer is
+            // lost may end the job submission_unknown instead: it is counted, not waited for).
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(15);
+            int created = 0;
+            int plateauSeconds = 0;
+            while (System.nanoTime() < deadline && created < count && plateauSeconds < 60) {
+                Thread.sleep(1000);
+                int now = simulatorCalls().getOrDefault("creates", 0) - createsBefore;
+                plateauSeconds = now == created ? plateauSeconds + 1 : 0;
+                created = now;
+            }
+            double rampSeconds = (System.nanoTime() - t0) / 1e9;
+            long endedEarly = countCommitted(List.of(topics.completed));
+            // A job that has not ended is held by the worker, generating or still being submitted.
+            long inFlight = count - endedEarly;
+            log("(b) %d of %d jobs created at the provider after %.1f s, %d ended early (failed); %d in flight; "
+                    + "holding for %s", created, count, rampSeconds, endedEarly, inFlight, options.hold);
+            if (inFlight <= 0) {
+                throw new IllegalStateException("no job is in flight");
+            }
+            if (options.profile) {
+                worker.jcmd("JFR.start", "name=bench", "settings=profile", "duration=60s",
+                        "filename=" + OUT.resolve("b.jfr"));
+            }
+            long cpuBefore = ProcStats.cpuMillis(worker.pid());
+            Thread.sleep(options.hold.toMillis());
+            long cpuHold = ProcStats.cpuMillis(worker.pid()) - cpuBefore;
+            PrometheusText metrics = new PrometheusText(worker.get("/q/metrics", null));
+            double loadedHeap = heapAfterGc(worker);
+            long endedAfterHold = countCommitted(List.of(topics.completed));
+            long heldInFlight = count - endedAfterHold;
+            double perJobKib = (loadedHeap - idleHeap) / heldInFlight / 1024;
+            double p50 = metrics.sum("worker_poll_lateness_seconds", Map.of("quantile", "0.5")).orElse(Double.NaN);
+            double p99 = metrics.sum("worker_poll_lateness_seconds", Map.of("quantile", "0.99")).orElse(Double.NaN);
+            double max = metrics.sum("worker_poll_lateness_seconds_max", Map.of()).orElse(Double.NaN);
+            double polls = metrics.sum("worker_poll_lateness_seconds_count", Map.of()).orElse(Double.NaN);
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("jobs_sent", count);
+            details.put("jobs_created_at_provider", created);
+            details.put("jobs_ended_before_hold", endedEarly);
+            details.put("jobs_in_flight_after_hold", heldInFlight);
+            details.put("provider_calls_since_start", simulatorCalls());
+            details.put("ramp_seconds", rampSeconds);
+            details.put("hold", options.hold.toString());
+            details.put("idle_heap_after_gc_mib", idleHeap / MIB);
+            details.put("loaded_heap_after_gc_mib", loadedHeap / MIB);
+            details.put("polls_recorded", polls);
+            details.put("lateness_max_seconds", max);
+            details.put("worker_cpu_during_hold_percent_of_one_core", 100.0 * cpuHold / options.hold.toMillis());
+            details.put("rss_mib", ProcStats.rssBytes(worker.pid()) / (double) MIB);
+            details.put("settings", settings);
+            results.detail("b.run", details);
+            log("(b) %s, p50 %.3f s, p99 %.3f s", details, p50, p99);
+            results.add("b.heap_per_job", "b", "heap per in-flight job ((loaded − idle heap after GC) / "
+                    + heldInFlight + " in flight of " + count + " sent)", perJobKib, "KiB", 2.0, Goal.AT_MOST, null);
+            results.add("b.in_flight", "b", "jobs in flight during the hold (sent " + count + ")", heldInFlight,
+                    "jobs", (double) count, Goal.AT_LEAST, endedEarly + " ended failed before the hold");
+            results.add("b.lateness_p50", "b", "poll lateness p50 (fired − planned)", p50, "s", null, null,
+                    "Micrometer, last ~2 min");
+            results.add("b.lateness_p99", "b", "poll lateness p99", p99, "s", 1.0, Goal.AT_MOST,
+                    "Micrometer, last ~2 min");
+            if (options.profile) {
+                results.detail("b.profile", profile(worker, "b"));
+            }
+            worker.stop(Duration.ofSeconds(30));
+        }
+    }
+
+    /** Two full GCs (the second catches what the first only made unreachable), then heap used from /q/metrics. */
+    private double heapAfterGc(ChildProcess worker) throws Exception {
+        worker.jcmd("GC.run");
+        worker.jcmd("GC.run");
+        return new PrometheusText(worker.get("/q/metrics", null))
+                .sum("jvm_memory_used_bytes", Map.of("area", "heap")).orElseThrow();
+    }
+
+    // ---- (c) one large transfer ----
+
+    private void transfer() throws Exception {
+        long bytes = options.transferBytes;
+        long free = Files.getFileStore(OUT).getUsableSpace();
+        long needed = 3 * bytes + 1024 * MIB;
+        results.detail("c.disk_free_gib_before", free / (double) (1024 * MIB));
+        if (free < needed) {
+            log("(c) skipped: %d MiB free under %s, %d MiB needed", free / MIB, OUT, needed / MIB);
+            results.detail("c.skipped", "not enough disk: " + free / MIB + " MiB free, " + needed / MIB + " needed");
+            return;
+        }
+        String expectedSha = SyntheticContent.sha256(bytes);
+        String marker = "[simulate:duration=PT0S][simulate:content-bytes=" + bytes + "]";
+
+        // raw download: the simulator's content with the JDK HttpClient, bytes thrown away
+        String videoId = createVideo("raw download " + marker);
+        long t0 = System.nanoTime();
+        HttpResponse<Void> download = http.send(HttpRequest.newBuilder(simulator.uri("/v1/videos/" + videoId
+                + "/content")).header("Authorization", "Bearer " + API_KEY).GET().build(),
+                HttpResponse.BodyHandlers.discarding());
+        double downloadSeconds = (System.nanoTime() - t0) / 1e9;
+        if (download.statusCode() != 200) {
+            throw new IllegalStateException("raw download: HTTP " + download.statusCode());
+        }
+        double downloadRate = bytes / (double) MIB / downloadSeconds;
+
+        // raw upload: a temp file of the same bytes with the MinIO SDK, the worker's part size
+        Path tmp = OUT.resolve("tmp");
+        Files.createDirectories(tmp);
+        Path file = tmp.resolve("raw-upload.bin");
+        double uploadRate;
+        try {
+            try (InputStream in = SyntheticContent.stream(bytes)) {
+                Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            ensureBucket("bench-raw-upload");
+            long t1 = System.nanoTime();
+            minio.uploadObject(UploadObjectArgs.builder().bucket("bench-raw-upload").object("raw.bin")
+                    .filename(file.toString(), 8 * MIB).contentType("video/mp4").build());
+            uploadRate = bytes / (double) MIB / ((System.nanoTime() - t1) / 1e9);
+            minio.removeObject(RemoveObjectArgs.builder().bucket("bench-raw-upload").object("raw.bin").build());
+        } finally {
+            Files.deleteIfExists(file);
+        }
+        log("(c) raw download %.0f MiB/s, raw upload %.0f MiB/s", downloadRate, uploadRate);
+
+        Map<String, String> settings = Map.of("worker.poll.interval", "1s");
+        Topics topics = Topics.create(broker, "bench-c");
+        try (ChildProcess worker = startWorker("worker-c", topics, settings);
+                KafkaConsumer<String, String> completions = consumer()) {
+            worker.awaitHttp200("/q/health/ready", null, Duration.ofMinutes(2));
+            assignFromBeginning(completions, List.of(topics.completed));
+            Thread.sleep(3000);
+            double baseHeap = heapAfterGc(worker);
+            double baseOld = oldGen(worker);
+            HeapSampler sampler = new HeapSampler(worker);
+            Thread sampling = new Thread(sampler, "heap-sampler");
+            sampling.start();
+            long cpuBefore = ProcStats.cpuMillis(worker.pid());
+            try (KafkaProducer<String, String> producer = producer()) {
+                producer.send(new ProducerRecord<>(topics.requests, "bench-c-big", "{\"prompt\":\"bench big "
+                        + marker + "\",\"seconds\":\"4\"}")).get(30, TimeUnit.SECONDS);
+            }
+            JsonNode completion = null;
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(20);
+            while (completion == null && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> record : completions.poll(Duration.ofMillis(200))) {
+                    completion = JSON.readTree(record.value());
+                }
+            }
+            sampler.stop();
+            sampling.join();
+            long cpu = ProcStats.cpuMillis(worker.pid()) - cpuBefore;
+            if (completion == null) {
+                throw new IllegalStateException("the 2 GiB job did not complete; see " + worker.log());
+            }
+            JsonNode timings = completion.path("timings");
+            double storeSeconds = Duration.between(Instant.parse(timings.path("generatedAt").asText()),
+                    Instant.parse(timings.path("storedAt").asText())).toMillis() / 1000.0;
+            double workerRate = bytes / (double) MIB / storeSeconds;
+            double slower = Math.min(downloadRate, uploadRate);
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("bytes", bytes);
+            details.put("outcome", completion.path("outcome").asText());
+            details.put("sha256_matches", expectedSha.equals(completion.path("video").path("sha256").asText()));
+            details.put("stored_bytes", completion.path("video").path("bytes").asLong());
+            details.put("store_seconds", storeSeconds);
+            details.put("raw_download_mib_s", downloadRate);
+            details.put("raw_upload_mib_s", uploadRate);
+            details.put("baseline_heap_after_gc_mib", baseHeap / MIB);
+            details.put("peak_heap_used_mib", sampler.peakHeap / MIB);
+            details.put("peak_old_gen_mib", sampler.peakOld / MIB);
+            details.put("heap_samples", sampler.samples);
+            details.put("worker_cpu_ms", cpu);
+            details.put("settings", settings);
+            results.detail("c.run", details);
+            log("(c) %s", details);
+            results.add("c.heap_growth", "c", "worker peak heap growth during a " + bytes / MIB + " MiB transfer "
+                    + "(heap used, sampled every 100 ms, minus heap after GC before)", (sampler.peakHeap - baseHeap)
+                    / MIB, "MiB", 64.0, Goal.AT_MOST, "includes garbage not yet collected");
+            results.add("c.old_growth", "c", "worker peak old-generation growth (retained, not garbage)",
+                    (sampler.peakOld - baseOld) / MIB, "MiB", null, null, null);
+            results.add("c.worker_rate", "c", "worker transfer rate (generated → stored)", workerRate, "MiB/s",
+                    null, null, null);
+            results.add("c.raw_download", "c", "raw download, JDK HttpClient to nowhere", downloadRate, "MiB/s",
+                    null, null, null);
+            results.add("c.raw_upload", "c", "raw upload, MinIO SDK from a temp file", uploadRate, "MiB/s", null,
+                    null, null);
+            results.add("c.vs_raw", "c", "worker rate as a share of the slower raw leg", 100 * workerRate / slower,
+                    "%", 90.0, Goal.AT_LEAST, null);
+            String bucket = completion.path("video").path("bucket").asText();
+            minio.removeObject(RemoveObjectArgs.builder().bucket(bucket)
+                    .object(completion.path("video").path("key").asText()).build());
+        }
+    }
+
+    /** Samples the worker's heap every 100 ms while a transfer runs. */
+    private static final class HeapSampler implements Runnable {
+        private final ChildProcess worker;
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        volatile double peakHeap;
+        volatile double peakOld;
+        volatile int samples;
+
+        HeapSampler(ChildProcess worker) {
+            this.worker = worker;
+        }
+
+        void stop() {
+            running.set(false);
+        }
+
+        @Override
+        public void run() {
+            while (running.get()) {
+                long next = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+                try {
+                    PrometheusText metrics = new PrometheusText(worker.get("/q/metrics", null));
+                    peakHeap = Math.max(peakHeap, metrics.sum("jvm_memory_used_bytes", Map.of("area", "heap"))
+                            .orElse(0));
+                    peakOld = Math.max(peakOld, metrics.sum("jvm_memory_used_bytes",
+                            Map.of("area", "heap", "id", "G1 Old Gen")).orElse(0));
+                    samples++;
+                    long wait = next - System.nanoTime();
+                    if (wait > 0) {
+                        TimeUnit.NANOSECONDS.sleep(wait);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (IOException e) {
+                    // a scrape that timed out under load: the next one counts
+                }
+            }
+        }
+    }
+
+    private double oldGen(ChildProcess worker) throws Exception {
+        return new PrometheusText(worker.get("/q/metrics", null))
+                .sum("jvm_memory_used_bytes", Map.of("area", "heap", "id", "G1 Old Gen")).orElse(0);
+    }
+
+    /** Creates a video straight at the simulator (for the raw download) and returns its id. */
+    private String createVideo(String prompt) throws Exception {
+        String body = JSON.writeValueAsString(Map.of("prompt", prompt, "seconds", "4"));
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(simulator.uri("/v1/videos"))
+                .header("Authorization", "Bearer " + API_KEY).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("create at the simulator: HTTP " + response.statusCode() + " "
+                    + response.body());
+        }
+        return JSON.readTree(response.body()).path("id").asText();
+    }
+
+    // ---- processes ----
+
+    private void startSimulator() throws Exception {
+        int port = ChildProcess.freePort();
+        String cp = String.join(":", APP.resolve("app") + "/*", APP.resolve("lib/boot") + "/*",
+                APP.resolve("lib/main") + "/*");
+        simulator = ChildProcess.startJava("simulator", List.of("-Xmx512m", "-Dsimulator.host=127.0.0.1",
+                "-Dsimulator.port=" + port, "-Dsimulator.duration=PT1S", "-Dsimulator.expires-after=PT2H",
+                "-cp", cp), List.of("dev.videoworker.simulator.SimulatorMain"), Map.of("SIMULATOR_API_KEY", API_KEY),
+                port, OUT.resolve("logs"));
+        simulator.awaitHttp200(SimulatorServer.STATS_PATH, API_KEY, Duration.ofMinutes(1));
+    }
+
+    /** The packaged worker on its own topics and group, pointed at this run's broker, S3 and simulator. */
+    private ChildProcess startWorker(String name, Topics topics, Map<String, String> settings) throws IOException {
+        int port = ChildProcess.freePort();
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("kafka.bootstrap.servers", broker.bootstrapServers());
+        config.put("worker.topics.requests", topics.requests);
+        config.put("worker.topics.jobs", topics.jobs);
+        config.put("worker.topics.status", topics.status);
+        config.put("worker.topics.completed", topics.completed);
+        config.put("worker.topics.dlq", topics.dlq);
+        config.put("worker.topics.partitions", String.valueOf(PARTITIONS));
+        config.put("worker.jobs.transactional-id-prefix", topics.prefix);
+        config.put("mp.messaging.incoming.video-requests.group.id", topics.prefix + "-workers");
+        config.put("worker.storage.endpoint", s3.endpoint());
+        config.put("worker.provider.base-url", "http://127.0.0.1:" + simulator.port());
+        config.put("simulator.enabled", "false");
+        config.put("quarkus.http.host", "127.0.0.1");
+        config.put("quarkus.http.port", String.valueOf(port));
+        config.putAll(settings);
+        List<String> jvm = new ArrayList<>(options.workerJvm);
+        config.forEach((k, v) -> jvm.add("-D" + k + "=" + v));
+        Map<String, String> env = Map.of("S3_ACCESS_KEY", s3.accessKey(), "S3_SECRET_KEY", s3.secretKey(),
+                "SORA_API_KEY", API_KEY);
+        return ChildProcess.startJava(name, jvm, List.of("-jar", APP.resolve("quarkus-run.jar").toString()), env,
+                port, OUT.resolve("logs"));
+    }
+
+    /** Calls per endpoint (and creates) the simulator counted since it started. */
+    private Map<String, Integer> simulatorCalls() throws Exception {
+        JsonNode stats = JSON.readTree(simulator.get(SimulatorServer.STATS_PATH, API_KEY));
+        Map<String, Integer> calls = new LinkedHashMap<>();
+        stats.path("calls").fields().forEachRemaining(e -> calls.put(e.getKey(), e.getValue().asInt()));
+        calls.put("creates", stats.path("creates").asInt());
+        return calls;
+    }
+
+    /** A short JFR profile of the worker: top frames by self time and the worker's own hottest frames. */
+    private Map<String, Object> profile(ChildProcess worker, String name) throws Exception {
+        Path jfr = OUT.resolve(name + ".jfr");
+        try {
+            worker.jcmd("JFR.stop", "name=bench", "filename=" + jfr);
+        } catch (IOException e) {
+            // a recording past its duration has already stopped and written its file
+            if (!Files.isRegularFile(jfr)) {
+                throw e;
+            }
+        }
+        Process print = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jfr").toString(),
+                "print", "--events", "jdk.ExecutionSample", "--stack-depth", "64", jfr.toString())
+                .redirectErrorStream(true).start();
+        String text = new String(print.getInputStream().readAllBytes());
+        print.waitFor(2, TimeUnit.MINUTES);
+        Map<String, Object> profile = new LinkedHashMap<>();
+        profile.put("file", jfr.toString());
+        profile.put("samples", JfrTopFrames.sampleCount(text));
+        profile.put("top_frames", JfrTopFrames.topFrames(text, 15));
+        profile.put("top_own_frames", JfrTopFrames.topOwnFrames(text, 15));
+        return profile;
+    }
+
+    // ---- Kafka ----
+
+    /** The topics of one phase, created as an operator would (the job topic compacted, same partition count). */
+    private record Topics(String prefix, String requests, String jobs, String status, String completed, String dlq) {
+
+        static Topics create(KafkaBroker broker, String name) {
+            String prefix = name + "-" + UUID.randomUUID().toString().substring(0, 8);
+            Topics t = new Topics(prefix, prefix + ".video.requests", prefix + ".video.jobs",
+                    prefix + ".video.status", prefix + ".video.completed", prefix + ".video.requests.dlq");
+            broker.createTopic(t.requests, PARTITIONS, Map.of());
+            broker.createTopic(t.jobs, PARTITIONS,
+                    Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+            broker.createTopic(t.status, PARTITIONS, Map.of());
+            broker.createTopic(t.completed, PARTITIONS, Map.of());
+            broker.createTopic(t.dlq, PARTITIONS, Map.of());
+            return t;
+        }
+
+        List<String> outputs() {
+            return List.of(jobs, status, completed, dlq);
+        }
+    }
+
+    private KafkaProducer<String, String> producer() {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        return new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+    }
+
+    private KafkaConsumer<String, String> consumer() {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
+        return new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
+    }
+
+    private static void assignFromBeginning(KafkaConsumer<String, String> consumer, Collection<String> topics) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : topics) {
+            for (int p = 0; p < PARTITIONS; p++) {
+                partitions.add(new TopicPartition(topic, p));
+            }
+        }
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+    }
+
+    /** Sum of the end offsets of every partition of {@code topics}: records and transaction markers written. */
+    private long endOffsets(Collection<String> topics) {
+        try (KafkaConsumer<String, String> consumer = consumer()) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : topics) {
+                for (int p = 0; p < PARTITIONS; p++) {
+                    partitions.add(new TopicPartition(topic, p));
+                }
+            }
+            return consumer.endOffsets(partitions, Duration.ofSeconds(30)).values().stream()
+                    .mapToLong(Long::longValue).sum();
+        }
+    }
+
+    /** Committed data records in {@code topics} (a fresh phase's topics hold only that phase's records). */
+    private long countCommitted(Collection<String> topics) {
+        try (KafkaConsumer<String, String> consumer = consumer()) {
+            assignFromBeginning(consumer, topics);
+            long count = 0;
+            int emptyPolls = 0;
+            while (emptyPolls < 10) {
+                int n = consumer.poll(Duration.ofMillis(300)).count();
+                count += n;
+                emptyPolls = n == 0 ? emptyPolls + 1 : 0;
+            }
+            return count;
+        }
+    }
+
+    // ---- S3, context, output ----
+
+    private void ensureBucket(String bucket) throws Exception {
+        if (!minio.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
+            minio.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
+        }
+    }
+
+    private void recordContext(String args) throws IOException {
+        results.context("command", "bench/run.sh" + (args.isEmpty() ? "" : " " + args));
+        results.context("date", ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+        results.context("nproc", Runtime.getRuntime().availableProcessors());
+        results.context("memory", firstLine(Path.of("/proc/meminfo"), "MemTotal:"));
+        results.context("cpu", firstLine(Path.of("/proc/cpuinfo"), "model name"));
+        results.context("jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        results.context("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        results.context("worker_jvm_options", String.join(" ", options.workerJvm));
+        results.context("processes", "Kafka broker and S3Proxy in the harness JVM; simulator and worker as separate "
+                + "JVM processes (the packaged target/quarkus-app/quarkus-run.jar)");
+    }
+
+    private static String firstLine(Path file, String prefix) throws IOException {
+        return Files.readAllLines(file).stream().filter(l -> l.startsWith(prefix))
+                .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("?");
+    }
+
+    private void stopServers() {
+        if (simulator != null) {
+            simulator.close();
+        }
+        try {
+            if (minio != null) {
+                minio.close();
+            }
+        } catch (Exception e) {
+            log("closing the MinIO client: %s", e);
+        }
+        if (s3 != null) {
+            s3.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+        // the S3 data (up to several GiB in (c)) is not worth keeping
+        deleteTree(OUT.resolve("s3"));
+        deleteTree(OUT.resolve("tmp"));
+    }
+
+    private void writeResults() {
+        try {
+            Path polling = OUT.resolve("polling.json");
+            if (Files.isRegularFile(polling)) {
+                results.polling(BenchResults.read(polling));
+            }
+            results.write(OUT);
+            log("results: %s, %s, %s", OUT.resolve("results.json"), OUT.resolve("results.md"),
+                    OUT.resolve("results.png"));
+            System.out.println(results.toMarkdown());
+        } catch (IOException e) {
+            System.err.println("could not write the results: " + e);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            log("could not delete %s: %s", dir, e);
+        }
+    }
+
+    /** The exception and where it came from, for the console. */
+    private static String describe(Throwable e) {
+        StringBuilder text = new StringBuilder(String.valueOf(e));
+        for (StackTraceElement frame : e.getStackTrace()) {
+            text.append("\n    at ").append(frame);
+        }
+        if (e.getCause() != null && e.getCause() != e) {
+            text.append("\ncaused by ").append(describe(e.getCause()));
+        }
+        return text.toString();
+    }
+
+    private static double median(List<Double> values) {
+        return Percentiles.of(values.stream().mapToDouble(Double::doubleValue).toArray(), 50);
+    }
+
+    private static long ms(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(nanos);
+    }
+
+    static void log(String format, Object... args) {
+        System.out.printf(Locale.ROOT, "[bench %tT] " + format + "%n", prepend(Instant.now(), args));
+    }
+
+    private static Object[] prepend(Instant now, Object[] args) {
+        Object[] all = new Object[args.length + 1];
+        all[0] = java.util.Date.from(now);
+        System.arraycopy(args, 0, all, 1, args.length);
+        return all;
+    }
+
+    /** What one batch of jobs took. */
+    private record JobRun(int sent, int completed, double seconds, double sendSeconds, long cpuMs,
+            Map<String, Integer> providerCalls, long committedRecords, long offsets, List<Double> latencies,
+            Map<String, Integer> outcomes, int wrongHashes) {
+
+        double jobsPerSecond() {
+            return completed / seconds;
+        }
+
+        double cpuMsPerJob() {
+            return cpuMs / (double) completed;
+        }
+
+        double providerCallsPerJob() {
+            return providerCalls.entrySet().stream().filter(e -> !e.getKey().equals("creates"))
+                    .mapToInt(Map.Entry::getValue).sum() / (double) completed;
+        }
+
+        double recordsPerJob() {
+            return committedRecords / (double) completed;
+        }
+
+        double offsetsPerJob() {
+            return offsets / (double) completed;
+        }
+
+        double latencyP50() {
+            return Percentiles.of(latencies.stream().mapToDouble(Double::doubleValue).toArray(), 50);
+        }
+
+        double latencyP99() {
+            return Percentiles.of(latencies.stream().mapToDouble(Double::doubleValue).toArray(), 99);
+        }
+
+        Map<String, Object> details() {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("sent", sent);
+            d.put("completed", completed);
+            d.put("outcomes", outcomes);
+            d.put("sha256_mismatches", wrongHashes);
+            d.put("seconds", seconds);
+            d.put("send_seconds", sendSeconds);
+            d.put("jobs_per_second", jobsPerSecond());
+            d.put("worker_cpu_ms", cpuMs);
+            d.put("provider_calls", providerCalls);
+            d.put("committed_records", committedRecords);
+            d.put("log_offsets", offsets);
+            d.put("latency_p50_s", latencyP50());
+            d.put("latency_p99_s", latencyP99());
+            return d;
+        }
+    }
+
+    /** Command-line options; see the class comment. */
+    record Options(List<String> phases, int jobs, boolean steady, int inFlight, Duration hold, long transferBytes,
+            boolean profile, List<String> workerJvm, int startups) {
+
+        static Options parse(String[] args) {
+            Map<String, String> given = new HashMap<>();
+            for (String arg : args) {
+                if (!arg.startsWith("--")) {
+                    throw new IllegalArgumentException("unknown argument " + arg);
+                }
+                int eq = arg.indexOf('=');
+                given.put(eq < 0 ? arg.substring(2) : arg.substring(2, eq), eq < 0 ? "true" : arg.substring(eq + 1));
+            }
+            Set<String> known = Set.of("phases", "jobs", "steady", "in-flight", "hold", "transfer-bytes", "profile",
+                    "worker-jvm", "startups");
+            for (String key : given.keySet()) {
+                if (!known.contains(key)) {
+                    throw new IllegalArgumentException("unknown option --" + key + "; known: " + known);
+                }
+            }
+            String jvm = given.getOrDefault("worker-jvm", "-Xmx512m");
+            return new Options(List.of(given.getOrDefault("phases", "e,a,b,c").split(",")),
+                    Integer.parseInt(given.getOrDefault("jobs", "2000")),
+                    Boolean.parseBoolean(given.getOrDefault("steady", "false")),
+                    Integer.parseInt(given.getOrDefault("in-flight", "10000")),
+                    Duration.parse(given.getOrDefault("hold", "PT2M")),
+                    Long.parseLong(given.getOrDefault("transfer-bytes", String.valueOf(2L * 1024 * MIB))),
+                    Boolean.parseBoolean(given.getOrDefault("profile", "false")),
+                    jvm.isBlank() ? List.of() : List.of(jvm.trim().split("\\s+")),
+                    Integer.parseInt(given.getOrDefault("startups", "3")));
+        }
+    }
+}

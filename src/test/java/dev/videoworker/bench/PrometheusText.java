@@ -1,0 +1,42 @@
+package dev.videoworker.bench;
+
+import java.util.Map;
+import java.util.OptionalDouble;
+
+/** Reads figures out of the Prometheus text format the worker serves at {@code /q/metrics}. */
+final class PrometheusText {
+
+    private final String text;
+
+    PrometheusText(String text) {
+        this.text = text;
+    }
+
+    /**
+     * The sum of every sample of {@code metric} whose labels include all of {@code labels} (e.g. all heap pools of
+     * {@code jvm_memory_used_bytes} with {@code area="heap"}); empty when none matches.
+     */
+    OptionalDouble sum(String metric, Map<String, String> labels) {
+        double total = 0;
+        boolean found = false;
+        for (String line : text.split("\n")) {
+            if (line.startsWith("#") || !line.startsWith(metric)) {
+                continue;
+            }
+            int brace = line.indexOf('{');
+            int space = line.lastIndexOf(' ');
+            String name = brace >= 0 ? line.substring(0, brace) : line.substring(0, line.indexOf(' '));
+            if (!name.equals(metric) || space < 0) {
+                continue;
+            }
+            String labelText = brace >= 0 ? line.substring(brace, line.indexOf('}', brace) + 1) : "";
+            boolean matches = labels.entrySet().stream()
+                    .allMatch(e -> labelText.contains(e.getKey() + "=\"" + e.getValue() + "\""));
+            if (matches) {
+                total += Double.parseDouble(line.substring(space + 1).trim());
+                found = true;
+            }
+        }
+        return found ? OptionalDouble.of(total) : OptionalDouble.empty();
+    }
+}

@@ -16,6 +16,10 @@ if [[ "${BENCH_SKIP_BUILD:-}" != "true" ]]; then
     -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
 fi
 
+CP="target/test-classes:target/classes:$(cat target/bench.classpath)"
+# (d) polling efficiency in virtual time: seconds, and its figures are merged into the results.
+java -cp "$CP" dev.videoworker.bench.PollingEfficiency > target/bench-polling.log
+
 exec java -Xmx1g -Djava.awt.headless=true -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
-  -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
+  -cp "$CP" \
   dev.videoworker.bench.Benchmark "$@"

@@ -129,6 +129,10 @@ public interface WorkerConfig {
         /** Bearer key; read from {@code SORA_API_KEY}, falling back to {@code OPENAI_API_KEY}. Never logged. */
         Optional<String> apiKey();
 
+        /** Create calls in flight at once; more wait (their read timeout starts when they are sent). */
+        @WithDefault("16")
+        int maxConcurrentCreates();
+
         /** Retries of retrieve, list, delete and opening content (never of a create). */
         Retry retry();
     }

@@ -64,6 +64,8 @@ public class VideosClient {
     private final WorkerMetrics metrics;
     private final ProviderHealth health;
     private final Tracing tracing;
+    private final VideosCreateApi createApi;
+    private final AsyncPermits creates;
     /** Longest wait for a content download's headers, and for each next byte of its body: the API read timeout. */
     private final Duration contentTimeout;
 
@@ -74,16 +76,18 @@ public class VideosClient {
     }
 
     @Inject
-    public VideosClient(@RestClient VideosApi api, ObjectMapper mapper, WorkerConfig config, WorkerMetrics metrics,
-            ProviderHealth health, Tracing tracing) {
-        this(api, mapper, config, new RetryPolicy(config.provider().retry(), new Random()), null, metrics, health,
-                tracing);
+    public VideosClient(@RestClient VideosApi api, @RestClient VideosCreateApi createApi, ObjectMapper mapper,
+            WorkerConfig config, WorkerMetrics metrics, ProviderHealth health, Tracing tracing) {
+        this(api, createApi, mapper, config, new RetryPolicy(config.provider().retry(), new Random()), null, metrics,
+                health, tracing);
     }
 
     /** For tests: a chosen policy, and a listener that sees each retry (besides the log line). */
-    VideosClient(VideosApi api, ObjectMapper mapper, WorkerConfig config, RetryPolicy retry,
-            RetryListener listener, WorkerMetrics metrics, ProviderHealth health, Tracing tracing) {
+    VideosClient(VideosApi api, VideosCreateApi createApi, ObjectMapper mapper, WorkerConfig config,
+            RetryPolicy retry, RetryListener listener, WorkerMetrics metrics, ProviderHealth health, Tracing tracing) {
         this.tracing = tracing;
+        this.createApi = createApi;
+        this.creates = new AsyncPermits(config.provider().maxConcurrentCreates());
         this.metrics = metrics;
         this.health = health;
         this.api = api;
@@ -124,9 +128,10 @@ public class VideosClient {
             form.binaryFileUpload("input_reference", request.imageFileName(), Buffer.buffer(request.image()),
                     request.imageContentType());
         }
-        return Uni.createFrom().deferred(() -> timed("create", trace, api.create(authorization, form)
-                .map(this::toVideo)
-                .onFailure().transform(e -> failure(e, true))));
+        return creates.run(() -> Uni.createFrom().deferred(() -> timed("create", trace,
+                createApi.create(authorization, form)
+                        .map(this::toVideo)
+                        .onFailure().transform(e -> failure(e, true)))));
     }
 
     public Uni<ProviderVideo> retrieve(String videoId) {

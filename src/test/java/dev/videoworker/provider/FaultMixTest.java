@@ -59,6 +59,7 @@ class FaultMixTest extends WorkerTest {
             config.put("simulator.faults.retry-after", "PT0.2S");
             // The client gives up on a stalled call after 2 s (the stall lasts 3 s).
             config.put("quarkus.rest-client.videos-api.read-timeout", "2000");
+            config.put("quarkus.rest-client.videos-create-api.read-timeout", "2000");
             config.put("worker.provider.retry.max-attempts", "8");
             config.put("worker.jobs.max-submit-attempts", "8");
             config.put("worker.storage.retry-max-backoff", "1s");

@@ -52,6 +52,10 @@ class VideosClientRetryTest extends WorkerTest {
     VideosApi api;
 
     @Inject
+    @RestClient
+    VideosCreateApi createApi;
+
+    @Inject
     ObjectMapper mapper;
 
     @Inject
@@ -72,7 +76,7 @@ class VideosClientRetryTest extends WorkerTest {
     void recordingClient() {
         RetryPolicy policy = new RetryPolicy(4, Duration.ofMillis(10), Duration.ofMillis(100), 1.0,
                 Duration.ofSeconds(2), new Random(17));
-        client = new VideosClient(api, mapper, config, policy, (call, target, attempt, failure, wait) -> retries
+        client = new VideosClient(api, createApi, mapper, config, policy, (call, target, attempt, failure, wait) -> retries
                 .add(new Retried(call, target, attempt, failure.httpStatus(), wait)), metrics, new ProviderHealth(),
                 new Tracing(OpenTelemetry.noop()));
     }

@@ -27,7 +27,8 @@ class LostCreateAnswerTest extends WorkerTest {
     public static class ShortReadTimeout implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.rest-client.videos-api.read-timeout", "1500");
+            return Map.of("quarkus.rest-client.videos-api.read-timeout", "1500",
+                    "quarkus.rest-client.videos-create-api.read-timeout", "1500");
         }
     }
 

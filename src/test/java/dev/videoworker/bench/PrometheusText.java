@@ -19,7 +19,10 @@ final class PrometheusText {
     OptionalDouble sum(String metric, Map<String, String> labels) {
         double total = 0;
         boolean found = false;
-        for (String line : text.split("\n")) {
+        for (String raw : text.split("\n")) {
+            // A sample may be followed by an exemplar (" # {trace_id=...} value timestamp") once tracing is on.
+            int exemplar = raw.indexOf(" # ");
+            String line = exemplar >= 0 ? raw.substring(0, exemplar) : raw;
             if (line.startsWith("#") || !line.startsWith(metric)) {
                 continue;
             }

@@ -53,11 +53,11 @@ class MetricsTest extends WorkerTest {
         assertThat(metrics).as("consumer lag").containsPattern("kafka_consumer_fetch_manager_records_lag[a-z_]*\\{");
     }
 
-    /** The value of one series, 0 when it is not there yet. */
+    /** The value of one series (an exemplar may follow it), 0 when it is not there yet. */
     private static double value(String name, String labels) {
         String metrics = given().get("/q/metrics").asString();
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + (labels.isEmpty() ? "" : "\\{" + Pattern.quote(labels)
-                + "\\}") + " ([0-9.eE+-]+)$").matcher(metrics);
+                + "\\}") + " ([0-9.eE+-]+)(?: #.*)?$").matcher(metrics);
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 }

@@ -172,7 +172,10 @@ public final class Benchmark {
         double putRate = rawPutRate();
         results.add("a.raw_put", "a", "raw 64 KiB PUT rate, MinIO SDK, 4 threads", putRate, "PUT/s", null, null,
                 "baseline, same S3Proxy, same run");
-        Map<String, String> settings = Map.of("worker.jobs.max-in-flight", "2000", "worker.poll.interval", "1s");
+        // Jobs that take no time: the adaptive schedule is told so (expected duration 1 s, polls 0.2-1 s apart).
+        Map<String, String> settings = Map.of("worker.jobs.max-in-flight", "2000", "worker.poll.interval", "1s",
+                "worker.poll.min-interval", "200ms", "worker.poll.max-interval", "1s",
+                "worker.models.sora-2.expected-duration", "1s");
         JobRun run = runJobs("a", options.jobs, "[simulate:duration=PT0S][simulate:content-bytes=" + VIDEO_BYTES
                 + "]", VIDEO_BYTES, settings, options.profile);
         results.add("a.throughput", "a", options.jobs + " jobs end to end (first request sent → last completion read)",
@@ -323,7 +326,9 @@ public final class Benchmark {
 
     private void scale() throws Exception {
         int count = options.inFlight;
-        Map<String, String> settings = Map.of("worker.jobs.max-in-flight", String.valueOf(count));
+        // A poll every 10 s per job (the schedule pinned), so the hold exercises the timers at a known rate.
+        Map<String, String> settings = Map.of("worker.jobs.max-in-flight", String.valueOf(count),
+                "worker.poll.min-interval", "10s", "worker.poll.max-interval", "10s");
         Topics topics = Topics.create(broker, "bench-b");
         try (ChildProcess worker = startWorker("worker-b", topics, settings)) {
             worker.awaitHttp200("/q/health/ready", null, Duration.ofMinutes(2));
@@ -464,7 +469,8 @@ public final class Benchmark {
         }
         log("(c) raw download %.0f MiB/s, raw upload %.0f MiB/s", downloadRate, uploadRate);
 
-        Map<String, String> settings = Map.of("worker.poll.interval", "1s");
+        Map<String, String> settings = Map.of("worker.poll.interval", "1s", "worker.poll.min-interval", "200ms",
+                "worker.poll.max-interval", "1s", "worker.models.sora-2.expected-duration", "1s");
         Topics topics = Topics.create(broker, "bench-c");
         try (ChildProcess worker = startWorker("worker-c", topics, settings);
                 KafkaConsumer<String, String> completions = consumer()) {

@@ -24,12 +24,18 @@ import io.micrometer.core.instrument.Timer;
 public class WorkerMetrics {
 
     private final MeterRegistry registry;
+    /** Registered up front: polls come from several threads, and the map is then only read. */
     private final Map<JobStatus, Counter> polls = new EnumMap<>(JobStatus.class);
 
     @Inject
     public WorkerMetrics(MeterRegistry registry, JobStore store) {
         this.registry = registry;
         for (JobStatus status : JobStatus.values()) {
+            if (status.generating()) {
+                polls.put(status, Counter.builder("worker.polls").tag("state", status.wireName())
+                        .description("Polls of generating jobs, by the job's state before the poll")
+                        .register(registry));
+            }
             if (!status.terminal() && status != JobStatus.ACCEPTED) {
                 Gauge.builder("worker.jobs.in.flight", store, s -> s.count(status))
                         .tag("state", status.wireName())
@@ -65,9 +71,10 @@ public class WorkerMetrics {
 
     /** A poll of a generating job. */
     public void polled(JobStatus status) {
-        polls.computeIfAbsent(status, s -> Counter.builder("worker.polls").tag("state", s.wireName())
-                .description("Polls of generating jobs, by the job's state before the poll").register(registry))
-                .increment();
+        Counter counter = polls.get(status);
+        if (counter != null) {
+            counter.increment();
+        }
     }
 
     /** Bytes written to the object store (videos and variants). */

@@ -35,6 +35,7 @@ import org.jboss.resteasy.reactive.client.api.ClientMultipartForm;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.videoworker.config.WorkerConfig;
+import dev.videoworker.flow.AsyncPermits;
 import dev.videoworker.metrics.WorkerMetrics;
 import dev.videoworker.trace.Tracing;
 import io.opentelemetry.api.trace.Span;

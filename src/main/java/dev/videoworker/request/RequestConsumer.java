@@ -18,6 +18,7 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 
 import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.event.EventPublisher;
+import dev.videoworker.flow.AsyncPermits;
 import dev.videoworker.job.JobError;
 import dev.videoworker.job.JobJournal;
 import dev.videoworker.job.JobLedger;
@@ -31,7 +32,6 @@ import dev.videoworker.submit.Submitter;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.UniEmitter;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 
@@ -56,7 +56,7 @@ public class RequestConsumer {
     private final GenerationSlots slots;
     private final Clock clock = Clock.systemUTC();
     private volatile boolean stopping;
-    private final Permits permits;
+    private final AsyncPermits permits;
     private final Tracing tracing;
     private final Map<String, Deque<Supplier<Uni<Void>>>> byJob = new HashMap<>();
 
@@ -66,7 +66,7 @@ public class RequestConsumer {
         this.tracing = tracing;
         this.kafka = kafka;
         this.slots = slots;
-        this.permits = new Permits(config.requests().maxConcurrent());
+        this.permits = new AsyncPermits(config.requests().maxConcurrent());
         slots.onPauseChange(this::pauseForSlots);
         this.journal = journal;
         this.parser = parser;
@@ -237,49 +237,5 @@ public class RequestConsumer {
             Instant receivedAt, String trace) {
         return ledger.record(null, JobState.rejected(jobId, position.partition(), partial, error, receivedAt,
                 clock.instant(), trace)).replaceWithVoid();
-    }
-
-    /** Records handled at once; the consumer waits for a free one (it is the only one that waits). */
-    static final class Permits {
-        private int free;
-        private UniEmitter<? super Void> waiting;
-
-        Permits(int count) {
-            if (count < 1) {
-                throw new IllegalArgumentException("worker.requests.max-concurrent must be at least 1");
-            }
-            this.free = count;
-        }
-
-        Uni<Void> acquire() {
-            return Uni.createFrom().emitter(emitter -> {
-                boolean granted;
-                synchronized (this) {
-                    granted = free > 0;
-                    if (granted) {
-                        free--;
-                    } else {
-                        waiting = emitter;
-                    }
-                }
-                if (granted) {
-                    emitter.complete(null);
-                }
-            });
-        }
-
-        void release() {
-            UniEmitter<? super Void> handOver;
-            synchronized (this) {
-                handOver = waiting;
-                waiting = null;
-                if (handOver == null) {
-                    free++;
-                }
-            }
-            if (handOver != null) {
-                handOver.complete(null);
-            }
-        }
     }
 }

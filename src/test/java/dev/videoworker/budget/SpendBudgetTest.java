@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigDecimal;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +20,7 @@ import dev.videoworker.job.JobError;
 import dev.videoworker.job.JobState;
 import dev.videoworker.job.JobStatus;
 import dev.videoworker.request.VideoRequest;
+import dev.videoworker.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
@@ -33,23 +31,7 @@ class SpendBudgetTest {
 
     static final Instant T0 = Instant.parse("2026-11-25T12:00:00Z");
 
-    final Clock clock = new Clock() {
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    };
-    Instant now = T0;
+    final MutableClock clock = new MutableClock(T0);
     int topicPartitions = 1;
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
@@ -87,9 +69,9 @@ class SpendBudgetTest {
     void chargesLeaveTheWindowAsTimePasses() {
         SpendBudget budget = budget("1.00", "1h");
         assertThat(budget.reserve("a", 0, usd("1.00"))).isEmpty();
-        now = T0.plus(Duration.ofMinutes(59));
+        clock.set(T0.plus(Duration.ofMinutes(59)));
         assertThat(budget.reserve("b", 0, usd("0.10"))).isPresent();
-        now = T0.plus(Duration.ofMinutes(61));
+        clock.set(T0.plus(Duration.ofMinutes(61)));
         assertThat(budget.reserve("b", 0, usd("0.10"))).isEmpty();
         assertThat(budget.spentInWindow()).isEqualByComparingTo("0.10");
     }

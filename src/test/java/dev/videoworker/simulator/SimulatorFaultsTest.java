@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import dev.videoworker.testing.MutableClock;
+
 /** Which calls the engine hits with which fault, without HTTP: rates, seeds, scripted faults and counters. */
 class SimulatorFaultsTest {
 

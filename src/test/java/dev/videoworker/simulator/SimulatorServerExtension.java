@@ -7,6 +7,8 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import dev.videoworker.testing.MutableClock;
+
 /**
  * Starts the standalone simulator on a free loopback port for a test class and forgets all jobs before each test.
  * Register it as a static {@code @RegisterExtension} field.

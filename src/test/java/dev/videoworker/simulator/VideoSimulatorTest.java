@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.videoworker.testing.MutableClock;
+
 class VideoSimulatorTest {
 
     private static final Instant START = Instant.parse("2026-11-25T10:00:00Z");

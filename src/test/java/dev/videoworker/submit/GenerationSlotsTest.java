@@ -3,11 +3,8 @@ package dev.videoworker.submit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,6 +15,7 @@ import dev.videoworker.job.JobState;
 import dev.videoworker.job.JobStatus;
 import dev.videoworker.job.JobStore;
 import dev.videoworker.request.VideoRequest;
+import dev.videoworker.testing.MutableClock;
 import io.smallrye.mutiny.helpers.test.UniAssertSubscriber;
 
 /**
@@ -28,23 +26,7 @@ class GenerationSlotsTest {
 
     static final Instant T0 = Instant.parse("2026-11-25T12:00:00Z");
 
-    Instant now = T0;
-    final Clock clock = new Clock() {
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    };
+    final MutableClock clock = new MutableClock(T0);
     final JobStore store = new JobStore();
     final List<Boolean> pauses = new ArrayList<>();
     final GenerationSlots slots = new GenerationSlots(store, 2, Duration.ofMinutes(2), clock);
@@ -70,7 +52,8 @@ class GenerationSlotsTest {
     }
 
     void ended(String jobId) {
-        store.adopt(List.of(store.find(jobId).orElseThrow().ended(JobStatus.FAILED, JobError.of("x", "y"), now)));
+        JobState current = store.find(jobId).orElseThrow();
+        store.adopt(List.of(current.ended(JobStatus.FAILED, JobError.of("x", "y"), clock.instant())));
     }
 
     @Test
@@ -133,7 +116,7 @@ class GenerationSlotsTest {
         UniAssertSubscriber<Void> d = wide.acquire("d").subscribe().withSubscriber(UniAssertSubscriber.create());
         d.assertNotTerminated();
 
-        now = T0.plus(Duration.ofMinutes(3));
+        clock.set(T0.plus(Duration.ofMinutes(3)));
         wide.drain();
 
         assertThat(wide.limit()).isEqualTo(10);

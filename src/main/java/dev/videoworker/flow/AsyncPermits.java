@@ -1,4 +1,4 @@
-package dev.videoworker.provider;
+package dev.videoworker.flow;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -8,15 +8,16 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 
 /**
- * At most {@code count} calls at once, the others waiting (without a thread) in arrival order. A call's own timeout
- * starts when it gets its permit, so waiting here never counts against it.
+ * At most {@code count} units of work at once, the others waiting (without a thread) in arrival order: create calls
+ * (a call's own timeout starts when it gets its permit, so waiting here never counts against it) and request records
+ * handled at once.
  */
-final class AsyncPermits {
+public final class AsyncPermits {
 
     private final Deque<UniEmitter<? super Void>> waiting = new ArrayDeque<>();
     private int free;
 
-    AsyncPermits(int count) {
+    public AsyncPermits(int count) {
         if (count < 1) {
             throw new IllegalArgumentException("at least one permit is needed, got " + count);
         }
@@ -24,11 +25,12 @@ final class AsyncPermits {
     }
 
     /** Runs {@code call} once a permit is free; the permit is returned when the call ends, whatever the outcome. */
-    <T> Uni<T> run(Supplier<Uni<T>> call) {
+    public <T> Uni<T> run(Supplier<Uni<T>> call) {
         return acquire().chain(() -> call.get().onTermination().invoke(this::release));
     }
 
-    private Uni<Void> acquire() {
+    /** Completes once a permit is free; give it back with {@link #release()}. */
+    public Uni<Void> acquire() {
         return Uni.createFrom().emitter(emitter -> {
             boolean granted;
             synchronized (this) {
@@ -45,7 +47,8 @@ final class AsyncPermits {
         });
     }
 
-    private void release() {
+    /** Returns a permit, handing it to the oldest waiter if there is one. */
+    public void release() {
         UniEmitter<? super Void> next;
         synchronized (this) {
             next = waiting.poll();
@@ -58,7 +61,7 @@ final class AsyncPermits {
         }
     }
 
-    synchronized int waiting() {
+    public synchronized int waiting() {
         return waiting.size();
     }
 }

@@ -30,7 +30,6 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.resteasy.reactive.RestResponse;
-import org.jboss.resteasy.reactive.client.api.ClientMultipartForm;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -41,7 +40,6 @@ import dev.videoworker.trace.Tracing;
 import io.opentelemetry.api.trace.Span;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.buffer.Buffer;
 
 /**
  * The worker's only way to the provider: adds the Bearer key, maps the protocol to {@link ProviderVideo}, turns every
@@ -120,17 +118,17 @@ public class VideosClient {
 
     /** {@link #create(CreateVideo)} as a span of the job's trace ({@code traceparent}; null: none). */
     public Uni<ProviderVideo> create(CreateVideo request, String trace) {
-        ClientMultipartForm form = ClientMultipartForm.create()
-                .attribute("model", request.model(), null)
-                .attribute("prompt", request.prompt(), null)
-                .attribute("size", request.size(), null)
-                .attribute("seconds", request.seconds(), null);
+        MultipartBody form = new MultipartBody()
+                .text("model", request.model())
+                .text("prompt", request.prompt())
+                .text("size", request.size())
+                .text("seconds", request.seconds());
         if (request.image() != null) {
-            form.binaryFileUpload("input_reference", request.imageFileName(), Buffer.buffer(request.image()),
-                    request.imageContentType());
+            form.file("input_reference", request.imageFileName(), request.imageContentType(), request.image());
         }
+        byte[] body = form.finish();
         return creates.run(() -> Uni.createFrom().deferred(() -> timed("create", trace,
-                createApi.create(authorization, form)
+                createApi.create(authorization, form.contentType(), body)
                         .map(this::toVideo)
                         .onFailure().transform(e -> failure(e, true)))));
     }

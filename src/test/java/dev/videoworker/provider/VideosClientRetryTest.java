@@ -259,6 +259,18 @@ class VideosClientRetryTest extends WorkerTest {
         assertThat(simulator().calls(prompt)).hasSize(1);
     }
 
+    @Test
+    void sendsTheFieldsOfACreateAsTheyAreWhateverTheirCharacters() {
+        // Quotes, line breaks, a boundary-like line and characters outside Latin-1 must reach the provider unchanged.
+        String prompt = "Ein \"Kranich\" über dem Fluß, 鶴 🦢\r\n--sora-video-worker-\r\nContent-Type: x " + UUID.randomUUID();
+
+        ProviderVideo video = applicationClient.create(create(prompt)).await().atMost(TIMEOUT);
+
+        assertThat(video.prompt()).isEqualTo(prompt);
+        assertThat(simulator().retrieve(video.id()).prompt()).isEqualTo(prompt);
+        assertThat(simulator().createCount(prompt)).isEqualTo(1);
+    }
+
     private static VideosClient.CreateVideo create(String prompt) {
         return new VideosClient.CreateVideo("sora-2", prompt, "720x1280", "4", null, null, null);
     }

@@ -31,6 +31,16 @@ class BenchHarnessTest {
     }
 
     @Test
+    void groupsThreadsByNameWithoutTheirNumbers() {
+        assertThat(ProcStats.threadGroup("77 (vert.x-eventloo) S 1 2 3")).isEqualTo("vert.x-eventloo");
+        assertThat(ProcStats.threadGroup("78 (C2 CompilerThre) S 1")).isEqualTo("C2 CompilerThre");
+        assertThat(ProcStats.threadGroup("79 (executor-thread-12) S 1")).isEqualTo("executor-thread");
+        assertThat(ProcStats.threadGroup("80 (GC Thread#1) S 1")).isEqualTo("GC Thread");
+        assertThat(Benchmark.cpuPerJobByThread(Map.of("a", 100L, "b", 10L), Map.of("a", 300L, "b", 10L, "c", 1000L),
+                100)).containsExactly(Map.entry("c", 10.0), Map.entry("a", 2.0));
+    }
+
+    @Test
     void readsCpuTicksAndRssFromProc() {
         String stat = "1234 (java (worker)) S 1 1234 1234 0 -1 4194560 5000 0 0 0 250 75 0 0 20 0 42 0 100 0";
         assertThat(ProcStats.cpuTicks(stat)).isEqualTo(325);

@@ -65,7 +65,8 @@ import io.minio.UploadObjectArgs;
  *
  * <p>Options: {@code --phases=e,a,b,c}, {@code --jobs=2000}, {@code --steady} (also 20,000 jobs),
  * {@code --in-flight=10000}, {@code --hold=PT2M}, {@code --transfer-bytes=2147483648}, {@code --profile} (JFR on the
- * worker in (a) and (b)), {@code --worker-jvm=-Xmx512m}, {@code --startups=3}.
+ * worker in (a) and (b)), {@code --worker-jvm=-Xmx512m}, {@code --startups=3}, {@code --warmup=1000} (jobs run through
+ * the worker of (a) before it is measured).
  */
 public final class Benchmark {
 
@@ -176,7 +177,7 @@ public final class Benchmark {
         Map<String, String> settings = Map.of("worker.jobs.max-in-flight", "2000", "worker.poll.interval", "1s",
                 "worker.poll.min-interval", "200ms", "worker.poll.max-interval", "1s",
                 "worker.models.sora-2.expected-duration", "1s");
-        JobRun run = runJobs("a", options.jobs, "[simulate:duration=PT0S][simulate:content-bytes=" + VIDEO_BYTES
+        JobRun run = runJobs("a", options.jobs, options.warmup, "[simulate:duration=PT0S][simulate:content-bytes=" + VIDEO_BYTES
                 + "]", VIDEO_BYTES, settings, options.profile);
         results.add("a.throughput", "a", options.jobs + " jobs end to end (first request sent → last completion read)",
                 run.jobsPerSecond(), "jobs/s", 400.0, Goal.AT_LEAST, null);
@@ -196,7 +197,7 @@ public final class Benchmark {
         results.detail("a.settings", settings);
         results.detail("a.run", run.details());
         if (options.steady) {
-            JobRun steady = runJobs("a20k", 20_000, "[simulate:duration=PT0S][simulate:content-bytes=" + VIDEO_BYTES
+            JobRun steady = runJobs("a20k", 20_000, options.warmup, "[simulate:duration=PT0S][simulate:content-bytes=" + VIDEO_BYTES
                     + "]", VIDEO_BYTES, settings, false);
             results.add("a.steady_throughput", "a", "20,000 jobs end to end (steady state)", steady.jobsPerSecond(),
                     "jobs/s", 400.0, Goal.AT_LEAST, null);
@@ -248,78 +249,132 @@ public final class Benchmark {
      * Sends {@code count} requests to a fresh worker and reads their completions; measures time, worker CPU,
      * provider calls and Kafka records over exactly that span.
      */
-    private JobRun runJobs(String name, int count, String marker, long videoBytes, Map<String, String> settings,
-            boolean profile) throws Exception {
+    private JobRun runJobs(String name, int count, int warmup, String marker, long videoBytes,
+            Map<String, String> settings, boolean profile) throws Exception {
         Topics topics = Topics.create(broker, "bench-" + name);
         try (ChildProcess worker = startWorker("worker-" + name, topics, settings);
                 KafkaConsumer<String, String> completions = consumer()) {
             worker.awaitHttp200("/q/health/ready", null, Duration.ofMinutes(2));
             assignFromBeginning(completions, List.of(topics.completed));
+            String expectedSha = SyntheticContent.sha256(videoBytes);
+            if (warmup > 0) {
+                // The same jobs first, unmeasured: what is timed is the worker warmed up (JIT-compiled), as in any
+                // service that has been running for a while. The cold figures are kept in the details.
+                JobRun cold = sendAndAwait(worker, topics, completions, topics.prefix + "-warm", warmup, marker,
+                        expectedSha);
+                results.detail(name + ".warmup", cold.details());
+                log("(%s) warm-up: %s", name, cold.details());
+            }
             Thread.sleep(3000);
             Map<String, Integer> callsBefore = simulatorCalls();
             long offsetsBefore = endOffsets(topics.outputs());
+            long recordsBefore = warmup > 0 ? countCommitted(topics.outputs()) : 0;
             long cpuBefore = ProcStats.cpuMillis(worker.pid());
+            Map<String, Long> threadsBefore = ProcStats.cpuMillisByThreadGroup(worker.pid());
             if (profile) {
                 worker.jcmd("JFR.start", "name=bench", "settings=profile", "duration=60s",
                         "filename=" + OUT.resolve(name + ".jfr"));
             }
-            String expectedSha = SyntheticContent.sha256(videoBytes);
-            Map<String, Long> sentAt = new HashMap<>(count * 2);
-            long first;
-            try (KafkaProducer<String, String> producer = producer()) {
-                first = System.nanoTime();
-                for (int i = 0; i < count; i++) {
-                    String id = topics.prefix + "-" + i;
-                    sentAt.put(id, System.nanoTime());
-                    producer.send(new ProducerRecord<>(topics.requests, id, "{\"prompt\":\"bench job " + i + " "
-                            + marker + "\",\"seconds\":\"4\"}"));
-                }
-                producer.flush();
-            }
-            long sendNanos = System.nanoTime() - first;
-            Set<String> seen = new HashSet<>();
-            List<Double> latencies = new ArrayList<>(count);
-            Map<String, Integer> outcomes = new LinkedHashMap<>();
-            int wrongHash = 0;
-            long last = first;
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(Math.max(5, count / 100));
-            while (seen.size() < count && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, String> record : completions.poll(Duration.ofMillis(200))) {
-                    long now = System.nanoTime();
-                    if (seen.add(record.key())) {
-                        last = now;
-                        Long sent = sentAt.get(record.key());
-                        if (sent != null) {
-                            latencies.add((now - sent) / 1e9);
-                        }
-                        JsonNode event = JSON.readTree(record.value());
-                        outcomes.merge(event.path("outcome").asText(), 1, Integer::sum);
-                        if (!expectedSha.equals(event.path("video").path("sha256").asText())) {
-                            wrongHash++;
-                        }
-                    }
-                }
-            }
+            Measured measured = sendAndReadCompletions(topics, completions, topics.prefix, count, marker,
+                    expectedSha);
             long cpuAfter = ProcStats.cpuMillis(worker.pid());
+            results.detail(name + ".cpu_ms_per_job_by_thread", cpuPerJobByThread(threadsBefore,
+                    ProcStats.cpuMillisByThreadGroup(worker.pid()), measured.seen));
             Map<String, Integer> callsAfter = simulatorCalls();
             // the last completion committed; give the worker's last status writes a moment to land as well
             Thread.sleep(2000);
             long offsetsAfter = endOffsets(topics.outputs());
-            long records = countCommitted(topics.outputs());
+            long records = countCommitted(topics.outputs()) - recordsBefore;
             Map<String, Integer> calls = new LinkedHashMap<>();
             callsAfter.forEach((k, v) -> calls.put(k, v - callsBefore.getOrDefault(k, 0)));
-            JobRun run = new JobRun(count, seen.size(), (last - first) / 1e9, sendNanos / 1e9, cpuAfter - cpuBefore,
-                    calls, records, offsetsAfter - offsetsBefore, latencies, outcomes, wrongHash);
+            JobRun run = measured.run(cpuAfter - cpuBefore, calls, records, offsetsAfter - offsetsBefore);
             log("(%s) %s", name, run.details());
             if (profile) {
                 results.detail(name + ".profile", profile(worker, name));
             }
-            if (seen.size() < count) {
-                throw new IllegalStateException("only " + seen.size() + " of " + count + " jobs completed; see "
+            if (measured.seen < count) {
+                throw new IllegalStateException("only " + measured.seen + " of " + count + " jobs completed; see "
                         + worker.log());
             }
             return run;
         }
+    }
+
+    /** Where the worker's CPU went during a run: ms per job by thread group, largest first (JIT and GC included). */
+    static Map<String, Double> cpuPerJobByThread(Map<String, Long> before, Map<String, Long> after, int jobs) {
+        Map<String, Double> perJob = new LinkedHashMap<>();
+        after.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+                .filter(e -> e.getValue() > 0)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(e -> perJob.put(e.getKey(), Math.round(100.0 * e.getValue() / Math.max(1, jobs)) / 100.0));
+        return perJob;
+    }
+
+    /** What one round of requests gave, before CPU, calls and records are added. */
+    private record Measured(int count, int seen, double seconds, double sendSeconds, List<Double> latencies,
+            Map<String, Integer> outcomes, int wrongHash) {
+
+        JobRun run(long cpuMillis, Map<String, Integer> calls, long records, long offsets) {
+            return new JobRun(count, seen, seconds, sendSeconds, cpuMillis, calls, records, offsets, latencies,
+                    outcomes, wrongHash);
+        }
+    }
+
+    /** An unmeasured round (the warm-up): sends, waits for every completion, and fails when some never come. */
+    private JobRun sendAndAwait(ChildProcess worker, Topics topics, KafkaConsumer<String, String> completions,
+            String idPrefix, int count, String marker, String expectedSha) throws Exception {
+        long cpuBefore = ProcStats.cpuMillis(worker.pid());
+        Measured m = sendAndReadCompletions(topics, completions, idPrefix, count, marker, expectedSha);
+        long cpuAfter = ProcStats.cpuMillis(worker.pid());
+        if (m.seen < count) {
+            throw new IllegalStateException("only " + m.seen + " of " + count + " warm-up jobs completed; see "
+                    + worker.log());
+        }
+        return m.run(cpuAfter - cpuBefore, Map.of(), -1, -1);
+    }
+
+    /** Sends {@code count} requests with ids {@code idPrefix-i} and reads their completions (others are skipped). */
+    private Measured sendAndReadCompletions(Topics topics, KafkaConsumer<String, String> completions,
+            String idPrefix, int count, String marker, String expectedSha) throws Exception {
+        Map<String, Long> sentAt = new HashMap<>(count * 2);
+        long first;
+        try (KafkaProducer<String, String> producer = producer()) {
+            first = System.nanoTime();
+            for (int i = 0; i < count; i++) {
+                String id = idPrefix + "-" + i;
+                sentAt.put(id, System.nanoTime());
+                producer.send(new ProducerRecord<>(topics.requests, id, "{\"prompt\":\"bench job " + i + " "
+                        + marker + "\",\"seconds\":\"4\"}"));
+            }
+            producer.flush();
+        }
+        long sendNanos = System.nanoTime() - first;
+        Set<String> seen = new HashSet<>();
+        List<Double> latencies = new ArrayList<>(count);
+        Map<String, Integer> outcomes = new LinkedHashMap<>();
+        int wrongHash = 0;
+        long last = first;
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(Math.max(5, count / 100));
+        while (seen.size() < count && System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, String> record : completions.poll(Duration.ofMillis(200))) {
+                long now = System.nanoTime();
+                if (sentAt.containsKey(record.key()) && seen.add(record.key())) {
+                    last = now;
+                    Long sent = sentAt.get(record.key());
+                    if (sent != null) {
+                        latencies.add((now - sent) / 1e9);
+                    }
+                    JsonNode event = JSON.readTree(record.value());
+                    outcomes.merge(event.path("outcome").asText(), 1, Integer::sum);
+                    if (!expectedSha.equals(event.path("video").path("sha256").asText())) {
+                        wrongHash++;
+                    }
+                }
+            }
+        }
+        return new Measured(count, seen.size(), (last - first) / 1e9, sendNanos / 1e9, latencies, outcomes,
+                wrongHash);
     }
 
     // ---- (b) scale: jobs in flight ----
@@ -912,7 +967,7 @@ public final class Benchmark {
 
     /** Command-line options; see the class comment. */
     record Options(List<String> phases, int jobs, boolean steady, int inFlight, Duration hold, long transferBytes,
-            boolean profile, List<String> workerJvm, int startups) {
+            boolean profile, List<String> workerJvm, int startups, int warmup) {
 
         static Options parse(String[] args) {
             Map<String, String> given = new HashMap<>();
@@ -924,7 +979,7 @@ public final class Benchmark {
                 given.put(eq < 0 ? arg.substring(2) : arg.substring(2, eq), eq < 0 ? "true" : arg.substring(eq + 1));
             }
             Set<String> known = Set.of("phases", "jobs", "steady", "in-flight", "hold", "transfer-bytes", "profile",
-                    "worker-jvm", "startups");
+                    "worker-jvm", "startups", "warmup");
             for (String key : given.keySet()) {
                 if (!known.contains(key)) {
                     throw new IllegalArgumentException("unknown option --" + key + "; known: " + known);
@@ -939,7 +994,8 @@ public final class Benchmark {
                     Long.parseLong(given.getOrDefault("transfer-bytes", String.valueOf(2L * 1024 * MIB))),
                     Boolean.parseBoolean(given.getOrDefault("profile", "false")),
                     jvm.isBlank() ? List.of() : List.of(jvm.trim().split("\\s+")),
-                    Integer.parseInt(given.getOrDefault("startups", "3")));
+                    Integer.parseInt(given.getOrDefault("startups", "3")),
+                    Integer.parseInt(given.getOrDefault("warmup", "1000")));
         }
     }
 }

@@ -37,6 +37,10 @@ public interface WorkerConfig {
         /** Not live when jobs are generating and no poll has started for this long. */
         @WithDefault("5m")
         Duration pollerStuckAfter();
+
+        /** How often readiness looks up the bucket, in the background (a readiness request reads the last result). */
+        @WithDefault("5s")
+        Duration objectStoreCheckEvery();
     }
 
     Webhooks webhooks();

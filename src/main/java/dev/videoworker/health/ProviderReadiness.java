@@ -25,11 +25,12 @@ public class ProviderReadiness implements HealthCheck {
 
     static final Duration RECENT = Duration.ofSeconds(60);
     static final Duration PROBE_EVERY = Duration.ofSeconds(30);
+    static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
     private final ProviderHealth health;
     private final VideosClient client;
     private final String baseUrl;
-    private volatile Instant lastProbe = Instant.MIN;
+    private Instant lastProbe = Instant.MIN;
 
     public ProviderReadiness(ProviderHealth health, VideosClient client, WorkerConfig config) {
         this.health = health;
@@ -39,15 +40,7 @@ public class ProviderReadiness implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        Instant now = Instant.now();
-        if (health.lastAnswer().isBefore(now.minus(RECENT)) && lastProbe.isBefore(now.minus(PROBE_EVERY))) {
-            lastProbe = now;
-            try {
-                client.probe().await().atMost(Duration.ofSeconds(5));
-            } catch (RuntimeException e) {
-                // recorded by ProviderHealth through the client's call hook; the state below says what happened
-            }
-        }
+        probeIfDue();
         HealthCheckResponseBuilder response = HealthCheckResponse.named("videos-api").withData("url", baseUrl);
         ProviderHealth.State state = health.state();
         return switch (state) {
@@ -57,5 +50,21 @@ public class ProviderReadiness implements HealthCheck {
                     .build();
             case UNREACHABLE -> response.down().withData("error", "no answer from the provider").build();
         };
+    }
+
+    /**
+     * Starts a probe when the worker has not heard from the provider lately; never waits for it, so readiness answers
+     * at once from what is known (a first request finds no call made yet). The probe's answer reaches
+     * {@link ProviderHealth} through the client's call hook, for the next request.
+     */
+    private void probeIfDue() {
+        Instant now = Instant.now();
+        synchronized (this) {
+            if (!health.lastAnswer().isBefore(now.minus(RECENT)) || !lastProbe.isBefore(now.minus(PROBE_EVERY))) {
+                return;
+            }
+            lastProbe = now;
+        }
+        client.probe().ifNoItem().after(PROBE_TIMEOUT).fail().subscribe().with(done -> { }, failed -> { });
     }
 }

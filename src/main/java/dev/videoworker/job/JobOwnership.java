@@ -2,7 +2,13 @@ package dev.videoworker.job;
 
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -29,6 +35,7 @@ import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
 public class JobOwnership implements KafkaConsumerRebalanceListener {
 
     public static final String NAME = "job-ownership";
+    private static final int MAX_OPENING_AT_ONCE = 8;
 
     private final JobJournal journal;
     private final JournalReader reader;
@@ -49,28 +56,59 @@ public class JobOwnership implements KafkaConsumerRebalanceListener {
         this.requestsTopic = config.topics().requests();
     }
 
-    /** Runs on the consumer's polling thread, so no request of these partitions is handled before it returns. */
+    /**
+     * Runs on the consumer's polling thread, so no request of these partitions is handled before it returns. The
+     * partitions are opened and read at once (each fencing and each read is a few broker round trips); their jobs are
+     * adopted and resumed afterwards, in partition order.
+     */
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        for (int p : partitionsOf(partitions)) {
-            if (journal.owns(p)) {
-                continue;
+        List<Integer> taken = partitionsOf(partitions).stream().filter(p -> !journal.owns(p)).toList();
+        if (taken.isEmpty()) {
+            return;
+        }
+        ExecutorService opening = Executors.newFixedThreadPool(Math.min(taken.size(), MAX_OPENING_AT_ONCE),
+                r -> new Thread(r, "job-journal-open"));
+        try {
+            Map<Integer, Future<Collection<JobState>>> reads = new LinkedHashMap<>();
+            for (int p : taken) {
+                reads.put(p, opening.submit(() -> openAndRead(p)));
             }
-            Collection<JobState> jobs;
-            try {
-                journal.open(p);
-                jobs = reader.read(p);
-            } catch (RuntimeException e) {
-                // Without its jobs, the partition must not be served: a redelivered request could be paid twice.
-                // Giving the journal partition up makes every write for it fail before any paid call, and the
-                // unacknowledged requests turn the worker unhealthy until it is restarted.
-                journal.close(p);
-                Log.errorf(e, "could not rebuild partition %d of the job journal; its requests are not handled", p);
-                continue;
-            }
-            store.adopt(jobs);
-            budget.adopt(p, jobs);
-            jobs.forEach(this::resume);
+            reads.forEach((p, read) -> {
+                Collection<JobState> jobs = await(p, read);
+                if (jobs != null) {
+                    store.adopt(jobs);
+                    budget.adopt(p, jobs);
+                    jobs.forEach(this::resume);
+                }
+            });
+        } finally {
+            opening.shutdownNow();
+        }
+    }
+
+    private Collection<JobState> openAndRead(int p) {
+        try {
+            journal.open(p);
+            return reader.read(p);
+        } catch (RuntimeException e) {
+            // Without its jobs, the partition must not be served: a redelivered request could be paid twice.
+            // Giving the journal partition up makes every write for it fail before any paid call, and the
+            // unacknowledged requests turn the worker unhealthy until it is restarted.
+            journal.close(p);
+            Log.errorf(e, "could not rebuild partition %d of the job journal; its requests are not handled", p);
+            return null;
+        }
+    }
+
+    private static Collection<JobState> await(int p, Future<Collection<JobState>> read) {
+        try {
+            return read.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while rebuilding partition " + p, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("rebuilding partition " + p + " failed", e.getCause());
         }
     }
 

@@ -43,6 +43,12 @@ final class ChildProcess implements AutoCloseable {
      */
     static ChildProcess startJava(String name, List<String> jvmArgs, List<String> main, Map<String, String> env,
             int port, Path logDir) throws IOException {
+        return startJava(name, jvmArgs, main, env, port, logDir, null);
+    }
+
+    /** As above, in {@code workDir} (null: this process's). */
+    static ChildProcess startJava(String name, List<String> jvmArgs, List<String> main, Map<String, String> env,
+            int port, Path logDir, Path workDir) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);
@@ -50,6 +56,9 @@ final class ChildProcess implements AutoCloseable {
         Files.createDirectories(logDir);
         Path log = logDir.resolve(name + ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        if (workDir != null) {
+            builder.directory(workDir.toFile());
+        }
         builder.environment().putAll(env);
         long started = System.nanoTime();
         Process process = builder.start();

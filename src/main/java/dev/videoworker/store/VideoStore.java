@@ -16,13 +16,14 @@ import dev.videoworker.provider.VideosClient;
 import dev.videoworker.request.VideoRequest;
 import io.minio.BucketExistsArgs;
 import io.minio.MakeBucketArgs;
+import io.minio.MinioAsyncClient;
 import io.minio.MinioClient;
-import io.minio.PutObjectArgs;
 import io.minio.errors.MinioException;
 
 /**
- * Streams a finished video (and its requested variants) from the provider into the object store: multipart upload of
- * unknown length, SHA-256 and size computed on the way, never the whole video in memory. Blocking: run it on a worker
+ * Streams a finished video (and its requested variants) from the provider into the object store: one PUT, or a
+ * multipart upload for a long one, with at most one part in memory ({@link ObjectUploader}); SHA-256 and size computed
+ * on the way, never the whole video in memory. Blocking: run it on a worker
  * thread.
  */
 @ApplicationScoped
@@ -35,12 +36,14 @@ public class VideoStore {
             ".spritesheet.jpg");
 
     private final MinioClient minio;
+    private final ObjectUploader uploader;
     private final VideosClient provider;
     private final WorkerConfig.Storage config;
     private final Set<String> knownBuckets = ConcurrentHashMap.newKeySet();
 
-    public VideoStore(MinioClient minio, VideosClient provider, WorkerConfig config) {
+    public VideoStore(MinioClient minio, MinioAsyncClient asyncMinio, VideosClient provider, WorkerConfig config) {
         this.minio = minio;
+        this.uploader = new ObjectUploader(asyncMinio, config.storage().partSize());
         this.provider = provider;
         this.config = config.storage();
     }
@@ -92,16 +95,10 @@ public class VideoStore {
             throws IOException, MinioException {
         try (InputStream body = provider.openContent(job.videoId(), variant, job.trace());
                 HashingInputStream counted = new HashingInputStream(body)) {
-            minio.putObject(PutObjectArgs.builder()
-                    .bucket(bucket)
-                    .object(key)
-                    .stream(counted, -1L, config.partSize())
-                    .contentType(contentType)
-                    .userMetadata(Map.of(
-                            "job-id", job.jobId(),
-                            "video-id", job.videoId(),
-                            "model", job.request().model()))
-                    .build());
+            uploader.upload(counted, bucket, key, contentType, Map.of(
+                    "job-id", job.jobId(),
+                    "video-id", job.videoId(),
+                    "model", job.request().model()));
             return new StoredObject(bucket, key, "s3://" + bucket + "/" + key, counted.count(),
                     counted.sha256Hex(), contentType);
         }

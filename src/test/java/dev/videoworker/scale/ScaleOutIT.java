@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.videoworker.simulator.SyntheticContent;
 import dev.videoworker.testing.WorkerProcess;
 
 /**
@@ -219,6 +220,31 @@ class ScaleOutIT {
                 second.name(), owners.get(second.name()), first.name(), atJoin);
 
         assertEveryJobCompletedOnce(jobs);
+    }
+
+    /**
+     * Issue 6, item 4: a video passes through with constant memory. A replica with a 64 MiB heap stores one of
+     * {@value #LARGE_VIDEO} bytes (six times its heap) with the provider's bytes: anything that held the video, or a
+     * share of it growing with its size, would run out of memory (the JVM exits on that, as in the container image).
+     */
+    private static final long LARGE_VIDEO = 384L * 1024 * 1024;
+
+    @Test
+    void storesAVideoSixTimesLargerThanItsHeap() throws Exception {
+        deploy("large");
+        WorkerProcess worker = WorkerProcess.start("large-a", deployment.workerConfig("large-a"), "64m");
+        workers.add(worker);
+        worker.awaitReady();
+        deployment.awaitAssignment(1);
+
+        Map<String, Job> jobs = deployment.send(0, 1, " [simulate:content-bytes=" + LARGE_VIDEO + "]");
+
+        assertEveryJobCompletedOnce(jobs);
+        JsonNode video = JSON.readTree(deployment.completions(jobs.values().iterator().next()).get(0).value())
+                .path("video");
+        assertThat(video.path("bytes").asLong()).as("stored size").isEqualTo(LARGE_VIDEO);
+        assertThat(video.path("sha256").asText()).as("stored content").isEqualTo(SyntheticContent.sha256(LARGE_VIDEO));
+        assertThat(worker.isAlive()).as("the replica is still running (see %s)", worker.logFile()).isTrue();
     }
 
     private WorkerProcess start(String name) {

@@ -9,12 +9,14 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import dev.videoworker.simulator.MediaFile;
 import dev.videoworker.simulator.SimulatorServer;
 import dev.videoworker.simulator.SimulatorSettings;
+import dev.videoworker.simulator.SyntheticContent;
 import dev.videoworker.simulator.VideoVariant;
 import dev.videoworker.testing.KafkaBroker;
 import dev.videoworker.testing.S3Server;
@@ -98,6 +100,11 @@ final class ScaleStack implements AutoCloseable {
 
     /** The sha256 of what the simulator serves as the video of {@code videoId}: what a stored object must match. */
     String contentSha256(String videoId) throws Exception {
+        OptionalLong synthetic = provider.simulator().syntheticContentBytes(videoId, VideoVariant.VIDEO);
+        if (synthetic.isPresent()) {
+            // [simulate:content-bytes=N]: generated while sent, never a file
+            return SyntheticContent.sha256(synthetic.getAsLong());
+        }
         MediaFile file = provider.simulator().content(videoId, VideoVariant.VIDEO).toCompletableFuture()
                 .get(60, TimeUnit.SECONDS);
         String known = contentHashes.get(file.path());

@@ -58,6 +58,16 @@ public final class WorkerProcess implements AutoCloseable {
         return launch(name, Map.copyOf(config), false);
     }
 
+    /** As {@link #start(String, Map)}, with a maximum heap other than the usual 256 MiB (e.g. {@code "64m"}). */
+    public static WorkerProcess start(String name, Map<String, String> config, String maxHeap) {
+        Map<String, String> withHeap = new LinkedHashMap<>(config);
+        withHeap.put(MAX_HEAP, maxHeap);
+        return launch(name, Map.copyOf(withHeap), false);
+    }
+
+    /** A setting of this launcher, not of the worker: the JVM's -Xmx. */
+    private static final String MAX_HEAP = "test.worker-process.max-heap";
+
     /**
      * Starts a new process with this replica's name and configuration, as an orchestrator replaces a dead pod; its
      * output is appended to the same log, after a line that marks the restart. Kill or stop this one first.
@@ -79,7 +89,10 @@ public final class WorkerProcess implements AutoCloseable {
         settings.put("quarkus.http.port", String.valueOf(port));
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx256m");
+        command.add("-Xmx" + settings.getOrDefault(MAX_HEAP, "256m"));
+        // as in the container image: a replica out of memory exits, it does not limp on
+        command.add("-XX:+ExitOnOutOfMemoryError");
+        settings.remove(MAX_HEAP);
         settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-jar");
         command.add(jar.toString());

@@ -1,0 +1,151 @@
+package dev.videoworker.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+import io.minio.AbortMultipartUploadArgs;
+import io.minio.CompleteMultipartUploadArgs;
+import io.minio.CreateMultipartUploadArgs;
+import io.minio.Http;
+import io.minio.MinioAsyncClient;
+import io.minio.PutObjectArgs;
+import io.minio.UploadPartArgs;
+import io.minio.errors.MinioException;
+import io.minio.messages.Part;
+import io.quarkus.logging.Log;
+
+/**
+ * Writes a stream of unknown length to the object store holding at most one part in memory: a stream that ends
+ * within the first part is one PUT of exactly its bytes; a longer one is a multipart upload whose parts are read, one
+ * after the other, into the same array. A small video (the common case) never allocates a whole part: the array starts
+ * at {@value #FIRST_BUFFER} bytes and grows only while the stream goes on. A failed multipart upload is aborted, so it
+ * leaves nothing behind.
+ *
+ * <p>Why not {@code putObject} with a stream of unknown size: the SDK collects each part in a growing
+ * {@code ByteArrayOutputStream} (copied at every doubling, then again for the request), which for a 2 GiB video meant
+ * hundreds of MiB of short-lived arrays, most of them large enough to go straight to the old generation.
+ */
+final class ObjectUploader {
+
+    static final int FIRST_BUFFER = 64 * 1024;
+    /** S3's limit on the parts of one upload. */
+    static final int MAX_PARTS = 10_000;
+
+    private final MinioAsyncClient minio;
+    private final int partSize;
+
+    ObjectUploader(MinioAsyncClient minio, long partSize) {
+        if (partSize < 5L * 1024 * 1024 || partSize > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("part size must be at least 5 MiB (S3's minimum) and below 2 GiB");
+        }
+        this.minio = minio;
+        this.partSize = (int) partSize;
+    }
+
+    /** Blocking: uploads everything {@code in} gives until its end. */
+    void upload(InputStream in, String bucket, String key, String contentType, Map<String, String> userMetadata)
+            throws IOException, MinioException {
+        byte[] buffer = new byte[Math.min(FIRST_BUFFER, partSize)];
+        int filled = fill(in, buffer, 0);
+        while (filled == buffer.length && buffer.length < partSize) {
+            buffer = Arrays.copyOf(buffer, (int) Math.min(4L * buffer.length, partSize));
+            filled = fill(in, buffer, filled);
+        }
+        int next = filled < buffer.length ? -1 : in.read();
+        if (next < 0) {
+            await(minio.putObject(PutObjectArgs.builder().bucket(bucket).object(key).data(buffer, filled)
+                    .contentType(contentType).userMetadata(userMetadata).build()));
+            return;
+        }
+        multipart(in, bucket, key, contentType, userMetadata, buffer, next);
+    }
+
+    /** {@code buffer} holds the first part (full); {@code next} is the byte after it. */
+    private void multipart(InputStream in, String bucket, String key, String contentType,
+            Map<String, String> userMetadata, byte[] buffer, int next) throws IOException, MinioException {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", contentType);
+        userMetadata.forEach((name, value) -> headers.put("x-amz-meta-" + name, value));
+        String uploadId = await(minio.createMultipartUpload(CreateMultipartUploadArgs.builder().bucket(bucket)
+                .object(key).headers(new Http.Headers(headers)).build())).result().uploadId();
+        try {
+            List<Part> parts = new ArrayList<>();
+            parts.add(part(bucket, key, uploadId, 1, buffer, buffer.length));
+            while (next >= 0) {
+                if (parts.size() >= MAX_PARTS) {
+                    throw new IOException("the video is larger than " + MAX_PARTS + " parts of " + partSize
+                            + " bytes (worker.storage.part-size)");
+                }
+                buffer[0] = (byte) next;
+                int filled = fill(in, buffer, 1);
+                next = filled < buffer.length ? -1 : in.read();
+                parts.add(part(bucket, key, uploadId, parts.size() + 1, buffer, filled));
+            }
+            await(minio.completeMultipartUpload(CompleteMultipartUploadArgs.builder().bucket(bucket).object(key)
+                    .uploadId(uploadId).parts(parts.toArray(Part[]::new)).build()));
+        } catch (IOException | MinioException | RuntimeException e) {
+            abort(bucket, key, uploadId, e);
+            throw e;
+        }
+    }
+
+    private Part part(String bucket, String key, String uploadId, int number, byte[] buffer, int length)
+            throws IOException, MinioException {
+        return await(minio.uploadPart(UploadPartArgs.builder().bucket(bucket).object(key).uploadId(uploadId)
+                .partNumber(number).data(buffer, length).build())).part();
+    }
+
+    private void abort(String bucket, String key, String uploadId, Exception cause) {
+        try {
+            await(minio.abortMultipartUpload(AbortMultipartUploadArgs.builder().bucket(bucket).object(key)
+                    .uploadId(uploadId).build()));
+        } catch (IOException | MinioException | RuntimeException e) {
+            // The store's lifecycle rules clean up what an abort could not; the upload's own failure is what counts.
+            cause.addSuppressed(e);
+            Log.warnf("could not abort the multipart upload of %s/%s (%s)", bucket, key, e.getClass().getSimpleName());
+        }
+    }
+
+    /** Reads until {@code buffer} is full or the stream ends; returns how many bytes it holds now. */
+    static int fill(InputStream in, byte[] buffer, int from) throws IOException {
+        int filled = from;
+        while (filled < buffer.length) {
+            int n = in.read(buffer, filled, buffer.length - filled);
+            if (n < 0) {
+                break;
+            }
+            filled += n;
+        }
+        return filled;
+    }
+
+    /** The SDK's futures, waited for, with its own exceptions given back as they are. */
+    private static <T> T await(CompletableFuture<T> call) throws IOException, MinioException {
+        try {
+            return call.get();
+        } catch (InterruptedException e) {
+            call.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while talking to the object store", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof MinioException m) {
+                throw m;
+            }
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IOException(cause);
+        }
+    }
+}

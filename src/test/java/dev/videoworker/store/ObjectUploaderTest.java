@@ -1,0 +1,161 @@
+package dev.videoworker.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.videoworker.simulator.SyntheticContent;
+import dev.videoworker.testing.S3Server;
+import io.minio.GetObjectArgs;
+import io.minio.GetObjectResponse;
+import io.minio.ListMultipartUploadsArgs;
+import io.minio.MakeBucketArgs;
+import io.minio.MinioAsyncClient;
+import io.minio.MinioClient;
+import io.minio.StatObjectArgs;
+import io.minio.StatObjectResponse;
+import io.minio.errors.ErrorResponseException;
+
+/** The upload path of stored videos, against a real S3 server (S3Proxy) through the MinIO SDK. */
+class ObjectUploaderTest {
+
+    private static final int PART = 5 * 1024 * 1024;
+    private static final String BUCKET = "uploads";
+    private static final Map<String, String> METADATA = Map.of("job-id", "job-1", "model", "sora-2");
+
+    private static S3Server s3;
+    private static MinioClient minio;
+    private static MinioAsyncClient asyncMinio;
+    private static ObjectUploader uploader;
+
+    @BeforeAll
+    static void start() throws Exception {
+        s3 = S3Server.start();
+        minio = MinioClient.builder().endpoint(s3.endpoint()).credentials(s3.accessKey(), s3.secretKey()).build();
+        asyncMinio = MinioAsyncClient.builder().endpoint(s3.endpoint()).credentials(s3.accessKey(), s3.secretKey())
+                .build();
+        minio.makeBucket(MakeBucketArgs.builder().bucket(BUCKET).build());
+        uploader = new ObjectUploader(asyncMinio, PART);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        minio.close();
+        asyncMinio.close();
+        s3.close();
+    }
+
+    @Test
+    void storesStreamsOfEveryLengthAroundThePartBoundariesWithTheirBytesAndMetadata() throws Exception {
+        long[] sizes = { 0, 1, ObjectUploader.FIRST_BUFFER - 1, ObjectUploader.FIRST_BUFFER,
+                ObjectUploader.FIRST_BUFFER + 1, 3_000_000, PART - 1, PART, PART + 1, 2L * PART, 2L * PART + 7 };
+        for (long size : sizes) {
+            String key = "sizes/" + size + ".mp4";
+
+            // a stream that hands out odd-sized pieces, as a network body does
+            uploader.upload(new Trickle(SyntheticContent.stream(size)), BUCKET, key, "video/mp4", METADATA);
+
+            StatObjectResponse stat = minio.statObject(StatObjectArgs.builder().bucket(BUCKET).object(key).build());
+            assertThat(stat.size()).as("size of %s", key).isEqualTo(size);
+            assertThat(stat.contentType()).as("content type of %s", key).isEqualTo("video/mp4");
+            Map<String, String> metadata = new HashMap<>();
+            stat.userMetadata().forEach(e -> metadata.put(e.getKey().toLowerCase(Locale.ROOT), e.getValue()));
+            assertThat(metadata).as("metadata of %s", key).containsEntry("job-id", "job-1")
+                    .containsEntry("model", "sora-2");
+            assertThat(sha256Of(key)).as("content of %s", key).isEqualTo(SyntheticContent.sha256(size));
+        }
+    }
+
+    @Test
+    void aStreamThatFailsInItsSecondPartLeavesNoObjectAndNoUnfinishedUpload() throws Exception {
+        String key = "broken/video.mp4";
+        InputStream breaksLate = new FailAfter(SyntheticContent.stream(3L * PART), PART + 12_345);
+
+        assertThatThrownBy(() -> uploader.upload(breaksLate, BUCKET, key, "video/mp4", METADATA))
+                .isInstanceOf(IOException.class).hasMessageContaining("connection reset");
+
+        assertThatThrownBy(() -> minio.statObject(StatObjectArgs.builder().bucket(BUCKET).object(key).build()))
+                .isInstanceOf(ErrorResponseException.class);
+        assertThat(asyncMinio.listMultipartUploads(ListMultipartUploadsArgs.builder().bucket(BUCKET).prefix("broken/")
+                .build()).get().result().uploads()).as("multipart uploads left open").isEmpty();
+    }
+
+    @Test
+    void aStreamThatFailsWithinItsFirstPartWritesNothing() throws Exception {
+        String key = "broken/early.mp4";
+        InputStream breaksEarly = new FailAfter(SyntheticContent.stream(PART), 100_000);
+
+        assertThatThrownBy(() -> uploader.upload(breaksEarly, BUCKET, key, "video/mp4", METADATA))
+                .isInstanceOf(IOException.class);
+
+        assertThatThrownBy(() -> minio.statObject(StatObjectArgs.builder().bucket(BUCKET).object(key).build()))
+                .isInstanceOf(ErrorResponseException.class);
+    }
+
+    @Test
+    void refusesAPartSizeS3WouldRefuse() {
+        assertThatThrownBy(() -> new ObjectUploader(asyncMinio, 1024 * 1024))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("5 MiB");
+    }
+
+    private static String sha256Of(String key) throws Exception {
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        try (GetObjectResponse in = minio.getObject(GetObjectArgs.builder().bucket(BUCKET).object(key).build())) {
+            byte[] buffer = new byte[64 * 1024];
+            for (int n; (n = in.read(buffer)) > 0;) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** Gives at most 10,007 bytes per read. */
+    private static final class Trickle extends FilterInputStream {
+        Trickle(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            return super.read(b, off, Math.min(len, 10_007));
+        }
+    }
+
+    /** Fails like a dropped connection once {@code limit} bytes were read. */
+    private static final class FailAfter extends FilterInputStream {
+        private long left;
+
+        FailAfter(InputStream in, long limit) {
+            super(in);
+            this.left = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left <= 0) {
+                throw new IOException("connection reset");
+            }
+            int n = super.read(b, off, (int) Math.min(len, left));
+            left -= Math.max(n, 0);
+            return n;
+        }
+    }
+}

@@ -10,7 +10,7 @@ import java.util.HexFormat;
 /**
  * Counts and hashes (SHA-256) the bytes that pass through it, so an upload is verified without a second read.
  */
-final class HashingInputStream extends FilterInputStream {
+class HashingInputStream extends FilterInputStream {
 
     private final MessageDigest digest;
     private long count;
@@ -23,6 +23,8 @@ final class HashingInputStream extends FilterInputStream {
             throw new IllegalStateException("SHA-256 is part of every JRE", e);
         }
     }
+
+    private String hex;
 
     @Override
     public int read() throws IOException {
@@ -58,7 +60,11 @@ final class HashingInputStream extends FilterInputStream {
         return count;
     }
 
+    /** The hash of everything read so far; once asked for, the stream must not be read any further. */
     String sha256Hex() {
-        return HexFormat.of().formatHex(digest.digest());
+        if (hex == null) {
+            hex = HexFormat.of().formatHex(digest.digest());
+        }
+        return hex;
     }
 }

@@ -17,14 +17,15 @@ import io.minio.Http;
 import io.minio.MinioAsyncClient;
 import io.minio.PutObjectArgs;
 import io.minio.UploadPartArgs;
+import io.minio.UploadPartResponse;
 import io.minio.errors.MinioException;
 import io.minio.messages.Part;
 import io.quarkus.logging.Log;
 
 /**
- * Writes a stream of unknown length to the object store holding at most one part in memory: a stream that ends
- * within the first part is one PUT of exactly its bytes; a longer one is a multipart upload whose parts are read, one
- * after the other, into the same array. A small video (the common case) never allocates a whole part: the array starts
+ * Writes a stream of unknown length to the object store holding at most two parts in memory: a stream that ends
+ * within the first part is one PUT of exactly its bytes; a longer one is a multipart upload whose parts are read into
+ * two arrays in turn, the next being read while the last is sent. A small video (the common case) never allocates a whole part: the array starts
  * at {@value #FIRST_BUFFER} bytes and grows only while the stream goes on. A failed multipart upload is aborted, so it
  * leaves nothing behind.
  *
@@ -35,6 +36,7 @@ import io.quarkus.logging.Log;
 final class ObjectUploader {
 
     static final int FIRST_BUFFER = 64 * 1024;
+    static final String CONTENT_SHA256 = "X-Amz-Content-Sha256";
     /** S3's limit on the parts of one upload. */
     static final int MAX_PARTS = 10_000;
 
@@ -60,46 +62,68 @@ final class ObjectUploader {
         }
         int next = filled < buffer.length ? -1 : in.read();
         if (next < 0) {
-            await(minio.putObject(PutObjectArgs.builder().bucket(bucket).object(key).data(buffer, filled)
-                    .contentType(contentType).userMetadata(userMetadata).build()));
+            PutObjectArgs.Builder put = PutObjectArgs.builder().bucket(bucket).object(key).data(buffer, filled)
+                    .contentType(contentType).userMetadata(userMetadata);
+            if (in instanceof HashingInputStream hashed) {
+                // The stream has ended, so its hash is the hash of exactly these bytes: signed with the request and
+                // checked by the store, instead of being computed a second time by the SDK.
+                put.headers(Map.of(CONTENT_SHA256, hashed.sha256Hex()));
+            }
+            await(minio.putObject(put.build()));
             return;
         }
         multipart(in, bucket, key, contentType, userMetadata, buffer, next);
     }
 
-    /** {@code buffer} holds the first part (full); {@code next} is the byte after it. */
+    /**
+     * {@code first} holds the first part (full); {@code next} is the byte after it. While one part is being sent, the
+     * next is read into the other array: the download and the upload overlap, and two parts are the most held.
+     */
     private void multipart(InputStream in, String bucket, String key, String contentType,
-            Map<String, String> userMetadata, byte[] buffer, int next) throws IOException, MinioException {
+            Map<String, String> userMetadata, byte[] first, int next) throws IOException, MinioException {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Content-Type", contentType);
         userMetadata.forEach((name, value) -> headers.put("x-amz-meta-" + name, value));
         String uploadId = await(minio.createMultipartUpload(CreateMultipartUploadArgs.builder().bucket(bucket)
                 .object(key).headers(new Http.Headers(headers)).build())).result().uploadId();
+        CompletableFuture<UploadPartResponse> sending = null;
         try {
             List<Part> parts = new ArrayList<>();
-            parts.add(part(bucket, key, uploadId, 1, buffer, buffer.length));
+            byte[] sent = first;
+            byte[] reading = new byte[partSize];
+            sending = part(bucket, key, uploadId, 1, sent, sent.length);
             while (next >= 0) {
-                if (parts.size() >= MAX_PARTS) {
+                if (parts.size() + 1 >= MAX_PARTS) {
                     throw new IOException("the video is larger than " + MAX_PARTS + " parts of " + partSize
                             + " bytes (worker.storage.part-size)");
                 }
-                buffer[0] = (byte) next;
-                int filled = fill(in, buffer, 1);
-                next = filled < buffer.length ? -1 : in.read();
-                parts.add(part(bucket, key, uploadId, parts.size() + 1, buffer, filled));
+                reading[0] = (byte) next;
+                int filled = fill(in, reading, 1);
+                next = filled < reading.length ? -1 : in.read();
+                parts.add(await(sending).part());
+                sending = part(bucket, key, uploadId, parts.size() + 1, reading, filled);
+                byte[] free = sent;
+                sent = reading;
+                reading = free;
             }
+            parts.add(await(sending).part());
+            sending = null;
             await(minio.completeMultipartUpload(CompleteMultipartUploadArgs.builder().bucket(bucket).object(key)
                     .uploadId(uploadId).parts(parts.toArray(Part[]::new)).build()));
         } catch (IOException | MinioException | RuntimeException e) {
+            if (sending != null) {
+                // let the part in flight end before the upload is aborted (an abort first could be undone by it)
+                sending.handle((done, failed) -> null).join();
+            }
             abort(bucket, key, uploadId, e);
             throw e;
         }
     }
 
-    private Part part(String bucket, String key, String uploadId, int number, byte[] buffer, int length)
-            throws IOException, MinioException {
-        return await(minio.uploadPart(UploadPartArgs.builder().bucket(bucket).object(key).uploadId(uploadId)
-                .partNumber(number).data(buffer, length).build())).part();
+    private CompletableFuture<UploadPartResponse> part(String bucket, String key, String uploadId, int number,
+            byte[] buffer, int length) throws MinioException {
+        return minio.uploadPart(UploadPartArgs.builder().bucket(bucket).object(key).uploadId(uploadId)
+                .partNumber(number).data(buffer, length).build());
     }
 
     private void abort(String bucket, String key, String uploadId, Exception cause) {

@@ -577,6 +577,7 @@ public final class Benchmark {
             details.put("baseline_heap_after_gc_mib", baseHeap / MIB);
             details.put("peak_heap_used_mib", sampler.peakHeap / MIB);
             details.put("peak_old_gen_mib", sampler.peakOld / MIB);
+            details.put("peak_heap_outside_eden_mib", sampler.peakOutsideEden / MIB);
             details.put("heap_samples", sampler.samples);
             details.put("worker_cpu_ms", cpu);
             details.put("settings", settings);
@@ -585,6 +586,9 @@ public final class Benchmark {
             results.add("c.heap_growth", "c", "worker peak heap growth during a " + bytes / MIB + " MiB transfer "
                     + "(heap used, sampled every 100 ms, minus heap after GC before)", (sampler.peakHeap - baseHeap)
                     / MIB, "MiB", 64.0, Goal.AT_MOST, "includes garbage not yet collected");
+            results.add("c.retained_growth", "c", "worker peak heap growth outside eden (survivors + old generation: "
+                    + "what outlived a collection, minus heap after GC before)", (sampler.peakOutsideEden - baseHeap)
+                    / MIB, "MiB", 64.0, Goal.AT_MOST, "fresh garbage excluded");
             results.add("c.old_growth", "c", "worker peak old-generation growth (retained, not garbage)",
                     (sampler.peakOld - baseOld) / MIB, "MiB", null, null, null);
             results.add("c.worker_rate", "c", "worker transfer rate (generated → stored)", workerRate, "MiB/s",
@@ -607,6 +611,8 @@ public final class Benchmark {
         private final AtomicBoolean running = new AtomicBoolean(true);
         volatile double peakHeap;
         volatile double peakOld;
+        /** Heap used minus eden: survivors and old generation, what outlived at least one collection. */
+        volatile double peakOutsideEden;
         volatile int samples;
 
         HeapSampler(ChildProcess worker) {
@@ -623,8 +629,11 @@ public final class Benchmark {
                 long next = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
                 try {
                     PrometheusText metrics = new PrometheusText(worker.get("/q/metrics", null));
-                    peakHeap = Math.max(peakHeap, metrics.sum("jvm_memory_used_bytes", Map.of("area", "heap"))
-                            .orElse(0));
+                    double heap = metrics.sum("jvm_memory_used_bytes", Map.of("area", "heap")).orElse(0);
+                    double eden = metrics.sum("jvm_memory_used_bytes", Map.of("area", "heap", "id", "G1 Eden Space"))
+                            .orElse(0);
+                    peakHeap = Math.max(peakHeap, heap);
+                    peakOutsideEden = Math.max(peakOutsideEden, heap - eden);
                     peakOld = Math.max(peakOld, metrics.sum("jvm_memory_used_bytes",
                             Map.of("area", "heap", "id", "G1 Old Gen")).orElse(0));
                     samples++;

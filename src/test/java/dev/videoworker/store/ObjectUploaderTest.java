@@ -64,8 +64,11 @@ class ObjectUploaderTest {
         for (long size : sizes) {
             String key = "sizes/" + size + ".mp4";
 
-            // a stream that hands out odd-sized pieces, as a network body does
-            uploader.upload(new Trickle(SyntheticContent.stream(size)), BUCKET, key, "video/mp4", METADATA);
+            // a stream that hands out odd-sized pieces, as a network body does, hashed as the worker does
+            HashingInputStream hashed = new HashingInputStream(new Trickle(SyntheticContent.stream(size)));
+            uploader.upload(hashed, BUCKET, key, "video/mp4", METADATA);
+            assertThat(hashed.sha256Hex()).as("hash of what was read for %s", key)
+                    .isEqualTo(SyntheticContent.sha256(size));
 
             StatObjectResponse stat = minio.statObject(StatObjectArgs.builder().bucket(BUCKET).object(key).build());
             assertThat(stat.size()).as("size of %s", key).isEqualTo(size);
@@ -101,6 +104,20 @@ class ObjectUploaderTest {
                 .isInstanceOf(IOException.class);
 
         assertThatThrownBy(() -> minio.statObject(StatObjectArgs.builder().bucket(BUCKET).object(key).build()))
+                .isInstanceOf(ErrorResponseException.class);
+    }
+
+    @Test
+    void theStoreChecksTheHashSentWithASmallVideo() {
+        // The hash of a stream that ended is sent along, and S3 verifies the bytes against it: a wrong one is refused.
+        HashingInputStream lying = new HashingInputStream(SyntheticContent.stream(1000)) {
+            @Override
+            String sha256Hex() {
+                return SyntheticContent.sha256(999);
+            }
+        };
+
+        assertThatThrownBy(() -> uploader.upload(lying, BUCKET, "lying/video.mp4", "video/mp4", METADATA))
                 .isInstanceOf(ErrorResponseException.class);
     }
 

@@ -15,6 +15,7 @@ import io.minio.CompleteMultipartUploadArgs;
 import io.minio.CreateMultipartUploadArgs;
 import io.minio.Http;
 import io.minio.MinioAsyncClient;
+import io.minio.PutObjectAPIArgs;
 import io.minio.PutObjectArgs;
 import io.minio.UploadPartArgs;
 import io.minio.UploadPartResponse;
@@ -62,14 +63,19 @@ final class ObjectUploader {
         }
         int next = filled < buffer.length ? -1 : in.read();
         if (next < 0) {
-            PutObjectArgs.Builder put = PutObjectArgs.builder().bucket(bucket).object(key).data(buffer, filled)
-                    .contentType(contentType).userMetadata(userMetadata);
             if (in instanceof HashingInputStream hashed) {
-                // The stream has ended, so its hash is the hash of exactly these bytes: signed with the request and
-                // checked by the store, instead of being computed a second time by the SDK.
-                put.headers(Map.of(CONTENT_SHA256, hashed.sha256Hex()));
+                // The stream has ended, so its hash is the hash of exactly these bytes. Sent as the payload's hash
+                // (signed with the request, and turned by the SDK into the x-amz-checksum-sha256 the store checks),
+                // it spares the SDK's own SHA-256 and CRC32C passes over the same bytes: the low-level PUT takes it as
+                // given, where putObject(PutObjectArgs) computes both again.
+                Map<String, String> headers = objectHeaders(userMetadata);
+                headers.put(CONTENT_SHA256, hashed.sha256Hex());
+                await(minio.putObject(PutObjectAPIArgs.builder().bucket(bucket).object(key).data(buffer, filled)
+                        .contentType(contentType).headers(new Http.Headers(headers)).build()));
+            } else {
+                await(minio.putObject(PutObjectArgs.builder().bucket(bucket).object(key).data(buffer, filled)
+                        .contentType(contentType).userMetadata(userMetadata).build()));
             }
-            await(minio.putObject(put.build()));
             return;
         }
         multipart(in, bucket, key, contentType, userMetadata, buffer, next);
@@ -81,9 +87,8 @@ final class ObjectUploader {
      */
     private void multipart(InputStream in, String bucket, String key, String contentType,
             Map<String, String> userMetadata, byte[] first, int next) throws IOException, MinioException {
-        Map<String, String> headers = new LinkedHashMap<>();
+        Map<String, String> headers = objectHeaders(userMetadata);
         headers.put("Content-Type", contentType);
-        userMetadata.forEach((name, value) -> headers.put("x-amz-meta-" + name, value));
         String uploadId = await(minio.createMultipartUpload(CreateMultipartUploadArgs.builder().bucket(bucket)
                 .object(key).headers(new Http.Headers(headers)).build())).result().uploadId();
         CompletableFuture<UploadPartResponse> sending = null;
@@ -135,6 +140,12 @@ final class ObjectUploader {
             cause.addSuppressed(e);
             Log.warnf("could not abort the multipart upload of %s/%s (%s)", bucket, key, e.getClass().getSimpleName());
         }
+    }
+
+    private static Map<String, String> objectHeaders(Map<String, String> userMetadata) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        userMetadata.forEach((name, value) -> headers.put("x-amz-meta-" + name, value));
+        return headers;
     }
 
     /** Reads until {@code buffer} is full or the stream ends; returns how many bytes it holds now. */

@@ -41,8 +41,8 @@ public class ObjectStoreReadiness implements HealthCheck {
     private volatile HealthCheckResponse last;
     private volatile Instant lastCheck;
 
-    public ObjectStoreReadiness(WorkerConfig config) {
-        this.client = MinioClientProducer.build(config);
+    public ObjectStoreReadiness(WorkerConfig config, MinioClientProducer clients) {
+        this.client = clients.client();
         this.client.setTimeout(2_000, 2_000, 2_000);
         this.endpoint = config.storage().endpoint();
         this.bucket = config.storage().bucket();

@@ -155,6 +155,10 @@ public final class Benchmark {
                 Duration live = worker.awaitHttp200("/q/health/live", null, Duration.ofMinutes(2));
                 Duration ready = worker.awaitHttp200("/q/health/ready", null, Duration.ofMinutes(2));
                 long cpuAtReady = ProcStats.cpuMillis(worker.pid());
+                if (i == 1) {
+                    results.detail("e.cpu_ms_at_ready_by_thread", cpuPerJobByThread(Map.of(),
+                            ProcStats.cpuMillisByThreadGroup(worker.pid()), 1));
+                }
                 liveSeconds.add(live.toMillis() / 1000.0);
                 cpuSeconds.add(cpuAtReady / 1000.0);
                 // idle: ready, nothing to do, let start-up garbage and JIT settle as a replica waiting for work does

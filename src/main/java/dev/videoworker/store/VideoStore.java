@@ -19,6 +19,7 @@ import io.minio.MakeBucketArgs;
 import io.minio.MinioAsyncClient;
 import io.minio.MinioClient;
 import io.minio.errors.MinioException;
+import io.quarkus.runtime.Startup;
 
 /**
  * Streams a finished video (and its requested variants) from the provider into the object store: one PUT, or a
@@ -27,6 +28,7 @@ import io.minio.errors.MinioException;
  * thread.
  */
 @ApplicationScoped
+@Startup // created with the worker, so a part size S3 would refuse stops it at start, not at the first video
 public class VideoStore {
 
     static final String VIDEO_CONTENT_TYPE = "video/mp4";

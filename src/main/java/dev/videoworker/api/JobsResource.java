@@ -37,6 +37,7 @@ import dev.videoworker.job.JobLedger;
 import dev.videoworker.job.JobState;
 import dev.videoworker.job.JobStatus;
 import dev.videoworker.job.JobStore;
+import dev.videoworker.job.StaleStateException;
 import dev.videoworker.job.TopicSetup;
 import dev.videoworker.poll.Poller;
 import dev.videoworker.request.ParseOutcome;
@@ -61,6 +62,8 @@ public class JobsResource {
 
     public static final String REQUESTS_OUT = "video-requests-out";
     static final int MAX_LIMIT = 500;
+    /** A cancel re-decides this often when other transitions of the job keep winning the race. */
+    private static final int MAX_CANCEL_ATTEMPTS = 5;
 
     private final RequestParser parser;
     private final JobStore store;
@@ -172,34 +175,49 @@ public class JobsResource {
     @DELETE
     @Path("/{jobId}")
     @Operation(summary = "Cancel a job", description = "Not handled yet: recorded as cancelled, so its request is "
-            + "never submitted. Generating: no longer followed, a cancelled completion is sent and the provider's "
-            + "copy is deleted (as soon as the provider allows). 409 when it is being submitted, already generated, "
-            + "or ended.")
+            + "never submitted. Being submitted: cancelled; the create call is not sent, or, if it was, the video it "
+            + "made is deleted at the provider. Generating: no longer followed, a cancelled completion is sent and "
+            + "the provider's copy is deleted (as soon as the provider allows). 409 when it is already generated or "
+            + "ended. Exactly one completion either way.")
     public Uni<Response> cancel(@PathParam("jobId") String jobId) {
+        return cancel(jobId, 1);
+    }
+
+    /** One attempt; a cancel that lost the race to another transition of the job decides again from that one. */
+    private Uni<Response> cancel(String jobId, int attempt) {
         JobState current = store.find(jobId).orElse(null);
+        Uni<JobState> cancelling;
         if (current == null) {
             int partition = partitionOf(jobId);
             if (partition < 0 || !journal.owns(partition)) {
                 return Uni.createFrom().item(notHere(jobId));
             }
-            return ledger.record(null, JobState.cancelledBeforeArrival(jobId, partition, clock.instant()))
-                    .map(s -> Response.ok(JobView.of(s)).build());
-        }
-        if (current.status().terminal()) {
+            cancelling = ledger.record(null, JobState.cancelledBeforeArrival(jobId, partition, clock.instant()));
+        } else if (current.status().terminal()) {
             return conflict(current, "job_ended", "The job has already ended (" + current.status().wireName() + ").");
-        }
-        if (current.status() == JobStatus.SUBMITTING) {
-            return conflict(current, "job_being_submitted", "The job is being submitted right now; cancel it again "
-                    + "in a moment.");
-        }
-        if (!current.status().generating()) {
+        } else if (current.status() == JobStatus.SUBMITTING) {
+            cancelling = ledger.record(current, current.ended(JobStatus.CANCELLED, JobError.of("cancelled",
+                    "Cancelled through the HTTP API while it was being submitted: the create call is not sent, or "
+                            + "the video it made is deleted at the provider."), clock.instant()));
+        } else if (current.status().generating()) {
+            cancelling = ledger.record(current, current.ended(JobStatus.CANCELLED, JobError.of("cancelled",
+                    "Cancelled through the HTTP API while the provider was generating it; the provider's copy is "
+                            + "deleted."), clock.instant()))
+                    .invoke(poller::deleteAtProvider);
+        } else {
             return conflict(current, "job_already_generated", "The video is already generated and being stored.");
         }
-        JobState cancelled = current.ended(JobStatus.CANCELLED, JobError.of("cancelled", "Cancelled through the "
-                + "HTTP API while the provider was generating it; the provider's copy is deleted."), clock.instant());
-        return ledger.record(current, cancelled)
-                .invoke(done -> poller.deleteAtProvider(done.videoId(), 0))
-                .map(done -> Response.ok(JobView.of(done)).build());
+        return cancelling.map(done -> Response.ok(JobView.of(done)).build())
+                .onFailure(StaleStateException.class).recoverWithUni(e -> {
+                    if (attempt >= MAX_CANCEL_ATTEMPTS) {
+                        JobState now = ((StaleStateException) e).current();
+                        return Uni.createFrom().item(Response.status(409).entity(new Problem(jobId,
+                                now == null ? null : now.status().wireName(), JobError.of("job_busy", "The job "
+                                        + "changed " + attempt + " times while it was being cancelled; cancel it "
+                                        + "again."))).build());
+                    }
+                    return cancel(jobId, attempt + 1);
+                });
     }
 
     private Uni<Response> conflict(JobState job, String code, String message) {

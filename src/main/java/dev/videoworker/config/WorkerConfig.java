@@ -289,6 +289,14 @@ public interface WorkerConfig {
         @WithDefault("70s")
         Duration createTimeout();
 
+        /**
+         * After a create call whose outcome is unknown, how long (from the intent) the provider's list is searched for
+         * the video, with growing pauses, before a new create may be sent; lists of some providers show a new video
+         * only seconds or minutes later.
+         */
+        @WithDefault("10m")
+        Duration reconcileWindow();
+
         /** Create calls per job at most (each one only after a reconciliation proved the previous made nothing). */
         @WithDefault("3")
         int maxSubmitAttempts();

@@ -49,7 +49,7 @@ public class JobJanitor {
             Log.debugf("slimmed %d finished jobs", slimmed);
         }
         for (JobState ended : store.endedBefore(now.minus(config.tombstoneAfter()))) {
-            ledger.tombstone(ended.jobId(), ended.partition()).subscribe().with(
+            ledger.tombstone(ended).subscribe().with(
                     done -> Log.debugf("tombstoned job %s", ended.jobId()),
                     e -> Log.debugf("job %s not tombstoned now: %s", ended.jobId(), e.getMessage()));
         }

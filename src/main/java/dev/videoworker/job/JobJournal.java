@@ -1,16 +1,18 @@
 package dev.videoworker.job;
 
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 import dev.videoworker.config.WorkerConfig;
 import io.quarkus.logging.Log;
@@ -28,31 +30,54 @@ public class JobJournal {
     private final Map<String, Object> kafkaConfig;
     private final String transactionalIdPrefix;
     private final Map<Integer, PartitionWriter> writers = new ConcurrentHashMap<>();
+    private final AtomicLong epochs = new AtomicLong();
+    private final JobStore store;
 
-    public JobJournal(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, WorkerConfig config) {
+    public JobJournal(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, WorkerConfig config,
+            JobStore store) {
         this.kafkaConfig = kafkaConfig;
+        this.store = store;
         this.transactionalIdPrefix = config.jobs().transactionalIdPrefix() + "-" + config.topics().jobs() + "-";
     }
 
-    /** Takes ownership of a partition (blocking): fences its previous owner and aborts that owner's open writes. */
-    public void open(int partition) {
-        writers.computeIfAbsent(partition, p -> {
-            Map<String, Object> props = new HashMap<>();
-            kafkaConfig.forEach((k, v) -> {
-                if (ProducerConfig.configNames().contains(k)) {
-                    props.put(k, v);
-                }
-            });
-            props.put(ProducerConfig.ACKS_CONFIG, "all");
-            props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-            props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalIdPrefix + p);
-            props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 30_000);
-            props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
-            props.put(ProducerConfig.CLIENT_ID_CONFIG, "job-journal-" + p);
-            PartitionWriter writer = new PartitionWriter(p, props, () -> writers.remove(p));
-            Log.infof("owning partition %d of the job journal", p);
-            return writer;
+    /**
+     * Takes ownership of a partition (blocking): fences its previous owner (aborting that owner's open writes),
+     * rebuilds the partition's jobs with {@code rebuild}, and only then takes writes for it. Returns the rebuilt jobs,
+     * now in the in-memory view under this ownership. Does nothing (and returns nothing) when already owned.
+     */
+    public Collection<JobState> open(int partition, IntFunction<Collection<JobState>> rebuild) {
+        if (writers.containsKey(partition)) {
+            return List.of();
+        }
+        Map<String, Object> props = new HashMap<>();
+        kafkaConfig.forEach((k, v) -> {
+            if (ProducerConfig.configNames().contains(k)) {
+                props.put(k, v);
+            }
         });
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalIdPrefix + partition);
+        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 30_000);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "job-journal-" + partition);
+        long epoch = epochs.incrementAndGet();
+        // A writer fenced later must not remove a newer writer of the same partition from the map.
+        PartitionWriter[] self = new PartitionWriter[1];
+        PartitionWriter writer = new PartitionWriter(partition, epoch, store, props,
+                () -> writers.remove(partition, self[0]));
+        self[0] = writer;
+        List<JobState> jobs;
+        try {
+            jobs = rebuild.apply(partition).stream().map(s -> s.inEpoch(epoch)).toList();
+        } catch (RuntimeException e) {
+            writer.close();
+            throw e;
+        }
+        store.adopt(jobs);
+        writers.put(partition, writer);
+        Log.infof("owning partition %d of the job journal (ownership %d)", partition, epoch);
+        return jobs;
     }
 
     /** Gives a partition up: queued writes are committed, later ones refused. */
@@ -68,16 +93,23 @@ public class JobJournal {
         return writers.containsKey(partition);
     }
 
+    /** The current ownership of a partition, 0 when this replica does not own it. */
+    public long epoch(int partition) {
+        PartitionWriter writer = writers.get(partition);
+        return writer == null ? 0 : writer.epoch();
+    }
+
     /**
-     * Commits the records together; fails with {@link NotOwnerException} when the partition is not (or no longer)
-     * ours.
+     * Commits the write (if the job is still where the write found it); completes with the committed state (null
+     * when the write does not change it). Fails with {@link NotOwnerException} when the partition is not (or no
+     * longer) ours, with {@link StaleStateException} when another transition of the job was committed first.
      */
-    public Uni<Void> write(int partition, List<ProducerRecord<String, String>> records) {
+    Uni<JobState> write(int partition, JobWrite write) {
         PartitionWriter writer = writers.get(partition);
         if (writer == null) {
             return Uni.createFrom().failure(new NotOwnerException(partition));
         }
-        return Uni.createFrom().completionStage(() -> writer.write(records));
+        return Uni.createFrom().completionStage(() -> writer.write(write));
     }
 
     @PreDestroy

@@ -40,58 +40,62 @@ public class JobLedger {
     }
 
     /**
-     * Saves and announces a new state of the job, derived from {@code previous} (null for a new job). The write is
-     * refused when the job's current state is no longer {@code previous}: the caller's view is stale (the partition
-     * was given up and taken back, and another chain drives the job now), so it must stop.
+     * Saves and announces a new state of the job, derived from {@code previous} (null for a new job). The journal's
+     * writer commits it only if {@code previous} is still the job's committed state under this replica's ownership:
+     * otherwise it fails with {@link StaleStateException} (decide again from its current state) or
+     * {@link NotOwnerException} (stop: the job is not this replica's any more). Completes with the committed state.
      */
     public Uni<JobState> record(JobState previous, JobState next) {
-        if (stale(previous, next)) {
-            return Uni.createFrom().failure(new NotOwnerException(next.partition()));
-        }
+        long base = previous == null ? 0 : previous.version();
+        JobState versioned = next.asVersion(base + 1);
         List<ProducerRecord<String, String>> records = new ArrayList<>(3);
-        records.add(stateRecord(next));
-        records.add(events.status(next));
-        if (next.status().terminal()) {
-            records.add(events.completed(next));
+        records.add(stateRecord(versioned));
+        records.add(events.status(versioned));
+        if (versioned.status().terminal()) {
+            records.add(events.completed(versioned));
         }
-        return journal.write(next.partition(), records).replaceWith(() -> {
-            // A write that was queued before the partition was given up must not bring its job back into memory.
-            if (journal.owns(next.partition())) {
-                store.put(next);
-            }
-            if (next.status().terminal()) {
-                metrics.ended(next);
-            }
-            return next;
-        });
+        return journal.write(next.partition(), new JobWrite(next.jobId(), base, previous == null ? 0
+                : previous.epoch(), versioned, false, records))
+                .invoke(committed -> {
+                    if (committed.status().terminal()) {
+                        metrics.ended(committed);
+                    }
+                });
     }
 
     /** Saves a state without announcing it: a step users already know about (a new intent after reconciling). */
     public Uni<JobState> remember(JobState previous, JobState next) {
-        if (stale(previous, next)) {
-            return Uni.createFrom().failure(new NotOwnerException(next.partition()));
+        JobState versioned = next.asVersion(previous.version() + 1);
+        return journal.write(next.partition(), new JobWrite(next.jobId(), previous.version(), previous.epoch(),
+                versioned, false, List.of(stateRecord(versioned))));
+    }
+
+    /**
+     * Whether {@code state} is still the job's committed state under this replica's current ownership of its
+     * partition: the check before a paid call, and before a chain acts on what it last saw.
+     */
+    public boolean current(JobState state) {
+        if (state == null || state.epoch() == 0 || journal.epoch(state.partition()) != state.epoch()) {
+            return false;
         }
-        return journal.write(next.partition(), List.of(stateRecord(next))).replaceWith(() -> {
-            if (journal.owns(next.partition())) {
-                store.put(next);
-            }
-            return next;
-        });
+        JobState committed = store.find(state.jobId()).orElse(null);
+        return committed != null && committed.version() == state.version() && committed.epoch() == state.epoch();
     }
 
-    private boolean stale(JobState previous, JobState next) {
-        return store.find(next.jobId()).orElse(null) != previous;
-    }
-
-    /** Announces a known job again (a redelivered or repeated request), without changing or completing it. */
+    /**
+     * Announces a known job again (a redelivered or repeated request), without changing or completing it; refused
+     * like a transition when the job moved on meanwhile.
+     */
     public Uni<Void> reannounce(JobState known) {
-        return journal.write(known.partition(), List.of(events.status(known)));
+        return journal.write(known.partition(), JobWrite.announcing(known, List.of(events.status(known))))
+                .replaceWithVoid();
     }
 
     /** Removes a long-finished job from the journal (a tombstone); its id may be used again afterwards. */
-    public Uni<Void> tombstone(String jobId, int partition) {
-        return journal.write(partition, List.of(new ProducerRecord<String, String>(jobsTopic, partition, jobId, null)))
-                .invoke(() -> store.remove(jobId));
+    public Uni<Void> tombstone(JobState ended) {
+        return journal.write(ended.partition(), new JobWrite(ended.jobId(), ended.version(), ended.epoch(), null,
+                true, List.of(new ProducerRecord<String, String>(jobsTopic, ended.partition(), ended.jobId(), null))))
+                .replaceWithVoid();
     }
 
     private ProducerRecord<String, String> stateRecord(JobState state) {

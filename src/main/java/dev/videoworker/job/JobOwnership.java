@@ -77,7 +77,6 @@ public class JobOwnership implements KafkaConsumerRebalanceListener {
             reads.forEach((p, read) -> {
                 Collection<JobState> jobs = await(p, read);
                 if (jobs != null) {
-                    store.adopt(jobs);
                     budget.adopt(p, jobs);
                     jobs.forEach(this::resume);
                 }
@@ -89,8 +88,7 @@ public class JobOwnership implements KafkaConsumerRebalanceListener {
 
     private Collection<JobState> openAndRead(int p) {
         try {
-            journal.open(p);
-            return reader.read(p);
+            return journal.open(p, reader::read);
         } catch (RuntimeException e) {
             // Without its jobs, the partition must not be served: a redelivered request could be paid twice.
             // Giving the journal partition up makes every write for it fail before any paid call, and the

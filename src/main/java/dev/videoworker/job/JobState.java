@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -17,6 +18,10 @@ import dev.videoworker.request.VideoRequest;
  *        nothing at the provider)
  * @param trace the W3C {@code traceparent} of the job's trace (from the request record, or started by the worker):
  *        its provider calls and events join that trace, on whichever replica drives the job
+ * @param version how many transitions of this job were committed, this one included (1 for its first state): the
+ *        journal's partition writer commits a transition only if it was derived from the last committed version
+ * @param epoch which ownership of the partition this value was committed or rebuilt under (never written: it is a
+ *        property of this replica's view); a value of an earlier ownership must not drive the job any more
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobState(
@@ -36,7 +41,9 @@ public record JobState(
         JsonNode metadata,
         int attempts,
         Instant updatedAt,
-        String trace) {
+        String trace,
+        long version,
+        @JsonIgnore long epoch) {
 
     public JobState {
         variants = variants == null ? Map.of() : Map.copyOf(variants);
@@ -46,7 +53,7 @@ public record JobState(
     public static JobState submitting(VideoRequest request, int partition, BigDecimal cost, Instant receivedAt,
             Instant at, String trace) {
         return new JobState(request.jobId(), partition, JobStatus.SUBMITTING, request, null, null, cost, null, null,
-                null, Timings.received(receivedAt), null, null, request.metadata(), 1, at, trace);
+                null, Timings.received(receivedAt), null, null, request.metadata(), 1, at, trace, 0, 0);
     }
 
     /** A request that will never be submitted. {@code request} holds what could be read of it, or null. */
@@ -54,56 +61,70 @@ public record JobState(
             Instant receivedAt, Instant at, String trace) {
         return new JobState(jobId, partition, JobStatus.REJECTED, request, null, null, null, why, null, null,
                 Timings.received(receivedAt).finished(at), null, null, request == null ? null : request.metadata(),
-                0, at, trace);
+                0, at, trace, 0, 0);
     }
 
     /** A job cancelled before its request was handled: when the request comes, it is recognised and not submitted. */
     public static JobState cancelledBeforeArrival(String jobId, int partition, Instant at) {
         return new JobState(jobId, partition, JobStatus.CANCELLED, null, null, null, null, JobError.of("cancelled",
                 "Cancelled through the HTTP API before the request was handled; it will not be submitted."), null,
-                null, Timings.received(at).finished(at), null, null, null, 0, at, null);
+                null, Timings.received(at).finished(at), null, null, null, 0, at, null, 0, 0);
     }
 
     /** What is kept of a long-finished job: enough to recognise its id and say how it ended. */
     public JobState slim() {
         return new JobState(jobId, partition, status, null, videoId, null, null, error, video, null, null, null,
-                null, null, attempts, updatedAt, trace);
+                null, null, attempts, updatedAt, trace, version, epoch);
     }
 
     public JobState withStatus(JobStatus next, Instant at) {
         return new JobState(jobId, partition, next, request, videoId, progress, costUsd, error, video, variants,
-                timings, expiresAt, deadline, metadata, attempts, at, trace);
+                timings, expiresAt, deadline, metadata, attempts, at, trace, version, epoch);
     }
 
     /** A new intent after a reconciliation found that the previous create made nothing. */
     public JobState resubmitting(Instant at) {
         return new JobState(jobId, partition, JobStatus.SUBMITTING, request, null, null, costUsd, null, null, null,
-                timings, null, null, metadata, attempts + 1, at, trace);
+                timings, null, null, metadata, attempts + 1, at, trace, version, epoch);
     }
 
     public JobState submitted(String providerVideoId, Instant at, Instant pollDeadline) {
         return new JobState(jobId, partition, JobStatus.SUBMITTED, request, providerVideoId, 0, costUsd, error,
-                video, variants, timings.submitted(at), expiresAt, pollDeadline, metadata, attempts, at, trace);
+                video, variants, timings.submitted(at), expiresAt, pollDeadline, metadata, attempts, at, trace, version,
+                epoch);
     }
 
     public JobState progressed(JobStatus next, Integer newProgress, Instant at) {
         return new JobState(jobId, partition, next, request, videoId, newProgress, costUsd, error, video, variants,
-                timings, expiresAt, deadline, metadata, attempts, at, trace);
+                timings, expiresAt, deadline, metadata, attempts, at, trace, version, epoch);
     }
 
     public JobState generated(Instant providerExpiresAt, Instant at) {
         return new JobState(jobId, partition, JobStatus.GENERATED, request, videoId, 100, costUsd, error, video,
-                variants, timings.generated(at), providerExpiresAt, deadline, metadata, attempts, at, trace);
+                variants, timings.generated(at), providerExpiresAt, deadline, metadata, attempts, at, trace, version,
+                epoch);
     }
 
     public JobState stored(StoredObject storedVideo, Map<String, StoredObject> storedVariants, Instant at) {
         return new JobState(jobId, partition, JobStatus.STORED, request, videoId, progress, costUsd, null,
                 storedVideo, storedVariants, timings.stored(at).finished(at), expiresAt, deadline, metadata, attempts,
-                at, trace);
+                at, trace, version, epoch);
     }
 
     public JobState ended(JobStatus terminal, JobError why, Instant at) {
         return new JobState(jobId, partition, terminal, request, videoId, progress, costUsd, why, video, variants,
-                timings.finished(at), expiresAt, deadline, metadata, attempts, at, trace);
+                timings.finished(at), expiresAt, deadline, metadata, attempts, at, trace, version, epoch);
+    }
+
+    /** This value as the transition that follows {@code base} (the job's first state when {@code base} is 0). */
+    JobState asVersion(long next) {
+        return new JobState(jobId, partition, status, request, videoId, progress, costUsd, error, video, variants,
+                timings, expiresAt, deadline, metadata, attempts, updatedAt, trace, next, epoch);
+    }
+
+    /** This value as committed or rebuilt under the partition ownership {@code ownership}. */
+    JobState inEpoch(long ownership) {
+        return new JobState(jobId, partition, status, request, videoId, progress, costUsd, error, video, variants,
+                timings, expiresAt, deadline, metadata, attempts, updatedAt, trace, version, ownership);
     }
 }

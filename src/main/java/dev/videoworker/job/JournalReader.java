@@ -82,7 +82,9 @@ public class JournalReader {
                         continue;
                     }
                     try {
-                        jobs.put(r.key(), mapper.readValue(r.value(), JobState.class));
+                        JobState state = mapper.readValue(r.value(), JobState.class);
+                        // Written before states were versioned: its first version.
+                        jobs.put(r.key(), state.version() == 0 ? state.asVersion(1) : state);
                     } catch (java.io.IOException e) {
                         Log.errorf("unreadable state of job %s at %s-%d@%d; ignored", r.key(), topic, partition,
                                 r.offset());

@@ -2,6 +2,8 @@ package dev.videoworker.job;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -20,20 +22,25 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import io.quarkus.logging.Log;
 
 /**
- * The transactional producer of one owned partition of {@code video.jobs}. Its transactional id belongs to the
- * partition, so whoever opens it next fences this one. Writes queue up and are committed together (one transaction
- * per batch), each write's records all-or-nothing.
+ * The transactional producer of one owned partition of {@code video.jobs}, and the only place where a job's state
+ * changes. Its transactional id belongs to the partition, so whoever opens it next fences this one. Writes queue up
+ * and are committed together (one transaction per batch), each write's records all-or-nothing. Each write is checked
+ * here, on the writer's thread, just before it joins the transaction: it must derive from the job's last committed
+ * version (compare-and-set) under this ownership ({@link #epoch()}); otherwise it is refused, and nothing of it is
+ * sent. The in-memory view ({@link JobStore}) changes only after the transaction committed.
  */
 final class PartitionWriter implements AutoCloseable {
 
     private static final int MAX_BATCH = 500;
     private static final int COMMIT_ATTEMPTS = 3;
 
-    /** One job transition: its records, and who waits for them to be committed. */
-    private record Pending(List<ProducerRecord<String, String>> records, CompletableFuture<Void> done) {
+    /** One job write, and who waits for its outcome. */
+    private record Pending(JobWrite write, CompletableFuture<JobState> done) {
     }
 
     private final int partition;
+    private final long epoch;
+    private final JobStore store;
     private final KafkaProducer<String, String> producer;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
@@ -42,8 +49,11 @@ final class PartitionWriter implements AutoCloseable {
     private volatile boolean open = true;
 
     /** Opens the producer and fences any previous owner of the partition (blocking). */
-    PartitionWriter(int partition, Map<String, Object> producerConfig, Runnable onFenced) {
+    PartitionWriter(int partition, long epoch, JobStore store, Map<String, Object> producerConfig,
+            Runnable onFenced) {
         this.partition = partition;
+        this.epoch = epoch;
+        this.store = store;
         this.onFenced = onFenced;
         this.producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new StringSerializer());
         try {
@@ -57,11 +67,17 @@ final class PartitionWriter implements AutoCloseable {
         thread.start();
     }
 
-    CompletableFuture<Void> write(List<ProducerRecord<String, String>> records) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
+    /** This ownership of the partition: unique in this process, new at every take-over. */
+    long epoch() {
+        return epoch;
+    }
+
+    /** Completes with the committed state (null for a write that does not change it), or fails with the refusal. */
+    CompletableFuture<JobState> write(JobWrite write) {
+        CompletableFuture<JobState> done = new CompletableFuture<>();
         synchronized (lock) {
             if (open) {
-                queue.add(new Pending(records, done));
+                queue.add(new Pending(write, done));
                 return done;
             }
         }
@@ -96,15 +112,34 @@ final class PartitionWriter implements AutoCloseable {
     }
 
     private void commit(List<Pending> batch) {
-        try {
-            producer.beginTransaction();
-            for (Pending p : batch) {
-                for (ProducerRecord<String, String> r : p.records()) {
-                    producer.send(r);
-                }
+        // What the transaction will have made of each job it touches (a null value: forgotten).
+        Map<String, JobState> after = new HashMap<>();
+        List<Pending> accepted = new ArrayList<>(batch.size());
+        Map<Pending, RuntimeException> refused = new LinkedHashMap<>();
+        for (Pending p : batch) {
+            RuntimeException refusal = check(p.write(), after);
+            if (refusal != null) {
+                refused.put(p, refusal);
+                continue;
             }
-            commitWithRetries();
-            batch.forEach(p -> p.done().complete(null));
+            accepted.add(p);
+            JobWrite w = p.write();
+            if (w.tombstone()) {
+                after.put(w.jobId(), null);
+            } else if (w.next() != null) {
+                after.put(w.jobId(), w.next().inEpoch(epoch));
+            }
+        }
+        try {
+            if (!accepted.isEmpty()) {
+                producer.beginTransaction();
+                for (Pending p : accepted) {
+                    for (ProducerRecord<String, String> r : p.write().records()) {
+                        producer.send(r);
+                    }
+                }
+                commitWithRetries();
+            }
         } catch (ProducerFencedException | InvalidProducerEpochException | TransactionalIdAuthorizationException e) {
             // Another replica owns this partition now (a newer producer epoch; rarely, a transaction that outlived its
             // timeout, which is treated the same way: the replica gives the partition up and, if it still holds the
@@ -115,9 +150,10 @@ final class PartitionWriter implements AutoCloseable {
             // Given up before the writers hear of it, so none of them sees the partition as still ours.
             giveUp();
             batch.forEach(p -> p.done().completeExceptionally(lost));
+            return;
         } catch (RuntimeException e) {
-            // Abortable: this batch fails, its writers retry or leave their request unacknowledged; the partition
-            // stays ours.
+            // Abortable: this batch fails (also its refusals, which were decided against states that did not commit);
+            // its writers retry or leave their request unacknowledged; the partition stays ours.
             batch.forEach(p -> p.done().completeExceptionally(e));
             try {
                 producer.abortTransaction();
@@ -126,7 +162,36 @@ final class PartitionWriter implements AutoCloseable {
                         partition, abortFailed.getClass().getSimpleName());
                 giveUp();
             }
+            return;
         }
+        // Committed: the view follows, then the writers hear of it, the refused ones last, so that whoever re-decides
+        // from the view sees what was committed instead of their write.
+        after.forEach((jobId, state) -> {
+            if (state == null) {
+                store.remove(jobId);
+            } else {
+                store.put(state);
+            }
+        });
+        for (Pending p : accepted) {
+            p.done().complete(p.write().next() == null ? null : after.get(p.write().jobId()));
+        }
+        refused.forEach((p, why) -> p.done().completeExceptionally(why));
+    }
+
+    /** Why a write must not join this transaction, or null when it may. */
+    private RuntimeException check(JobWrite w, Map<String, JobState> after) {
+        JobState current = after.containsKey(w.jobId()) ? after.get(w.jobId())
+                : store.find(w.jobId()).filter(s -> s.partition() == partition).orElse(null);
+        if (w.baseVersion() != 0 && w.baseEpoch() != epoch) {
+            // Derived from what an earlier ownership of the partition saw: whoever holds it drives nothing now.
+            return new NotOwnerException(partition);
+        }
+        long committed = current == null ? 0 : current.version();
+        if (committed != w.baseVersion()) {
+            return new StaleStateException(w.jobId(), w.baseVersion(), current);
+        }
+        return null;
     }
 
     /** A commit that timed out may be retried as it is; the transaction stays open until it is decided. */

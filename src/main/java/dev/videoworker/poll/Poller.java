@@ -20,6 +20,8 @@ import dev.videoworker.job.JobState;
 import dev.videoworker.job.JobStatus;
 import dev.videoworker.job.JobStore;
 import dev.videoworker.job.NotOwnerException;
+import dev.videoworker.job.StaleStateException;
+import dev.videoworker.provider.CallNotSent;
 import dev.videoworker.provider.ProviderException;
 import dev.videoworker.provider.ProviderStatus;
 import dev.videoworker.provider.ProviderVideo;
@@ -170,8 +172,9 @@ public class Poller {
         return Nudge.POLLED;
     }
 
+    /** Whether the state a chain holds is still the job's committed one under this ownership of its partition. */
     private boolean current(JobState expected) {
-        return store.find(expected.jobId()).orElse(null) == expected;
+        return ledger.current(expected);
     }
 
     /** Polls once; {@code seen} is what the schedule kept of the job's earlier polls (null: nothing). */
@@ -185,7 +188,7 @@ public class Poller {
             ledger.record(job, job.ended(JobStatus.FAILED, new JobError("timeout", "The provider did not finish the "
                     + "video within the deadline of " + allowed + " for " + job.request().model() + " (last status: "
                     + job.status().wireName() + "); the provider's copy is deleted.", null, false), clock.instant()))
-                    .subscribe().with(done -> deleteAtProvider(done.videoId(), 0),
+                    .subscribe().with(done -> deleteAtProvider(done),
                             e -> writeFailed(job, e, "record the timeout"));
             return;
         }
@@ -233,18 +236,33 @@ public class Poller {
     }
 
     /**
-     * Deletes the provider's copy of a job that ended at its deadline, so it is not kept (or billed for storage)
-     * there. A provider that refuses to delete an unfinished video is asked again with growing pauses, for about an
-     * hour; best effort, not resumed after a restart.
+     * Deletes the provider's copy of a job that ended (at its deadline, or cancelled), so it is not kept (or billed
+     * for storage) there. A provider that refuses to delete an unfinished video is asked again with growing pauses,
+     * for about an hour; best effort, not resumed after a restart. Each call is fenced: sent only while {@code ended}
+     * is still the job's state under this replica's ownership of its partition.
      */
-    public void deleteAtProvider(String videoId, int attempt) {
+    public void deleteAtProvider(JobState ended) {
+        deleteAtProvider(ended, ended.videoId());
+    }
+
+    /** {@link #deleteAtProvider(JobState)} for a video the job does not record (made after the job had ended). */
+    public void deleteAtProvider(JobState ended, String videoId) {
+        deleteAtProvider(ended, videoId, 0);
+    }
+
+    private void deleteAtProvider(JobState ended, String videoId, int attempt) {
         if (videoId == null || stopping) {
             return;
         }
-        provider.delete(videoId).subscribe().with(
-                done -> Log.infof("deleted %s at the provider", videoId),
+        provider.delete(videoId, ended.trace(), () -> current(ended)).subscribe().with(
+                done -> Log.infof("job %s: deleted %s at the provider", ended.jobId(), videoId),
                 e -> {
                     if (e instanceof ProviderException p && p.httpStatus() == 404) {
+                        return;
+                    }
+                    if (e instanceof CallNotSent) {
+                        Log.infof("job %s: %s not deleted at the provider: the job is no longer this replica's",
+                                ended.jobId(), videoId);
                         return;
                     }
                     if (attempt >= DELETE_ATTEMPTS) {
@@ -254,7 +272,7 @@ public class Poller {
                     long wait = Math.min(DELETE_RETRY_MAX.toMillis(), config.interval().toMillis() << attempt);
                     Log.debugf("%s not deleted at the provider yet (%s); again in %d ms", videoId, e.getMessage(),
                             wait);
-                    vertx.setTimer(Math.max(1, wait), t -> deleteAtProvider(videoId, attempt + 1));
+                    vertx.setTimer(Math.max(1, wait), t -> deleteAtProvider(ended, videoId, attempt + 1));
                 });
     }
 
@@ -269,6 +287,20 @@ public class Poller {
     private void writeFailed(JobState job, Throwable e, String what) {
         if (e instanceof NotOwnerException) {
             Log.debugf("job %s: no longer ours, did not %s", job.jobId(), what);
+            return;
+        }
+        if (e instanceof StaleStateException stale) {
+            // Another transition of the job was committed first (a cancel): this chain's view is over. Only a job
+            // still being generated or stored needs a chain again.
+            JobState now = stale.current();
+            if (now == null || now.status().terminal()) {
+                Log.debugf("job %s: ended (%s) while this chain meant to %s", job.jobId(),
+                        now == null ? "forgotten" : now.status().wireName(), what);
+                return;
+            }
+            Log.warnf("job %s: changed to %s while this chain meant to %s; driving it from there", job.jobId(),
+                    now.status().wireName(), what);
+            resumeLater(job.jobId(), Duration.ZERO);
             return;
         }
         Log.errorf(e, "job %s: could not %s; trying again", job.jobId(), what);
@@ -295,6 +327,10 @@ public class Poller {
 
     private void onPollFailure(JobState job, PollSchedule.Seen seen, Throwable e) {
         if (e instanceof NotOwnerException) {
+            return;
+        }
+        if (e instanceof StaleStateException) {
+            writeFailed(job, e, "record a poll");
             return;
         }
         if (e instanceof ProviderException p && !p.retryable()) {
@@ -347,7 +383,7 @@ public class Poller {
     }
 
     private void onStoreFailure(JobState storing, int attempt, Throwable e) {
-        if (e instanceof NotOwnerException || stopping || !current(storing)) {
+        if (e instanceof NotOwnerException || e instanceof StaleStateException || stopping || !current(storing)) {
             // Shutting down, or no longer ours: the next owner stores it.
             return;
         }

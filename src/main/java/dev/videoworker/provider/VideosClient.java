@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -118,6 +119,15 @@ public class VideosClient {
 
     /** {@link #create(CreateVideo)} as a span of the job's trace ({@code traceparent}; null: none). */
     public Uni<ProviderVideo> create(CreateVideo request, String trace) {
+        return create(request, trace, () -> Uni.createFrom().item(true));
+    }
+
+    /**
+     * {@link #create(CreateVideo, String)}, fenced: {@code fence} is asked once the call holds its permit, and the
+     * call is sent right after it says yes; when it says no (or fails), nothing is sent and the call fails with
+     * {@link CallNotSent}.
+     */
+    public Uni<ProviderVideo> create(CreateVideo request, String trace, Supplier<Uni<Boolean>> fence) {
         MultipartBody form = new MultipartBody()
                 .text("model", request.model())
                 .text("prompt", request.prompt())
@@ -127,10 +137,12 @@ public class VideosClient {
             form.file("input_reference", request.imageFileName(), request.imageContentType(), request.image());
         }
         byte[] body = form.finish();
-        return creates.run(() -> Uni.createFrom().deferred(() -> timed("create", trace,
-                createApi.create(authorization, form.contentType(), body)
-                        .map(this::toVideo)
-                        .onFailure().transform(e -> failure(e, true)))));
+        return creates.run(() -> Uni.createFrom().deferred(fence)
+                .onFailure().recoverWithItem(false)
+                .chain(wanted -> !wanted ? Uni.createFrom().failure(new CallNotSent("create", request.model()))
+                        : timed("create", trace, createApi.create(authorization, form.contentType(), body)
+                                .map(this::toVideo)
+                                .onFailure().transform(e -> failure(e, true)))));
     }
 
     public Uni<ProviderVideo> retrieve(String videoId) {
@@ -178,6 +190,19 @@ public class VideosClient {
     }
 
     public Uni<Void> delete(String videoId, String trace) {
+        return delete(videoId, trace, () -> true);
+    }
+
+    /**
+     * Deletes the provider's copy, fenced: {@code stillWanted} is asked just before the call (its quick retries
+     * follow without asking again); when it says no, nothing is sent and the call fails with {@link CallNotSent}.
+     */
+    public Uni<Void> delete(String videoId, String trace, BooleanSupplier stillWanted) {
+        return Uni.createFrom().deferred(() -> stillWanted.getAsBoolean() ? deleteNow(videoId, trace)
+                : Uni.createFrom().failure(new CallNotSent("delete", videoId)));
+    }
+
+    private Uni<Void> deleteNow(String videoId, String trace) {
         return withRetries("delete", videoId, trace, () -> api.delete(authorization, videoId)
                 .replaceWithVoid()
                 .onFailure().transform(e -> failure(e, false)));

@@ -26,6 +26,7 @@ import dev.videoworker.job.JobState;
 import dev.videoworker.job.JobStatus;
 import dev.videoworker.job.JobStore;
 import dev.videoworker.job.NotOwnerException;
+import dev.videoworker.job.StaleStateException;
 import dev.videoworker.submit.GenerationSlots;
 import dev.videoworker.trace.Tracing;
 import dev.videoworker.submit.Submitter;
@@ -45,6 +46,8 @@ import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 public class RequestConsumer {
 
     public static final String CHANNEL = "video-requests";
+    /** How often a record is decided again when its job keeps changing under it (a second time is the rule). */
+    private static final int MAX_DECISIONS = 3;
 
     private final RequestParser parser;
     private final JobStore store;
@@ -131,7 +134,7 @@ public class RequestConsumer {
 
     private Uni<Void> process(Message<byte[]> message, String key, ParseOutcome outcome, RecordPosition position,
             Instant receivedAt, String trace) {
-        return handle(message.getPayload(), key, outcome, position, receivedAt, trace)
+        return handleDecided(message.getPayload(), key, outcome, position, receivedAt, trace, 1)
                 .onItemOrFailure().transformToUni((done, failure) -> {
                     if (failure == null) {
                         return Uni.createFrom().completionStage(message.ack());
@@ -149,6 +152,19 @@ public class RequestConsumer {
                     Log.errorf(failure, "request at %s-%d@%d could not be processed; left unacknowledged",
                             position.topic(), position.partition(), position.offset());
                     return Uni.createFrom().voidItem();
+                });
+    }
+
+    /**
+     * Handles the record; when another transition of its job was committed first (a cancel through the HTTP API),
+     * decides again from the job's state now, which is then known.
+     */
+    private Uni<Void> handleDecided(byte[] value, String key, ParseOutcome outcome, RecordPosition position,
+            Instant receivedAt, String trace, int attempt) {
+        return handle(value, key, outcome, position, receivedAt, trace)
+                .onFailure(e -> e instanceof StaleStateException && attempt < MAX_DECISIONS).recoverWithUni(e -> {
+                    Log.debugf("job %s changed while its request was handled; deciding again", outcome.jobId());
+                    return handleDecided(value, key, outcome, position, receivedAt, trace, attempt + 1);
                 });
     }
 

@@ -5,8 +5,14 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,7 +25,9 @@ import dev.videoworker.job.JobState;
 import dev.videoworker.job.JobStatus;
 import dev.videoworker.job.JobStore;
 import dev.videoworker.job.NotOwnerException;
+import dev.videoworker.job.StaleStateException;
 import dev.videoworker.poll.Poller;
+import dev.videoworker.provider.CallNotSent;
 import dev.videoworker.provider.ProviderException;
 import dev.videoworker.provider.ProviderVideo;
 import dev.videoworker.provider.VideosClient;
@@ -48,6 +56,14 @@ public class Submitter {
     private static final Pattern TOO_MANY_RUNNING = Pattern.compile("(?i)too many (running|concurrent)");
     static final Duration RATE_LIMIT_WAIT = Duration.ofSeconds(5);
     static final Duration MAX_RATE_LIMIT_WAIT = Duration.ofSeconds(60);
+    /** The first pause of a reconciliation; each next one doubles, up to {@link #MAX_RECONCILE_WAIT}. */
+    static final Duration RECONCILE_WAIT = Duration.ofSeconds(1);
+    static final Duration MAX_RECONCILE_WAIT = Duration.ofSeconds(30);
+    /** Candidates listed without their prompt that are looked up one by one; more are matched on the rest alone. */
+    static final int MAX_CANDIDATE_LOOKUPS = 100;
+    static final int REMEMBERED_PROMPTS = 10_000;
+    /** An intent written less than this long before its create call is sent serves as the call's fence itself. */
+    static final Duration FENCE_FRESH = Duration.ofSeconds(1);
 
     private final JobLedger ledger;
     private final JobStore store;
@@ -58,6 +74,13 @@ public class Submitter {
     private final SpendBudget budget;
     private final GenerationSlots slots;
     private final Clock clock;
+    /** Prompts of provider videos looked up while reconciling, by video id; bounded, the oldest forgotten first. */
+    private final Map<String, String> prompts = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > REMEMBERED_PROMPTS;
+        }
+    });
 
     public Submitter(JobLedger ledger, JobStore store, VideosClient provider, InputImages images, Poller poller,
             WorkerConfig config, SpendBudget budget, GenerationSlots slots) {
@@ -105,12 +128,11 @@ public class Submitter {
         Uni<Void> pause = wait.isNegative() || wait.isZero() ? Uni.createFrom().voidItem()
                 : Uni.createFrom().voidItem().onItem().delayIt().by(wait);
         return pause.chain(() -> {
-            JobState current = store.find(intent.jobId()).orElse(null);
-            if (current != intent) {
+            if (!ledger.current(intent)) {
                 return Uni.createFrom().nullItem();
             }
             Log.infof("job %s was left in submitting; reconciling with the provider", intent.jobId());
-            return reconcile(current);
+            return reconcile(intent);
         });
     }
 
@@ -138,6 +160,11 @@ public class Submitter {
                 Log.infof("job %s moved to another replica during its submission", intent.jobId());
                 return;
             }
+            if (e instanceof StaleStateException stale) {
+                Log.infof("job %s was decided otherwise during its submission (%s)", intent.jobId(),
+                        stale.current() == null ? "forgotten" : stale.current().status().wireName());
+                return;
+            }
             // A state could not be written (Kafka failed for longer than the writer retries): the job is reconciled
             // from whatever intent is current, as after a crash.
             Log.errorf(e, "job %s: its submission did not finish; reconciling after the create timeout",
@@ -153,27 +180,53 @@ public class Submitter {
         VideosClient.CreateVideo create = new VideosClient.CreateVideo(r.model(), r.prompt(), r.size(), r.seconds(),
                 image == null ? null : image.bytes(), image == null ? null : image.fileName(),
                 image == null ? null : image.contentType());
-        return provider.create(create, intent.trace())
+        AtomicReference<JobState> fenced = new AtomicReference<>(intent);
+        return provider.create(create, intent.trace(), () -> fence(fenced))
                 .chain(video -> {
                     Log.infof("job %s submitted as %s", intent.jobId(), video.id());
-                    return adopt(intent, video.id());
+                    return adopt(fenced.get(), video.id());
                 })
-                .onFailure(ProviderException.class).recoverWithUni(e -> {
-                    ProviderException p = (ProviderException) e;
-                    if (p.httpStatus() == 429 && !"insufficient_quota".equals(p.code())) {
-                        return rateLimited(intent, image, p);
-                    }
-                    if (p.outcomeUnknown()) {
-                        Log.warnf("job %s: the outcome of the create call is unknown (%s); reconciling",
-                                intent.jobId(), p.getMessage());
-                        return reconcile(intent);
-                    }
-                    Log.infof("job %s: the provider refused it: HTTP %d %s", intent.jobId(), p.httpStatus(),
-                            p.code());
-                    budget.refund(intent.jobId());
-                    return ledger.record(intent, intent.ended(JobStatus.FAILED,
-                            new JobError(p.code(), p.getMessage(), null, p.retryable()), clock.instant()));
-                });
+                .onFailure(CallNotSent.class).recoverWithUni(() -> notSent(intent))
+                .onFailure(ProviderException.class).recoverWithUni(e -> failed(fenced.get(), image,
+                        (ProviderException) e));
+    }
+
+    /**
+     * The check at the moment a create call would be sent (it holds its permit, any back-off is over): the intent
+     * must still be the job's committed state under this replica's ownership of the partition, and, unless it was
+     * written just now, it is written again. That write goes through the partition's transactional producer, which
+     * fails once another replica has taken the partition over, however long this one was frozen or cut off meanwhile;
+     * it also moves the intent's time, from which a new owner waits before it reconciles.
+     */
+    private Uni<Boolean> fence(AtomicReference<JobState> holder) {
+        JobState intent = holder.get();
+        if (!ledger.current(intent)) {
+            return Uni.createFrom().item(false);
+        }
+        if (Duration.between(intent.updatedAt(), clock.instant()).compareTo(FENCE_FRESH) < 0) {
+            return Uni.createFrom().item(true);
+        }
+        return ledger.remember(intent, intent.withStatus(JobStatus.SUBMITTING, clock.instant()))
+                .invoke(holder::set)
+                .replaceWith(true)
+                .onFailure(e -> e instanceof NotOwnerException || e instanceof StaleStateException)
+                .recoverWithItem(false);
+    }
+
+    /** The create call failed: refused (nothing made), rate limited (nothing made), or its outcome is unknown. */
+    private Uni<JobState> failed(JobState intent, InputImages.Prepared image, ProviderException p) {
+        if (p.httpStatus() == 429 && !"insufficient_quota".equals(p.code())) {
+            return rateLimited(intent, image, p);
+        }
+        if (p.outcomeUnknown()) {
+            Log.warnf("job %s: the outcome of the create call is unknown (%s); reconciling", intent.jobId(),
+                    p.getMessage());
+            return reconcile(intent);
+        }
+        Log.infof("job %s: the provider refused it: HTTP %d %s", intent.jobId(), p.httpStatus(), p.code());
+        budget.refund(intent.jobId());
+        return ledger.record(intent, intent.ended(JobStatus.FAILED,
+                new JobError(p.code(), p.getMessage(), null, p.retryable()), clock.instant()));
     }
 
     /**
@@ -186,7 +239,9 @@ public class Submitter {
             slots.tooManyRunning();
         }
         Instant now = clock.instant();
-        if (!now.isBefore(intent.updatedAt().plus(config.jobs().rateLimitedFor()))) {
+        Instant since = intent.timings() != null && intent.timings().receivedAt() != null
+                ? intent.timings().receivedAt() : intent.updatedAt();
+        if (!now.isBefore(since.plus(config.jobs().rateLimitedFor()))) {
             budget.refund(intent.jobId());
             return ledger.record(intent, intent.ended(JobStatus.FAILED, new JobError("rate_limited", "The provider "
                     + "refused the create call with 429 for " + config.jobs().rateLimitedFor() + " (" + p.getMessage()
@@ -197,12 +252,19 @@ public class Submitter {
         wait = wait.plusMillis(ThreadLocalRandom.current().nextLong(1 + wait.toMillis() / 4));
         Log.infof("job %s: the provider is busy (HTTP 429); trying the create call again in %d ms", intent.jobId(),
                 wait.toMillis());
-        return Uni.createFrom().voidItem().onItem().delayIt().by(wait).chain(() -> {
-            if (store.find(intent.jobId()).orElse(null) != intent) {
-                return Uni.createFrom().failure(new NotOwnerException(intent.partition()));
-            }
-            return create(intent, image);
-        });
+        // A job cancelled or moved meanwhile is dropped by the create call's fence.
+        return Uni.createFrom().voidItem().onItem().delayIt().by(wait).chain(() -> create(intent, image));
+    }
+
+    /** The create call was dropped before it was sent: the job was decided otherwise, or moved to another replica. */
+    private Uni<JobState> notSent(JobState intent) {
+        JobState now = store.find(intent.jobId()).orElse(null);
+        Log.infof("job %s: create call not sent: the job is %s here now", intent.jobId(),
+                now == null ? "not held" : now.status().wireName());
+        if (now != null && now.status().terminal()) {
+            budget.refund(intent.jobId());
+        }
+        return Uni.createFrom().nullItem();
     }
 
     private Uni<JobState> adopt(JobState intent, String videoId) {
@@ -211,67 +273,181 @@ public class Submitter {
                 .flatMap(WorkerConfig.Model::deadline).orElse(config.poll().deadline());
         return ledger.record(intent, intent.submitted(videoId, now, now.plus(deadline)))
                 .invoke(budget::billed)
-                .invoke(poller::follow);
-    }
-
-    Uni<JobState> reconcile(JobState intent) {
-        return findAtProvider(intent, null, 0)
-                .chain(found -> {
-                    if (found.isPresent()) {
-                        Log.infof("job %s: found its video %s at the provider; adopting it", intent.jobId(),
-                                found.get().id());
-                        return adopt(intent, found.get().id());
+                .invoke(poller::follow)
+                .onFailure(StaleStateException.class).recoverWithUni(e -> {
+                    JobState decided = ((StaleStateException) e).current();
+                    if (decided != null && decided.status().terminal()) {
+                        // Cancelled while its create call ran: the video made for it is not wanted. Deleted so that
+                        // it is neither kept nor followed; the job's one completion (cancelled) is already out.
+                        Log.infof("job %s ended (%s) while its create call ran; deleting the video %s it made",
+                                intent.jobId(), decided.status().wireName(), videoId);
+                        poller.deleteAtProvider(decided, videoId);
                     }
-                    if (intent.attempts() >= config.jobs().maxSubmitAttempts()) {
-                        budget.refund(intent.jobId());
-                        return ledger.record(intent, intent.ended(JobStatus.FAILED, JobError.of("submission_failed",
-                                intent.attempts() + " create calls got no answer and none of them created a "
-                                        + "video at the provider; giving up."), clock.instant()));
-                    }
-                    Log.infof("job %s: the provider has no video for it; submitting again", intent.jobId());
-                    return prepareImage(intent.request())
-                            .chain(image -> ledger.remember(intent, intent.resubmitting(clock.instant()))
-                                    .chain(next -> create(next, image)))
-                            .onFailure(InputImages.Unusable.class).recoverWithUni(e -> ledger.record(intent,
-                                    intent.ended(JobStatus.REJECTED, ((InputImages.Unusable) e).error(),
-                                            clock.instant())));
-                })
-                .onFailure(ProviderException.class).recoverWithUni(e -> {
-                    Log.warnf("job %s: cannot list the provider's videos (%s)", intent.jobId(), e.getMessage());
-                    return ledger.record(intent, intent.ended(JobStatus.FAILED, new JobError("submission_unknown",
-                            "The provider did not confirm the submission and its list of videos could not be "
-                                    + "read (" + e.getMessage() + "). A video may have been created and billed: "
-                                    + "check the provider's videos before sending this job again.", null, false),
-                            clock.instant()));
+                    return Uni.createFrom().item(decided);
                 });
     }
 
+    /**
+     * The outcome of a create call is unknown (no answer, 5xx, 408, or a replica stopped during it): its video may
+     * exist, and a provider's list may show it only seconds later. The list is searched again and again, with growing
+     * pauses, for {@code worker.jobs.reconcile-window} since the intent; one match is adopted, two or more fail the
+     * job ({@code submission_unknown}, naming them), and only a window that passed with no match allows a new create.
+     * Every round first checks that the intent is still the job's state on this replica.
+     */
+    Uni<JobState> reconcile(JobState intent) {
+        return reconcile(intent, 0);
+    }
+
+    private Uni<JobState> reconcile(JobState intent, int round) {
+        if (!ledger.current(intent)) {
+            Log.debugf("job %s: no longer reconciled here (it changed or moved)", intent.jobId());
+            return Uni.createFrom().nullItem();
+        }
+        Instant windowEnds = intent.updatedAt().plus(config.jobs().reconcileWindow());
+        return candidates(intent)
+                .map(Search::found)
+                .onFailure(ProviderException.class).recoverWithItem(e -> Search.unavailable(e.getMessage()))
+                .chain(search -> {
+                    if (search.candidates().size() == 1) {
+                        Log.infof("job %s: found its video %s at the provider; adopting it", intent.jobId(),
+                                search.candidates().get(0).id());
+                        return adopt(intent, search.candidates().get(0).id());
+                    }
+                    if (search.candidates().size() > 1) {
+                        return ambiguous(intent, search.candidates());
+                    }
+                    Instant now = clock.instant();
+                    if (now.isBefore(windowEnds)) {
+                        Duration wait = reconcileWait(round, Duration.between(now, windowEnds));
+                        Log.debugf("job %s: %s; looking again in %d ms", intent.jobId(), search.unavailable() == null
+                                ? "no video for it in the provider's list yet" : "the provider's list is unavailable ("
+                                        + search.unavailable() + ")", wait.toMillis());
+                        return Uni.createFrom().voidItem().onItem().delayIt().by(wait)
+                                .chain(() -> reconcile(intent, round + 1));
+                    }
+                    if (search.unavailable() != null) {
+                        return unknown(intent, search.unavailable());
+                    }
+                    return resubmit(intent);
+                });
+    }
+
+    /** What one search of the provider's list found: the matching videos, or why the list could not be read. */
+    private record Search(List<ProviderVideo> candidates, String unavailable) {
+        static Search found(List<ProviderVideo> candidates) {
+            return new Search(candidates, null);
+        }
+
+        static Search unavailable(String why) {
+            return new Search(List.of(), why);
+        }
+    }
+
+    /** The pause before round {@code round + 1}: doubling from a second, at most 30 s, never past the window. */
+    static Duration reconcileWait(int round, Duration leftInWindow) {
+        long ms = Math.min(MAX_RECONCILE_WAIT.toMillis(), RECONCILE_WAIT.toMillis() << Math.min(round, 10));
+        ms += ThreadLocalRandom.current().nextLong(1 + ms / 5);
+        return Duration.ofMillis(Math.max(1, Math.min(ms, leftInWindow.toMillis() + 1)));
+    }
+
+    private Uni<JobState> ambiguous(JobState intent, List<ProviderVideo> candidates) {
+        String ids = String.join(", ", candidates.stream().map(ProviderVideo::id).toList());
+        Log.warnf("job %s: %d videos at the provider could be its own (%s); adopting none", intent.jobId(),
+                candidates.size(), ids);
+        return ledger.record(intent, intent.ended(JobStatus.FAILED, new JobError("submission_unknown", "The provider "
+                + "did not confirm the submission, and " + candidates.size() + " of its videos match the job (" + ids
+                + "): the worker cannot tell which one is this job's and adopts none. At most one of them was made "
+                + "for this job; check them before sending it again.", null, false), clock.instant()));
+    }
+
+    private Uni<JobState> unknown(JobState intent, String why) {
+        Log.warnf("job %s: cannot list the provider's videos (%s)", intent.jobId(), why);
+        return ledger.record(intent, intent.ended(JobStatus.FAILED, new JobError("submission_unknown", "The provider "
+                + "did not confirm the submission and its list of videos could not be read within "
+                + config.jobs().reconcileWindow() + " (" + why + "). A video may have been created and billed: check "
+                + "the provider's videos before sending this job again.", null, false), clock.instant()));
+    }
+
+    /** The window passed and the provider's list never showed a video of the job: it made none. */
+    private Uni<JobState> resubmit(JobState intent) {
+        if (intent.attempts() >= config.jobs().maxSubmitAttempts()) {
+            budget.refund(intent.jobId());
+            return ledger.record(intent, intent.ended(JobStatus.FAILED, JobError.of("submission_failed",
+                    intent.attempts() + " create calls got no answer and none of them created a video at the "
+                            + "provider; giving up."), clock.instant()));
+        }
+        Log.infof("job %s: the provider has shown no video for it within %s; submitting again", intent.jobId(),
+                config.jobs().reconcileWindow());
+        return prepareImage(intent.request())
+                .chain(image -> ledger.remember(intent, intent.resubmitting(clock.instant()))
+                        .chain(next -> create(next, image)))
+                .onFailure(InputImages.Unusable.class).recoverWithUni(e -> ledger.record(intent,
+                        intent.ended(JobStatus.REJECTED, ((InputImages.Unusable) e).error(), clock.instant())));
+    }
+
+    /**
+     * The provider's videos that may be this job's: created since a little before the intent, with the job's model,
+     * size and seconds, a prompt that is the job's or not shown, and followed by no other job. Entries listed without
+     * their prompt are looked up one by one (a retrieve shows it at most providers) while there are few of them.
+     */
+    private Uni<List<ProviderVideo>> candidates(JobState intent) {
+        return listMatching(intent, null, 0, new ArrayList<>()).chain(listed -> {
+            long unknown = listed.stream().filter(v -> v.prompt() == null && prompts.get(v.id()) == null).count();
+            if (unknown > MAX_CANDIDATE_LOOKUPS) {
+                return Uni.createFrom().item(listed.stream().filter(v -> promptMayBe(intent, v.id())).toList());
+            }
+            List<Uni<ProviderVideo>> lookups = listed.stream().map(v -> v.prompt() != null
+                    || prompts.get(v.id()) != null ? Uni.createFrom().item(v) : lookUp(v, intent)).toList();
+            if (lookups.isEmpty()) {
+                return Uni.createFrom().item(List.<ProviderVideo>of());
+            }
+            return Uni.join().all(lookups).andFailFast()
+                    .map(seen -> seen.stream().filter(v -> v.prompt() != null
+                            ? v.prompt().equals(intent.request().prompt()) : promptMayBe(intent, v.id())).toList());
+        });
+    }
+
+    /** Retrieves a video listed without its prompt, to read the prompt (remembered: a video's prompt never changes). */
+    private Uni<ProviderVideo> lookUp(ProviderVideo listed, JobState intent) {
+        return provider.retrieve(listed.id(), intent.trace()).invoke(v -> {
+            if (v.prompt() != null) {
+                prompts.put(v.id(), v.prompt());
+            }
+        });
+    }
+
+    /** Whether the video's prompt, when it was ever seen, is the job's. */
+    private boolean promptMayBe(JobState intent, String videoId) {
+        String seen = prompts.get(videoId);
+        return seen == null || seen.equals(intent.request().prompt());
+    }
+
     /** Pages through the provider's videos, newest first, back to a little before the intent was written. */
-    private Uni<Optional<ProviderVideo>> findAtProvider(JobState intent, String after, int page) {
+    private Uni<List<ProviderVideo>> listMatching(JobState intent, String after, int page, List<ProviderVideo> found) {
         Instant from = intent.updatedAt().minus(CLOCK_SKEW);
         return provider.listNewest(LIST_PAGE, after, intent.trace()).chain(p -> {
             for (ProviderVideo v : p.videos()) {
                 if (matches(intent, v, from)) {
-                    return Uni.createFrom().item(Optional.of(v));
+                    found.add(v);
                 }
             }
             boolean olderThanIntent = !p.videos().isEmpty() && p.videos().get(p.videos().size() - 1).createdAt()
                     != null && p.videos().get(p.videos().size() - 1).createdAt().isBefore(from);
             if (!p.hasMore() || p.lastId() == null || olderThanIntent) {
-                return Uni.createFrom().item(Optional.<ProviderVideo>empty());
+                return Uni.createFrom().item(found);
             }
             if (page + 1 >= MAX_LIST_PAGES) {
                 return Uni.createFrom().failure(new ProviderException(0, "list_too_long", "more than "
                         + MAX_LIST_PAGES * LIST_PAGE + " videos were created since the job's submission",
                         false, false, null, null));
             }
-            return findAtProvider(intent, p.lastId(), page + 1);
+            return listMatching(intent, p.lastId(), page + 1, found);
         });
     }
 
     private boolean matches(JobState intent, ProviderVideo v, Instant from) {
         VideoRequest r = intent.request();
-        return r.prompt().equals(v.prompt())
+        return (v.prompt() == null || r.prompt().equals(v.prompt()))
                 && (v.model() == null || v.model().equals(r.model()) || SNAPSHOT.matcher(v.model()).matches()
                         && v.model().startsWith(r.model() + "-"))
                 && (v.size() == null || v.size().equals(r.size()))

@@ -54,18 +54,18 @@ class JobJournalTest {
         String topic = "journal-fencing-" + UUID.randomUUID();
         broker.createTopic(topic, 2, Map.of("cleanup.policy", "compact"));
         String prefix = "test-" + UUID.randomUUID();
-        JobJournal old = new JobJournal(kafka(), config(topic, prefix));
-        JobJournal next = new JobJournal(kafka(), config(topic, prefix));
+        JobJournal old = new JobJournal(kafka(), config(topic, prefix), new JobStore());
+        JobJournal next = new JobJournal(kafka(), config(topic, prefix), new JobStore());
         try {
-            old.open(1);
-            old.write(1, List.of(record(topic, "job-a", "from-old-before"))).await().atMost(Duration.ofSeconds(30));
+            old.open(1, p -> List.of());
+            old.write(1, raw(record(topic, "job-a", "from-old-before"))).await().atMost(Duration.ofSeconds(30));
 
-            next.open(1);
-            assertThatThrownBy(() -> old.write(1, List.of(record(topic, "job-a", "from-old-after")))
+            next.open(1, p -> List.of());
+            assertThatThrownBy(() -> old.write(1, raw(record(topic, "job-a", "from-old-after")))
                     .await().atMost(Duration.ofSeconds(30)))
                     .isInstanceOfAny(NotOwnerException.class, CompletionException.class);
             assertThat(old.owns(1)).isFalse();
-            next.write(1, List.of(record(topic, "job-a", "from-new"))).await().atMost(Duration.ofSeconds(30));
+            next.write(1, raw(record(topic, "job-a", "from-new"))).await().atMost(Duration.ofSeconds(30));
 
             assertThat(committedValues(topic, 1)).containsExactly("from-old-before", "from-new");
         } finally {
@@ -78,13 +78,13 @@ class JobJournalTest {
     void refusesWritesForPartitionsItDoesNotOwn() {
         String topic = "journal-owner-" + UUID.randomUUID();
         broker.createTopic(topic, 2, Map.of("cleanup.policy", "compact"));
-        JobJournal journal = new JobJournal(kafka(), config(topic, "test-" + UUID.randomUUID()));
+        JobJournal journal = new JobJournal(kafka(), config(topic, "test-" + UUID.randomUUID()), new JobStore());
         try {
-            assertThatThrownBy(() -> journal.write(0, List.of(record(topic, "job-b", "x")))
+            assertThatThrownBy(() -> journal.write(0, raw(record(topic, "job-b", "x")))
                     .await().atMost(Duration.ofSeconds(10))).isInstanceOf(NotOwnerException.class);
-            journal.open(0);
+            journal.open(0, p -> List.of());
             journal.close(0);
-            assertThatThrownBy(() -> journal.write(0, List.of(record(topic, "job-b", "x")))
+            assertThatThrownBy(() -> journal.write(0, raw(record(topic, "job-b", "x")))
                     .await().atMost(Duration.ofSeconds(10))).isInstanceOf(NotOwnerException.class);
         } finally {
             journal.closeAll();
@@ -97,29 +97,35 @@ class JobJournalTest {
         broker.createTopic(topic, 1, Map.of("cleanup.policy", "compact"));
         WorkerConfig config = config(topic, "test-" + UUID.randomUUID());
         ObjectMapper mapper = new ObjectMapper().registerModule(new JavaTimeModule());
-        JobJournal journal = new JobJournal(kafka(), config);
+        JobJournal journal = new JobJournal(kafka(), config, new JobStore());
         try {
-            journal.open(0);
+            journal.open(0, p -> List.of());
             JobState first = JobState.rejected("job-1", 0, null, JobError.of("x", "first"), Instant.now(),
                     Instant.now(), null);
             JobState second = JobState.rejected("job-1", 0, null, JobError.of("x", "second"),
                     Instant.now(), Instant.now(), null);
             JobState gone = JobState.rejected("job-2", 0, null, JobError.of("x", "gone"), Instant.now(),
                     Instant.now(), null);
-            journal.write(0, List.of(
+            journal.write(0, new JobWrite("job-1", 0, 0, null, false, List.of(
                     new ProducerRecord<>(topic, 0, "job-1", mapper.writeValueAsString(first)),
                     new ProducerRecord<>(topic, 0, "job-2", mapper.writeValueAsString(gone)),
                     new ProducerRecord<>(topic, 0, "job-1", mapper.writeValueAsString(second)),
-                    new ProducerRecord<String, String>(topic, 0, "job-2", null)))
+                    new ProducerRecord<String, String>(topic, 0, "job-2", null))))
                     .await().atMost(Duration.ofSeconds(30));
 
             List<JobState> rebuilt = new ArrayList<>(new JournalReader(kafka(), mapper, config).read(0));
             assertThat(rebuilt).hasSize(1);
             assertThat(rebuilt.get(0).jobId()).isEqualTo("job-1");
             assertThat(rebuilt.get(0).error().message()).isEqualTo("second");
+            assertThat(rebuilt.get(0).version()).as("a state written before versions is version 1").isEqualTo(1);
         } finally {
             journal.closeAll();
         }
+    }
+
+    /** Records that change no job state (so no version check applies). */
+    private static JobWrite raw(ProducerRecord<String, String> record) {
+        return new JobWrite(record.key(), 0, 0, null, false, List.of(record));
     }
 
     private static ProducerRecord<String, String> record(String topic, String key, String value) {

@@ -91,17 +91,24 @@ class OperatorPageTest extends WorkerTest {
     private static String browse(String chromium, String url, String... action) throws IOException,
             InterruptedException {
         Path profile = Files.createTempDirectory("chromium-profile");
+        // Without the background-networking flags Chromium keeps trying to reach Google's hosts, which a closed
+        // network refuses; it has been seen to hang there.
         List<String> command = new ArrayList<>(List.of(chromium, "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-dev-shm-usage", "--user-data-dir=" + profile, "--virtual-time-budget=4000"));
+                "--disable-dev-shm-usage", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile,
+                "--virtual-time-budget=4000"));
         command.addAll(List.of(action));
         command.add(url);
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        byte[] out = p.getInputStream().readAllBytes();
+        // Its output goes to a file, so a Chromium that hangs is stopped at the timeout instead of blocking a read.
+        Path out = Files.createTempFile("chromium-out", ".txt");
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD)
+                .redirectOutput(out.toFile()).start();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
-            throw new IllegalStateException("chromium did not finish");
+            throw new IllegalStateException("chromium did not finish within 60 s");
         }
-        return new String(out, StandardCharsets.UTF_8);
+        return Files.readString(out, StandardCharsets.UTF_8);
     }
 
     private static String chromium() {

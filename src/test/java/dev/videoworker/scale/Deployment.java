@@ -99,6 +99,8 @@ final class Deployment implements AutoCloseable {
         config.put("worker.jobs.transactional-id-prefix", prefix);
         // A job found in `submitting` after a kill waits this long before it is reconciled: short keeps recovery quick.
         config.put("worker.jobs.create-timeout", "5s");
+        // The simulator's list shows a video at once: a short search before a new create keeps recovery quick too.
+        config.put("worker.jobs.reconcile-window", "6s");
         config.put("worker.poll.interval", "200ms");
         config.put("worker.poll.min-interval", "50ms");
         config.put("worker.poll.max-interval", "200ms");
@@ -163,6 +165,18 @@ final class Deployment implements AutoCloseable {
                             && owners.values().stream().noneMatch(Set::isEmpty);
                 });
         return owners;
+    }
+
+    /** Waits until {@code replica} alone owns every request partition (another member may still be leaving). */
+    void awaitSoleOwner(String replica) {
+        await(replica + " owning all " + partitions + " partitions of " + requests).atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    Map<String, Set<Integer>> owners = assignment();
+                    return owners.getOrDefault(replica, Set.of()).size() == partitions
+                            && owners.entrySet().stream().filter(e -> !e.getKey().equals(replica))
+                                    .allMatch(e -> e.getValue().isEmpty());
+                });
     }
 
     private Map<String, Set<Integer>> assignment() throws Exception {

@@ -42,6 +42,12 @@ public final class SimulatorRoutes {
     public static final String PREFIX = "/v1/videos";
     /** Large enough for a 1792x1024 PNG reference image; uploads over it are answered 413. */
     public static final long BODY_LIMIT = 25L * 1024 * 1024;
+    /**
+     * Largest multipart or urlencoded field the HTTP server must decode: Vert.x's default (8 KiB, 2 KiB in Quarkus)
+     * is far below a 32,000-character prompt, and a text {@code input_reference} holds a whole data URL. A field
+     * as large as the body limit costs no more memory than a JSON body of that size, which is buffered anyway.
+     */
+    public static final int FORM_ATTRIBUTE_LIMIT = (int) BODY_LIMIT;
 
     private static final Set<String> CREATE_FIELDS = Set.of("model", "prompt", "size", "seconds", "input_reference");
     private static final Set<String> REMIX_FIELDS = Set.of("prompt");

@@ -5,15 +5,21 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import io.quarkus.logging.Log;
+import io.quarkus.vertx.http.HttpServerOptionsCustomizer;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 
 /**
  * The simulator inside the worker: serves {@code /v1/videos} on the worker's own HTTP port when
  * {@code simulator.enabled=true}, so the worker can point {@code worker.provider.base-url} at itself.
+ *
+ * <p>As a server options customizer it raises the form field limit of that port when enabled: Quarkus's 2 KiB
+ * ({@code quarkus.http.limits.max-form-attribute-size}) refuses prompts the API accepts, and the limit is one per
+ * server, not per route.
  */
 @ApplicationScoped
-public class EmbeddedSimulator {
+public class EmbeddedSimulator implements HttpServerOptionsCustomizer {
 
     private final SimulatorConfig config;
     private final VideoSimulator simulator;
@@ -26,8 +32,20 @@ public class EmbeddedSimulator {
         // cheap even when disabled: media and their directory are only created on the first download
         this.simulator = new VideoSimulator(new SimulatorSettings(config.apiKey(), config.duration(),
                 config.queuedFraction(), config.expiresAfter(), config.fps(), config.moderationMarker(),
-                config.cacheDir(), config.faults().settings(), SimulatorSettings.webhook(config.webhookUrl().orElse(null),
-                        config.webhookSecret().orElse(null))));
+                config.cacheDir(), config.faults().settings(),
+                SimulatorSettings.webhook(config.webhookUrl().orElse(null), config.webhookSecret().orElse(null))));
+    }
+
+    @Override
+    public void customizeHttpServer(HttpServerOptions options) {
+        if (config.enabled()) {
+            SimulatorServer.formLimits(options);
+        }
+    }
+
+    @Override
+    public void customizeHttpsServer(HttpServerOptions options) {
+        customizeHttpServer(options);
     }
 
     void mount(@Observes Router router) {

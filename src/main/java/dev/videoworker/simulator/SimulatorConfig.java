@@ -9,6 +9,7 @@ import java.util.OptionalLong;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
 
 /**
  * Settings of the simulator embedded in the worker ({@code simulator.*}); mapped to {@link SimulatorSettings}.
@@ -74,6 +75,22 @@ public interface SimulatorConfig {
         @WithDefault("PT90S")
         Duration stallDuration();
 
+        /** Creates that make the video but answer 504 with a gateway's HTML page. */
+        @WithName("create-lost-504-rate")
+        @WithDefault("0")
+        double createLost504Rate();
+
+        /** Creates that make the video, then close the connection without an answer. */
+        @WithDefault("0")
+        double createResetRate();
+
+        /** Creates that make the video and hold the answer for {@link #createStallDuration()}. */
+        @WithDefault("0")
+        double createStallRate();
+
+        @WithDefault("PT90S")
+        Duration createStallDuration();
+
         /** Content bodies that end halfway. */
         @WithDefault("0")
         double truncateRate();
@@ -96,6 +113,14 @@ public interface SimulatorConfig {
         @WithDefault("PT1S")
         Duration retryAfter();
 
+        /** How long after its creation a video appears in the list (retrieve finds it at once). */
+        @WithDefault("PT0S")
+        Duration listLag();
+
+        /** List entries leave out {@code prompt}. */
+        @WithDefault("false")
+        boolean listOmitsPrompt();
+
         /** Seed of the draws; unset picks one at random. */
         OptionalLong seed();
 
@@ -109,8 +134,11 @@ public interface SimulatorConfig {
             rates.put(Fault.STALL, stallRate());
             rates.put(Fault.TRUNCATE, truncateRate());
             rates.put(Fault.SLOW_CONTENT, slowContentRate());
-            return new FaultSettings(rates, stallDuration(), slowContentDuration(), expireRate(),
-                    expireAfterCompletion(), retryAfter(), seed());
+            rates.put(Fault.CREATE_LOST_504, createLost504Rate());
+            rates.put(Fault.CREATE_RESET, createResetRate());
+            rates.put(Fault.CREATE_STALL, createStallRate());
+            return new FaultSettings(rates, stallDuration(), createStallDuration(), slowContentDuration(),
+                    expireRate(), expireAfterCompletion(), retryAfter(), listLag(), listOmitsPrompt(), seed());
         }
     }
 

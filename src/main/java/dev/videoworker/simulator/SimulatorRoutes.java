@@ -42,6 +42,12 @@ public final class SimulatorRoutes {
     public static final String PREFIX = "/v1/videos";
     /** Large enough for a 1792x1024 PNG reference image; uploads over it are answered 413. */
     public static final long BODY_LIMIT = 25L * 1024 * 1024;
+    /**
+     * Largest multipart or urlencoded field the HTTP server must decode: Vert.x's default (8 KiB, 2 KiB in Quarkus)
+     * is far below a 32,000-character prompt, and a text {@code input_reference} holds a whole data URL. A field
+     * as large as the body limit costs no more memory than a JSON body of that size, which is buffered anyway.
+     */
+    public static final int FORM_ATTRIBUTE_LIMIT = (int) BODY_LIMIT;
 
     private static final Set<String> CREATE_FIELDS = Set.of("model", "prompt", "size", "seconds", "input_reference");
     private static final Set<String> REMIX_FIELDS = Set.of("prompt");
@@ -67,9 +73,25 @@ public final class SimulatorRoutes {
 
     /** A create whose prompt contains this is created, then its connection is closed without an answer. */
     public static final String CREATE_RESET_MARKER = "[simulate:create-reset]";
-    /** {@code [simulate:create-delay=PT5S]}: the create answer comes this late. */
-    static final Pattern CREATE_DELAY_MARKER = Pattern.compile(
-            "\\[simulate:create-delay=([^\\]]+)]");
+    /** A create whose prompt contains this is created, then answered 504 with {@link #GATEWAY_TIMEOUT_PAGE}. */
+    public static final String CREATE_LOST_504_MARKER = "[simulate:create-lost-504]";
+    /**
+     * {@code [simulate:create-delay=PT5S]}: the create is made at once, its answer comes this late (if the client
+     * still waits).
+     */
+    public static final Pattern CREATE_DELAY_MARKER = Pattern.compile("\\[simulate:create-delay=([^\\]]+)]");
+    /**
+     * What a gateway in front of the provider answers, with status 504 and {@code text/html}, when it gives up on a
+     * create the provider goes on to make: a page, not the API's JSON envelope, as load balancers send it.
+     */
+    public static final String GATEWAY_TIMEOUT_PAGE = """
+            <html>
+            <head><title>504 Gateway Time-out</title></head>
+            <body>
+            <center><h1>504 Gateway Time-out</h1></center>
+            </body>
+            </html>
+            """;
 
     /**
      * {@code [simulate:slow-content=PT8S]}: content downloads are spread over this long, as from a slow provider
@@ -79,6 +101,11 @@ public final class SimulatorRoutes {
 
     /** Where the fault handler leaves a fault for the handler that answers (lost create answers, content faults). */
     private static final String FAULT = "simulator.fault";
+
+    /** The {@link #CREATE_DELAY_MARKER} for {@code delay}, to put in a prompt. */
+    public static String createDelayMarker(Duration delay) {
+        return "[simulate:create-delay=" + delay + "]";
+    }
 
     /** Adds the routes to {@code router}; the body handler is installed only on the routes that take a body. */
     public void mount(Router router) {
@@ -110,7 +137,8 @@ public final class SimulatorRoutes {
     /**
      * Counts the call and carries out its fault, if it gets one. A 429, 500 or 503 answers at once: nothing is
      * created, as with a real provider. A reset or a stall of a create comes after the body was read, when the
-     * provider may or may not have made the job: a coin flip decides, so that both cases reach the client.
+     * provider may or may not have made the job: a coin flip decides, so that both cases reach the client. The
+     * create-only faults (504, reset, stall) always make the job first; {@link #answerCreate} loses the answer.
      */
     private Handler<RoutingContext> faults(Endpoint endpoint) {
         return ctx -> {
@@ -132,7 +160,7 @@ public final class SimulatorRoutes {
                         loseAnswer(ctx, fault);
                     }
                 }
-                case TRUNCATE, SLOW_CONTENT -> {
+                case TRUNCATE, SLOW_CONTENT, CREATE_LOST_504, CREATE_RESET, CREATE_STALL -> {
                     ctx.put(FAULT, fault);
                     ctx.next();
                 }
@@ -170,33 +198,48 @@ public final class SimulatorRoutes {
     }
 
     /**
-     * Answers a create, or (prompt markers) loses the answer the way networks do: {@code [simulate:create-reset]}
-     * closes the connection after the job was created, {@code [simulate:create-delay=PT5S]} answers late (past a
-     * client's read timeout).
+     * Answers a create whose video was made, or loses the answer the way networks do (a fault or a prompt marker): a
+     * gateway's 504, a closed connection, or an answer so late that the client has given up. A create the simulator
+     * refuses (400, 429...) never gets here, so such faults do not change its answer.
      */
     private void answerCreate(RoutingContext ctx, VideoSnapshot video) {
+        String prompt = video.prompt();
         Fault fault = ctx.get(FAULT);
-        if (fault != null) {
-            LOG.debugf("Simulator created %s and loses the answer (%s)", video.id(), fault);
-            loseAnswer(ctx, fault);
+        if (fault == null) {
+            fault = markedFault(prompt);
+        }
+        if (fault == null) {
+            send(ctx, 200, video.toJson());
             return;
         }
-        String prompt = video.prompt() == null ? "" : video.prompt();
+        LOG.debugf("Simulator created %s and loses the answer (%s)", video.id(), fault);
+        switch (fault) {
+            case CREATE_LOST_504 -> ctx.response().setStatusCode(504)
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "text/html").end(GATEWAY_TIMEOUT_PAGE);
+            case CREATE_STALL -> {
+                Duration late = VideoSimulator.marked(CREATE_DELAY_MARKER, prompt,
+                        simulator.faults().createStallDuration());
+                ctx.vertx().setTimer(Math.max(1, late.toMillis()), t -> {
+                    // the video exists either way; only a client still waiting gets to hear of it
+                    if (!ctx.response().closed()) {
+                        send(ctx, 200, video.toJson());
+                    }
+                });
+            }
+            case STALL -> loseAnswer(ctx, Fault.STALL);
+            default -> loseAnswer(ctx, Fault.RESET);
+        }
+    }
+
+    /** The lost answer a prompt marker asks for (drawn and scripted faults come first); null: none. */
+    private static Fault markedFault(String prompt) {
+        if (prompt.contains(CREATE_LOST_504_MARKER)) {
+            return Fault.CREATE_LOST_504;
+        }
         if (prompt.contains(CREATE_RESET_MARKER)) {
-            ctx.request().connection().close();
-            return;
+            return Fault.CREATE_RESET;
         }
-        Matcher delay = CREATE_DELAY_MARKER.matcher(prompt);
-        if (delay.find()) {
-            long ms = Duration.parse(delay.group(1)).toMillis();
-            ctx.vertx().setTimer(Math.max(1, ms), t -> {
-                if (!ctx.response().closed()) {
-                    send(ctx, 200, video.toJson());
-                }
-            });
-            return;
-        }
-        send(ctx, 200, video.toJson());
+        return VideoSimulator.marked(CREATE_DELAY_MARKER, prompt, null) != null ? Fault.CREATE_STALL : null;
     }
 
     private void retrieve(RoutingContext ctx) {

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeoutException;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -50,7 +51,8 @@ public final class SimulatorServer implements AutoCloseable {
             Router router = Router.router(vertx);
             new SimulatorRoutes(simulator).mount(router);
             router.get(STATS_PATH).handler(ctx -> stats(ctx, simulator));
-            HttpServer server = vertx.createHttpServer().requestHandler(router).listen(port, host)
+            HttpServer server = vertx.createHttpServer(formLimits(new HttpServerOptions())).requestHandler(router)
+                    .listen(port, host)
                     .toCompletionStage().toCompletableFuture().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             return new SimulatorServer(vertx, server, simulator, host, webhooks);
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
@@ -58,6 +60,11 @@ public final class SimulatorServer implements AutoCloseable {
             vertx.close();
             throw new IllegalStateException("Could not start the simulator on " + host + ":" + port, e);
         }
+    }
+
+    /** Lets form bodies carry every field the API accepts; see {@link SimulatorRoutes#FORM_ATTRIBUTE_LIMIT}. */
+    static HttpServerOptions formLimits(HttpServerOptions options) {
+        return options.setMaxFormAttributeSize(SimulatorRoutes.FORM_ATTRIBUTE_LIMIT);
     }
 
     public static SimulatorServer start(SimulatorSettings settings, String host, int port)

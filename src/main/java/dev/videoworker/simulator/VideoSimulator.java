@@ -33,7 +33,9 @@ import org.jboss.logging.Logger;
  * <p>A job is {@code queued} (progress 0) for {@code queuedFraction} of the duration, then {@code in_progress} with
  * progress 1..99, then {@code completed}; its content expires {@code expiresAfter} later. A prompt containing the
  * moderation marker ends {@code failed} when it would have left the queue; other markers inject failures
- * ({@link #RATE_LIMIT_MARKER}, {@link #SERVER_ERROR_MARKER}, {@link #LOST_RESPONSE_MARKER}, {@link #STALL_MARKER}).
+ * ({@link #RATE_LIMIT_MARKER}, {@link #SERVER_ERROR_MARKER}, {@link #LOST_RESPONSE_MARKER}, {@link #STALL_MARKER}),
+ * and the list can lag behind creates or leave prompts out ({@link #LIST_LAG_MARKER},
+ * {@link #LIST_OMITS_PROMPT_MARKER}, {@link FaultSettings#listLag()}, {@link FaultSettings#listOmitsPrompt()}).
  *
  * <p>It also decides which API calls get a {@link Fault} ({@link #nextFault}): at random with the rates of
  * {@link FaultSettings}, or scripted by a test ({@link #failNext}); the HTTP layer carries the fault out. Calls and
@@ -55,6 +57,13 @@ public final class VideoSimulator implements AutoCloseable {
     public static final String STALL_MARKER = "[simulate:stall]";
     /** {@code [simulate:expires-after=PT5S]}: this job's content expires that long after completion. */
     public static final Pattern EXPIRES_AFTER_MARKER = Pattern.compile("\\[simulate:expires-after=([^\\]]+)]");
+    /**
+     * {@code [simulate:list-lag=PT15S]}: this video appears in {@code GET /v1/videos} only that long after its
+     * creation, whatever {@link FaultSettings#listLag()} says; retrieve finds it at once.
+     */
+    public static final Pattern LIST_LAG_MARKER = Pattern.compile("\\[simulate:list-lag=([^\\]]+)]");
+    /** Prompt marker: this video's list entries leave out {@code prompt}; retrieve still has it. */
+    public static final String LIST_OMITS_PROMPT_MARKER = "[simulate:list-omits-prompt]";
     /** {@code [simulate:duration=PT70S]}: this job takes the given time instead of the configured duration. */
     static final Pattern DURATION_MARKER = Pattern.compile(
             "\\[simulate:duration=([^\\]]+)]");
@@ -129,6 +138,11 @@ public final class VideoSimulator implements AutoCloseable {
         }
     }
 
+    /** The {@link #LIST_LAG_MARKER} for {@code lag}, to put in a prompt. */
+    public static String listLagMarker(Duration lag) {
+        return "[simulate:list-lag=" + lag + "]";
+    }
+
     public VideoSimulator(SimulatorSettings settings) {
         this(settings, Clock.systemUTC());
     }
@@ -146,7 +160,7 @@ public final class VideoSimulator implements AutoCloseable {
             faults = value;
             long seed = value.seed().orElseGet(() -> new SecureRandom().nextLong());
             faultRandom = new Random(seed);
-            if (value.anyCallFaults() || value.expireRate() > 0) {
+            if (value.anyFaults()) {
                 LOG.infof("Simulator injects %s (seed %d)", value, seed);
             }
         }
@@ -382,13 +396,24 @@ public final class VideoSimulator implements AutoCloseable {
         }
         int start = 0;
         if (after != null) {
+            // a cursor still hidden by the lag keeps its place: the client may know its id from the create answer
             Job cursor = find(after, "after");
             start = ordered.indexOf(cursor) + 1;
         }
-        int end = Math.min(ordered.size(), start + limit);
         Instant now = clock.instant();
-        List<VideoSnapshot> page = ordered.subList(start, end).stream().map(job -> job.at(now, settings)).toList();
-        return new VideoPage(page, end < ordered.size());
+        boolean omitPrompts = faults.listOmitsPrompt();
+        List<VideoSnapshot> page = new ArrayList<>();
+        for (Job job : ordered.subList(start, ordered.size())) {
+            if (now.isBefore(job.listedFrom())) {
+                continue;
+            }
+            if (page.size() == limit) {
+                return new VideoPage(page, true);
+            }
+            VideoSnapshot video = job.at(now, settings);
+            page.add(omitPrompts || job.prompt().contains(LIST_OMITS_PROMPT_MARKER) ? video.withoutPrompt() : video);
+        }
+        return new VideoPage(page, false);
     }
 
     /** {@code DELETE /v1/videos/{id}}: only finished jobs can be deleted, as the API documents. */
@@ -594,7 +619,9 @@ public final class VideoSimulator implements AutoCloseable {
             }
         }
         OptionalLong synthetic = SyntheticContent.requestedBytes(prompt);
-        Job job = new Job(id, model, prompt, size, seconds, remixedFrom, clock.instant(),
+        Instant now = clock.instant();
+        Job job = new Job(id, model, prompt, size, seconds, remixedFrom, now,
+                now.plus(marked(LIST_LAG_MARKER, prompt, faults.listLag())),
                 prompt.contains(settings.moderationMarker()), prompt.contains(STALL_MARKER), durationOf(prompt),
                 marked(EXPIRES_AFTER_MARKER, prompt, expiresAfter),
                 synthetic.isPresent() ? synthetic.getAsLong() : null);
@@ -617,7 +644,11 @@ public final class VideoSimulator implements AutoCloseable {
         return marked(DURATION_MARKER, prompt, settings.duration());
     }
 
-    private static Duration marked(Pattern marker, String prompt, Duration otherwise) {
+    /**
+     * The duration in a prompt marker such as {@code [simulate:duration=PT5S]}; {@code otherwise} when it is absent
+     * or unparsable (a typo in a test prompt must not break the simulator).
+     */
+    static Duration marked(Pattern marker, String prompt, Duration otherwise) {
         Matcher m = marker.matcher(prompt);
         if (m.find()) {
             try {
@@ -646,10 +677,13 @@ public final class VideoSimulator implements AutoCloseable {
         return job;
     }
 
-    /** What is stored of a job; everything that changes over time is derived from {@code createdAt}. */
+    /**
+     * What is stored of a job; everything that changes over time is derived from {@code createdAt}. It is listed
+     * from {@code listedFrom} on.
+     */
     private record Job(String id, String model, String prompt, String size, String seconds, String remixedFrom,
-            Instant createdAt, boolean moderated, boolean stalled, Duration duration, Duration expiresAfter,
-            Long contentBytes) {
+            Instant createdAt, Instant listedFrom, boolean moderated, boolean stalled, Duration duration,
+            Duration expiresAfter, Long contentBytes) {
 
         Instant leavesQueueAt(SimulatorSettings settings) {
             return createdAt.plusNanos((long) (duration.toNanos() * settings.queuedFraction()));

@@ -19,9 +19,18 @@ public record VideoSnapshot(
         String remixedFromVideoId,
         VideoError error) {
 
-    /** Every required field of the schema, nulls written out explicitly. */
+    /** The list entry of a provider that leaves the prompt out (simulator.faults.list-omits-prompt). */
+    public VideoSnapshot withoutPrompt() {
+        return new VideoSnapshot(id, model, status, progress, createdAt, completedAt, expiresAt, null, size, seconds,
+                remixedFromVideoId, error);
+    }
+
+    /**
+     * Every required field of the schema, nulls written out explicitly; only {@code prompt} is left out when null,
+     * which a created video never is (see {@link #withoutPrompt()}).
+     */
     public JsonObject toJson() {
-        return new JsonObject()
+        JsonObject json = new JsonObject()
                 .put("id", id)
                 .put("object", "video")
                 .put("model", model)
@@ -36,5 +45,9 @@ public record VideoSnapshot(
                 .put("remixed_from_video_id", remixedFromVideoId)
                 .put("error", error == null ? null
                         : new JsonObject().put("code", error.code()).put("message", error.message()));
+        if (prompt == null) {
+            json.remove("prompt");
+        }
+        return json;
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +47,8 @@ class SimulatorFaultsTest {
             assertThat(simulator.callCount(endpoint)).isEqualTo(20);
             assertThat(simulator.faultCount(endpoint, fault)).isEqualTo(fault.appliesTo(endpoint) ? 20 : 0);
         }
-        assertThat(simulator.faultCount(fault)).isEqualTo(fault.contentOnly() ? 20 : 20 * Endpoint.values().length);
+        long endpoints = Arrays.stream(Endpoint.values()).filter(fault::appliesTo).count();
+        assertThat(simulator.faultCount(fault)).isEqualTo(20 * (int) endpoints);
     }
 
     @Test
@@ -141,6 +143,34 @@ class SimulatorFaultsTest {
     }
 
     @Test
+    void createOnlyFaultsNeverHitOtherCallsAndLeaveOlderDrawsAsTheyWere() {
+        FaultSettings older = FaultSettings.none().withRate(Fault.RATE_LIMIT, 0.2).withRate(Fault.RESET, 0.2)
+                .withSeed(99);
+        List<Fault> before = draws(older, Endpoint.RETRIEVE, 500);
+        FaultSettings withCreateFaults = older.withRate(Fault.CREATE_LOST_504, 0.2)
+                .withRate(Fault.CREATE_RESET, 0.2).withRate(Fault.CREATE_STALL, 0.2);
+
+        assertThat(draws(withCreateFaults, Endpoint.RETRIEVE, 500)).isEqualTo(before);
+        assertThat(draws(withCreateFaults, Endpoint.CREATE, 500)).contains(Fault.CREATE_LOST_504,
+                Fault.CREATE_RESET, Fault.CREATE_STALL, Fault.RATE_LIMIT, Fault.RESET);
+        assertThatThrownBy(() -> simulator.failNext(Endpoint.LIST, null, Fault.CREATE_LOST_504, 1))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void defaultsChangeNothing() {
+        FaultSettings none = SimulatorSettings.fromLookup(key -> null).faults();
+
+        assertThat(none).isEqualTo(FaultSettings.none());
+        assertThat(none.anyFaults()).isFalse();
+        assertThat(none.listLag()).isZero();
+        assertThat(none.listOmitsPrompt()).isFalse();
+        assertThat(none.createStallDuration()).isEqualTo(FaultSettings.DEFAULT_STALL_DURATION);
+        assertThatThrownBy(() -> FaultSettings.none().withListLag(Duration.ofSeconds(-1)))
+                .hasMessageContaining("negative");
+    }
+
+    @Test
     void readsEveryKeyAndRefusesRatesAddingUpToMoreThanOne() {
         Map<String, String> keys = Map.ofEntries(
                 Map.entry("faults.rate-limit-rate", "0.1"), Map.entry("faults.server-error-rate", "0.05"),
@@ -149,7 +179,10 @@ class SimulatorFaultsTest {
                 Map.entry("faults.truncate-rate", "0.03"), Map.entry("faults.slow-content-rate", "0.04"),
                 Map.entry("faults.slow-content-duration", "PT3S"), Map.entry("faults.expire-rate", "0.2"),
                 Map.entry("faults.expire-after-completion", "2s"), Map.entry("faults.retry-after", "500ms"),
-                Map.entry("faults.seed", "42"));
+                Map.entry("faults.seed", "42"), Map.entry("faults.create-lost-504-rate", "0.06"),
+                Map.entry("faults.create-reset-rate", "0.07"), Map.entry("faults.create-stall-rate", "0.08"),
+                Map.entry("faults.create-stall-duration", "PT2S"), Map.entry("faults.list-lag", "PT15S"),
+                Map.entry("faults.list-omits-prompt", "true"));
         FaultSettings faults = SimulatorSettings.fromLookup(keys::get).faults();
 
         assertThat(faults.rate(Fault.RATE_LIMIT)).isEqualTo(0.1);
@@ -165,6 +198,12 @@ class SimulatorFaultsTest {
         assertThat(faults.expireAfterCompletion()).isEqualTo(Duration.ofSeconds(2));
         assertThat(faults.retryAfter()).isEqualTo(Duration.ofMillis(500));
         assertThat(faults.seed()).hasValue(42);
+        assertThat(faults.rate(Fault.CREATE_LOST_504)).isEqualTo(0.06);
+        assertThat(faults.rate(Fault.CREATE_RESET)).isEqualTo(0.07);
+        assertThat(faults.rate(Fault.CREATE_STALL)).isEqualTo(0.08);
+        assertThat(faults.createStallDuration()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(faults.listLag()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(faults.listOmitsPrompt()).isTrue();
         Set<Fault> named = EnumSet.noneOf(Fault.class);
         keys.keySet().forEach(k -> {
             for (Fault f : Fault.values()) {

@@ -222,6 +222,52 @@ class VideoSimulatorTest {
     }
 
     @Test
+    void aLaggingListPagesOverTheVideosItShowsAndRetrieveFindsTheOthers() {
+        String old = simulator.create(CreateVideoRequest.of(null, "old", null, null)).id();
+        simulator.faults(FaultSettings.none().withListLag(Duration.ofSeconds(15)));
+        String lagging = simulator.create(CreateVideoRequest.of(null, "lagging", null, null)).id();
+        simulator.faults(FaultSettings.none());
+        clock.advance(Duration.ofSeconds(5));
+        String marked = simulator.create(CreateVideoRequest.of(null, "marked "
+                + VideoSimulator.listLagMarker(Duration.ofSeconds(5)), null, null)).id();
+        String fresh = simulator.create(CreateVideoRequest.of(null, "fresh", null, null)).id();
+
+        assertEquals(List.of(fresh, old), ids(simulator.list(20, SortOrder.DESC, null)));
+        VideoPage first = simulator.list(1, SortOrder.DESC, null);
+        assertEquals(List.of(fresh), ids(first));
+        assertTrue(first.hasMore());
+        VideoPage second = simulator.list(1, SortOrder.DESC, fresh);
+        assertEquals(List.of(old), ids(second));
+        assertFalse(second.hasMore());
+        // a cursor the list does not show yet keeps its place
+        assertEquals(List.of(old), ids(simulator.list(20, SortOrder.DESC, lagging)));
+        assertEquals("lagging", simulator.retrieve(lagging).prompt());
+
+        clock.advance(Duration.ofSeconds(5));
+        assertEquals(List.of(old, marked, fresh), ids(simulator.list(20, SortOrder.ASC, null)));
+        clock.advance(Duration.ofSeconds(5));
+        assertEquals(List.of(fresh, marked, lagging, old), ids(simulator.list(20, SortOrder.DESC, null)));
+    }
+
+    @Test
+    void listEntriesWithoutPromptStillCarryEverythingElse() {
+        simulator.create(CreateVideoRequest.of(null, "a quiet pond", null, null));
+        simulator.faults(FaultSettings.none().withListOmitsPrompt(true));
+
+        VideoSnapshot entry = simulator.list(20, SortOrder.DESC, null).data().get(0);
+
+        assertNull(entry.prompt());
+        assertFalse(entry.toJson().containsKey("prompt"));
+        assertEquals("720x1280", entry.toJson().getString("size"));
+        assertEquals("a quiet pond", simulator.retrieve(entry.id()).prompt());
+        assertTrue(simulator.retrieve(entry.id()).toJson().containsKey("prompt"));
+    }
+
+    private static List<String> ids(VideoPage page) {
+        return page.data().stream().map(VideoSnapshot::id).toList();
+    }
+
+    @Test
     void deletesOnlyFinishedVideos() {
         String id = create("a cat");
         assertEquals("video_not_finished", assertThrows(VideoApiException.class, () -> simulator.delete(id)).code());

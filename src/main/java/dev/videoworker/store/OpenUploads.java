@@ -11,8 +11,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
+import jakarta.interceptor.Interceptor;
 
 import io.minio.AbortMultipartUploadArgs;
 import io.minio.MinioAsyncClient;
@@ -49,7 +51,7 @@ public class OpenUploads {
      */
     boolean add(Upload upload) {
         open.put(upload.uploadId(), upload);
-        // written before closed is read, as close() writes closed before it reads the map: one of the two sees the other
+        // put before closed is read, as abortAll() sets closed before it reads the map: one of them sees the other
         if (closed) {
             open.remove(upload.uploadId());
             return false;
@@ -70,7 +72,8 @@ public class OpenUploads {
         return closed;
     }
 
-    void onShutdown(@Observes ShutdownEvent event) {
+    /** After the default observers: the job code has stopped starting uploads, so a failure here is not retried. */
+    void onShutdown(@Observes @Priority(Interceptor.Priority.APPLICATION + 1000) ShutdownEvent event) {
         abortAll(ABORT_WAIT);
     }
 

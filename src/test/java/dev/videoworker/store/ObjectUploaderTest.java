@@ -249,8 +249,8 @@ class ObjectUploaderTest {
     }
 
     /**
-     * Interrupts the reading thread once {@code limit} bytes were read; then fails as an interrupted blocking read does,
-     * or, with {@code fail} false, goes on giving bytes.
+     * Interrupts the reading thread once {@code limit} bytes were read; then fails as an interrupted blocking read
+     * does, or, with {@code fail} false, goes on giving bytes.
      */
     private static final class InterruptAfter extends FilterInputStream {
         private final boolean fail;

@@ -111,11 +111,12 @@ class UploadSweepTest {
     }
 
     @Test
-    void aBucketThatDoesNotExistYetHasNothingToSweep() throws Exception {
+    void aBucketNotMadeYetIsReportedAsNoSuchBucketWhichTheStartLogsAsNothingToSweep() throws Exception {
         UploadSweep sweep = sweeper("never-made-" + UUID.randomUUID().toString().substring(0, 8), "{jobId}.mp4",
                 Instant.now());
         assertThatThrownBy(sweep::sweep).isInstanceOf(ErrorResponseException.class)
-                .satisfies(e -> assertThat(((ErrorResponseException) e).errorResponse().code()).isEqualTo("NoSuchBucket"));
+                .satisfies(e -> assertThat(((ErrorResponseException) e).errorResponse().code())
+                        .isEqualTo("NoSuchBucket"));
     }
 
     @Test

@@ -223,6 +223,14 @@ public interface WorkerConfig {
         @WithDefault("8388608")
         long partSize();
 
+        /**
+         * At start, multipart uploads in {@link #bucket()} whose keys fit {@link #keyTemplate()} and that were begun
+         * longer ago than this are aborted in the background: what a killed replica left behind. Longer than any upload
+         * can take, so a live upload of another replica is left alone; {@code 0s} turns the sweep off.
+         */
+        @WithDefault("2h")
+        Duration abortUploadsOlderThan();
+
         /** Storing stops being tried this long before the provider's copy expires; the job then fails {@code expired}. */
         @WithDefault("1m")
         Duration expiryMargin();

@@ -39,6 +39,27 @@ public final class ObjectKeys {
         return out.toString();
     }
 
+    /** The template's text before its first variable: every key rendered from it starts with this. */
+    static String literalPrefix(String template) {
+        Matcher m = VARIABLE.matcher(template);
+        return m.find() ? template.substring(0, m.start()) : template;
+    }
+
+    /**
+     * A regular expression matching every key {@link #render} can make of {@code template}: its text as it is, each
+     * variable one or more characters of those {@link #sanitise} lets through.
+     */
+    static String regex(String template) {
+        Matcher m = VARIABLE.matcher(template);
+        StringBuilder out = new StringBuilder();
+        int literalFrom = 0;
+        while (m.find()) {
+            out.append(Pattern.quote(template.substring(literalFrom, m.start()))).append("[A-Za-z0-9._=-]+");
+            literalFrom = m.end();
+        }
+        return out.append(Pattern.quote(template.substring(literalFrom))).toString();
+    }
+
     static String sanitise(String value) {
         String safe = UNSAFE_VALUE_CHARS.matcher(value).replaceAll("_");
         if (safe.isEmpty() || safe.chars().allMatch(c -> c == '.')) {

@@ -2,6 +2,8 @@ package dev.videoworker.store;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -9,8 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
-import io.minio.AbortMultipartUploadArgs;
 import io.minio.CompleteMultipartUploadArgs;
 import io.minio.CreateMultipartUploadArgs;
 import io.minio.Http;
@@ -26,9 +29,10 @@ import io.quarkus.logging.Log;
 /**
  * Writes a stream of unknown length to the object store holding at most two parts in memory: a stream that ends
  * within the first part is one PUT of exactly its bytes; a longer one is a multipart upload whose parts are read into
- * two arrays in turn, the next being read while the last is sent. A small video (the common case) never allocates a whole part: the array starts
- * at {@value #FIRST_BUFFER} bytes and grows only while the stream goes on. A failed multipart upload is aborted, so it
- * leaves nothing behind.
+ * two arrays in turn, the next being read while the last is sent. A small video (the common case) never allocates a
+ * whole part: the array starts at {@value #FIRST_BUFFER} bytes and grows only while the stream goes on. A failed
+ * multipart upload is aborted, also when its thread was interrupted, so it leaves nothing behind; while it runs it is
+ * listed in {@link OpenUploads}, which aborts it if the worker shuts down first.
  *
  * <p>Why not {@code putObject} with a stream of unknown size: the SDK collects each part in a growing
  * {@code ByteArrayOutputStream} (copied at every doubling, then again for the request), which for a 2 GiB video meant
@@ -41,15 +45,20 @@ final class ObjectUploader {
     /** S3's limit on the parts of one upload. */
     static final int MAX_PARTS = 10_000;
 
+    /** Longest wait for a part still being sent when its upload failed, before the upload is aborted anyway. */
+    static final Duration PART_SETTLE_WAIT = Duration.ofSeconds(60);
+
     private final MinioAsyncClient minio;
     private final int partSize;
+    private final OpenUploads open;
 
-    ObjectUploader(MinioAsyncClient minio, long partSize) {
+    ObjectUploader(MinioAsyncClient minio, long partSize, OpenUploads open) {
         if (partSize < 5L * 1024 * 1024 || partSize > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("part size must be at least 5 MiB (S3's minimum) and below 2 GiB");
         }
         this.minio = minio;
         this.partSize = (int) partSize;
+        this.open = open;
     }
 
     /** Blocking: uploads everything {@code in} gives until its end. */
@@ -91,12 +100,16 @@ final class ObjectUploader {
         headers.put("Content-Type", contentType);
         String uploadId = await(minio.createMultipartUpload(CreateMultipartUploadArgs.builder().bucket(bucket)
                 .object(key).headers(new Http.Headers(headers)).build())).result().uploadId();
+        OpenUploads.Upload upload = new OpenUploads.Upload(bucket, key, uploadId);
         CompletableFuture<UploadPartResponse> sending = null;
         try {
+            if (!open.add(upload)) {
+                throw new IOException("the worker is shutting down");
+            }
             List<Part> parts = new ArrayList<>();
             byte[] sent = first;
             byte[] reading = new byte[partSize];
-            sending = part(bucket, key, uploadId, 1, sent, sent.length);
+            sending = part(upload, 1, sent, sent.length);
             while (next >= 0) {
                 if (parts.size() + 1 >= MAX_PARTS) {
                     throw new IOException("the video is larger than " + MAX_PARTS + " parts of " + partSize
@@ -106,7 +119,7 @@ final class ObjectUploader {
                 int filled = fill(in, reading, 1);
                 next = filled < reading.length ? -1 : in.read();
                 parts.add(await(sending).part());
-                sending = part(bucket, key, uploadId, parts.size() + 1, reading, filled);
+                sending = part(upload, parts.size() + 1, reading, filled);
                 byte[] free = sent;
                 sent = reading;
                 reading = free;
@@ -115,30 +128,59 @@ final class ObjectUploader {
             sending = null;
             await(minio.completeMultipartUpload(CompleteMultipartUploadArgs.builder().bucket(bucket).object(key)
                     .uploadId(uploadId).parts(parts.toArray(Part[]::new)).build()));
-        } catch (IOException | MinioException | RuntimeException e) {
+            open.remove(upload);
+        } catch (IOException | MinioException | RuntimeException | Error e) {
             if (sending != null) {
                 // let the part in flight end before the upload is aborted (an abort first could be undone by it)
-                sending.handle((done, failed) -> null).join();
+                settle(sending);
             }
-            abort(bucket, key, uploadId, e);
+            abort(upload, e);
             throw e;
         }
     }
 
-    private CompletableFuture<UploadPartResponse> part(String bucket, String key, String uploadId, int number,
-            byte[] buffer, int length) throws MinioException {
-        return minio.uploadPart(UploadPartArgs.builder().bucket(bucket).object(key).uploadId(uploadId)
-                .partNumber(number).data(buffer, length).build());
+    /**
+     * The next part, unless the worker is shutting down: its shutdown aborts the upload, and a part sent after that
+     * could be stored again under an upload nobody aborts any more.
+     */
+    private CompletableFuture<UploadPartResponse> part(OpenUploads.Upload upload, int number, byte[] buffer,
+            int length) throws IOException, MinioException {
+        if (open.closed()) {
+            throw new IOException("the worker is shutting down");
+        }
+        return minio.uploadPart(UploadPartArgs.builder().bucket(upload.bucket()).object(upload.key())
+                .uploadId(upload.uploadId()).partNumber(number).data(buffer, length).build());
     }
 
-    private void abort(String bucket, String key, String uploadId, Exception cause) {
+    /**
+     * Waits, even on an interrupted thread, for a part to end: cancelling the SDK's future does not stop its HTTP call.
+     */
+    private static void settle(CompletableFuture<UploadPartResponse> sending) {
+        boolean interrupted = Thread.interrupted();
         try {
-            await(minio.abortMultipartUpload(AbortMultipartUploadArgs.builder().bucket(bucket).object(key)
-                    .uploadId(uploadId).build()));
+            sending.handle((done, failed) -> null).get(PART_SETTLE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            interrupted = true;
+        } catch (ExecutionException | TimeoutException e) {
+            // the abort goes ahead all the same
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void abort(OpenUploads.Upload upload, Throwable cause) {
+        try {
+            open.abort(upload);
         } catch (IOException | MinioException | RuntimeException e) {
-            // The store's lifecycle rules clean up what an abort could not; the upload's own failure is what counts.
+            // The next start's sweep (worker.storage.abort-uploads-older-than) aborts what this could not; the upload's
+            // own failure is what counts here.
             cause.addSuppressed(e);
-            Log.warnf("could not abort the multipart upload of %s/%s (%s)", bucket, key, e.getClass().getSimpleName());
+            Log.warnf("could not abort the multipart upload of %s/%s (%s)", upload.bucket(), upload.key(),
+                    e.getClass().getSimpleName());
+        } finally {
+            open.remove(upload);
         }
     }
 
@@ -166,9 +208,12 @@ final class ObjectUploader {
         try {
             return call.get();
         } catch (InterruptedException e) {
-            call.cancel(true);
+            // Not cancelled: that would not stop the SDK's HTTP call, only hide when it ends (see settle).
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted while talking to the object store", e);
+            InterruptedIOException interrupted = new InterruptedIOException("interrupted while talking to the object "
+                    + "store");
+            interrupted.initCause(e);
+            throw interrupted;
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof MinioException m) {

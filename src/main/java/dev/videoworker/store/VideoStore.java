@@ -5,7 +5,9 @@ import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -43,9 +45,10 @@ public class VideoStore {
     private final WorkerConfig.Storage config;
     private final Set<String> knownBuckets = ConcurrentHashMap.newKeySet();
 
-    public VideoStore(MinioClient minio, MinioAsyncClient asyncMinio, VideosClient provider, WorkerConfig config) {
+    public VideoStore(MinioClient minio, MinioAsyncClient asyncMinio, OpenUploads openUploads, VideosClient provider,
+            WorkerConfig config) {
         this.minio = minio;
-        this.uploader = new ObjectUploader(asyncMinio, config.storage().partSize());
+        this.uploader = new ObjectUploader(asyncMinio, config.storage().partSize(), openUploads);
         this.provider = provider;
         this.config = config.storage();
     }
@@ -91,6 +94,16 @@ public class VideoStore {
     static String variantKey(String videoKey, String variant) {
         String base = videoKey.endsWith(".mp4") ? videoKey.substring(0, videoKey.length() - 4) : videoKey;
         return base + VARIANT_SUFFIX.get(variant);
+    }
+
+    /** Every key this store writes for a job under {@code template}: the video's and its variants'. */
+    static Pattern keysOf(String template) {
+        boolean mp4 = template.endsWith(".mp4");
+        String base = mp4 ? template.substring(0, template.length() - 4) : template;
+        StringJoiner endings = new StringJoiner("|", "(?:", ")");
+        endings.add(mp4 ? Pattern.quote(".mp4") : "");
+        VARIANT_SUFFIX.values().forEach(suffix -> endings.add(Pattern.quote(suffix)));
+        return Pattern.compile(ObjectKeys.regex(base) + endings);
     }
 
     private StoredObject put(JobState job, String variant, String bucket, String key, String contentType)

@@ -10,7 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
 import org.junit.jupiter.api.AfterAll;
@@ -23,6 +25,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.videoworker.simulator.SyntheticContent;
 import dev.videoworker.testing.WorkerProcess;
+import io.minio.ListMultipartUploadsArgs;
+import io.minio.ListPartsArgs;
+import io.minio.MakeBucketArgs;
+import io.minio.MinioAsyncClient;
+import io.minio.messages.ListMultipartUploadsResult;
 
 /**
  * Proves the scale-out promise with real worker processes: kill a replica at any instant and another one finishes its
@@ -246,6 +253,84 @@ class ScaleOutIT {
         assertThat(video.path("bytes").asLong()).as("stored size").isEqualTo(LARGE_VIDEO);
         assertThat(video.path("sha256").asText()).as("stored content").isEqualTo(SyntheticContent.sha256(LARGE_VIDEO));
         assertThat(worker.isAlive()).as("the replica is still running (see %s)", worker.logFile()).isTrue();
+    }
+
+    /** Large enough for a few seconds of upload in 5 MiB parts (~27 MiB/s here), small enough to store it fast. */
+    private static final long ABANDONED_VIDEO = 128L * 1024 * 1024;
+
+    /**
+     * Issue 12: a multipart upload cut short is aborted whatever cut it. A replica stopped with SIGTERM in the middle
+     * of one aborts it before it exits; its restart uploads again and is SIGKILLed in the middle of that upload, which
+     * stays open; the next restart stores the video (one completion) and its start-up sweep, with its age limit cut
+     * to a second, aborts the dead upload, so the bucket lists no open upload afterwards.
+     */
+    @Test
+    void leavesNoMultipartUploadOpenAfterASigtermOrAKillMidUpload() throws Exception {
+        deploy("abandon");
+        String name = "abandon-a";
+        // a bucket of its own, made as an operator would, so every upload listed in it is this test's
+        String bucket = "abandon-" + UUID.randomUUID().toString().substring(0, 8);
+        stack.minio().makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
+        Map<String, String> config = deployment.workerConfig(name);
+        config.put("worker.storage.bucket", bucket);
+        config.put("worker.storage.part-size", String.valueOf(5 * 1024 * 1024));
+        config.put("worker.storage.abort-uploads-older-than", "PT1S");
+        WorkerProcess worker = WorkerProcess.start(name, config);
+        workers.add(worker);
+        worker.awaitReady();
+        deployment.awaitAssignment(1);
+
+        Map<String, Job> jobs = deployment.send(0, 1, " [simulate:content-bytes=" + ABANDONED_VIDEO + "]");
+        Job job = jobs.values().iterator().next();
+        try (MinioAsyncClient s3 = MinioAsyncClient.builder().endpoint(stack.s3().endpoint())
+                .credentials(stack.s3().accessKey(), stack.s3().secretKey()).build()) {
+            awaitAnUploadWithAPart(s3, bucket);
+            int exit = worker.terminate(Duration.ofSeconds(30));
+            assertThat(exit).as("exit code after SIGTERM (see %s)", worker.logFile()).isEqualTo(143);
+            assertThat(openUploads(s3, bucket)).as("multipart uploads open after a SIGTERM mid-upload").isEmpty();
+            assertThat(deployment.completions(job)).as("completions of the job whose upload was cut short").isEmpty();
+
+            worker = worker.restart();
+            workers.add(worker);
+            worker.awaitReady();
+            ListMultipartUploadsResult.Upload killed = awaitAnUploadWithAPart(s3, bucket);
+            worker.kill();
+            assertThat(openUploads(s3, bucket)).as("multipart uploads the killed replica left open")
+                    .extracting(ListMultipartUploadsResult.Upload::uploadId).containsExactly(killed.uploadId());
+            progress("SIGTERM to %s mid-upload left no upload open; SIGKILL in the middle of %s/%s left it open",
+                    name, bucket, killed.objectName());
+
+            workers.add(worker.restart().awaitReady());
+            assertEveryJobCompletedOnce(jobs);
+            await("no multipart upload left open in " + bucket).atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> openUploads(s3, bucket).isEmpty());
+        }
+        JsonNode video = JSON.readTree(deployment.completions(job).get(0).value()).path("video");
+        assertThat(video.path("bucket").asText()).as("bucket of the stored video").isEqualTo(bucket);
+        assertThat(video.path("bytes").asLong()).as("stored size").isEqualTo(ABANDONED_VIDEO);
+    }
+
+    /** Waits for a multipart upload in {@code bucket} with at least one part stored: a replica mid-upload. */
+    private static ListMultipartUploadsResult.Upload awaitAnUploadWithAPart(MinioAsyncClient s3, String bucket) {
+        AtomicReference<ListMultipartUploadsResult.Upload> found = new AtomicReference<>();
+        await("a multipart upload in " + bucket + " with a part stored").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(20)).until(() -> {
+                    for (ListMultipartUploadsResult.Upload upload : openUploads(s3, bucket)) {
+                        if (!s3.listParts(ListPartsArgs.builder().bucket(bucket).object(upload.objectName())
+                                .uploadId(upload.uploadId()).build()).get().result().parts().isEmpty()) {
+                            found.set(upload);
+                            return true;
+                        }
+                    }
+                    return false;
+                });
+        return found.get();
+    }
+
+    private static List<ListMultipartUploadsResult.Upload> openUploads(MinioAsyncClient s3, String bucket)
+            throws Exception {
+        return s3.listMultipartUploads(ListMultipartUploadsArgs.builder().bucket(bucket).build()).get().result()
+                .uploads();
     }
 
     private WorkerProcess start(String name) {

@@ -3,6 +3,7 @@ package dev.videoworker.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +27,23 @@ class ObjectKeysTest {
         assertThat(ObjectKeys.problem("a//b")).isPresent();
         assertThat(ObjectKeys.problem("x".repeat(1025))).isPresent();
         assertThat(ObjectKeys.problem("campaign-7/job.mp4")).isEmpty();
+    }
+
+    @Test
+    void recognisesTheKeysATemplateWritesAndNoOthers() {
+        Pattern keys = VideoStore.keysOf("out/{model}/{jobId}.mp4");
+        String video = ObjectKeys.render("out/{model}/{jobId}.mp4", Map.of("model", "sora-2", "jobId", "a/../b c"));
+        assertThat(keys.matcher(video).matches()).as(video).isTrue();
+        assertThat(keys.matcher(VideoStore.variantKey(video, "thumbnail")).matches()).isTrue();
+        assertThat(keys.matcher(VideoStore.variantKey(video, "spritesheet")).matches()).isTrue();
+        assertThat(keys.matcher("out/sora-2/deeper/job.mp4").matches()).isFalse();
+        assertThat(keys.matcher("out/sora-2/job.mov").matches()).isFalse();
+        assertThat(keys.matcher("other/sora-2/job.mp4").matches()).isFalse();
+        assertThat(ObjectKeys.literalPrefix("out/{model}/{jobId}.mp4")).isEqualTo("out/");
+        assertThat(ObjectKeys.literalPrefix("{jobId}.mp4")).isEmpty();
+        // literal text of a template is matched as text, not as a pattern
+        assertThat(VideoStore.keysOf("a+b/{jobId}").matcher("aab/x").matches()).isFalse();
+        assertThat(VideoStore.keysOf("a+b/{jobId}").matcher("a+b/x.thumbnail.webp").matches()).isTrue();
     }
 
     @Test

@@ -2,15 +2,23 @@ package dev.videoworker.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,12 +29,15 @@ import dev.videoworker.testing.S3Server;
 import io.minio.GetObjectArgs;
 import io.minio.GetObjectResponse;
 import io.minio.ListMultipartUploadsArgs;
+import io.minio.ListObjectsArgs;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioAsyncClient;
 import io.minio.MinioClient;
 import io.minio.StatObjectArgs;
 import io.minio.StatObjectResponse;
 import io.minio.errors.ErrorResponseException;
+import io.minio.errors.MinioException;
+import io.minio.messages.ListMultipartUploadsResult;
 
 /** The upload path of stored videos, against a real S3 server (S3Proxy) through the MinIO SDK. */
 class ObjectUploaderTest {
@@ -47,7 +58,7 @@ class ObjectUploaderTest {
         asyncMinio = MinioAsyncClient.builder().endpoint(s3.endpoint()).credentials(s3.accessKey(), s3.secretKey())
                 .build();
         minio.makeBucket(MakeBucketArgs.builder().bucket(BUCKET).build());
-        uploader = new ObjectUploader(asyncMinio, PART);
+        uploader = new ObjectUploader(asyncMinio, PART, new OpenUploads(asyncMinio));
     }
 
     @AfterAll
@@ -91,8 +102,83 @@ class ObjectUploaderTest {
 
         assertThatThrownBy(() -> minio.statObject(StatObjectArgs.builder().bucket(BUCKET).object(key).build()))
                 .isInstanceOf(ErrorResponseException.class);
-        assertThat(asyncMinio.listMultipartUploads(ListMultipartUploadsArgs.builder().bucket(BUCKET).prefix("broken/")
-                .build()).get().result().uploads()).as("multipart uploads left open").isEmpty();
+        assertThat(openUploads("broken/")).as("multipart uploads left open").isEmpty();
+    }
+
+    @Test
+    void anUploadWhoseThreadIsInterruptedMidReadIsStillAbortedAndTheInterruptKept() throws Exception {
+        // As a blocking read that notices the interrupt: the flag is set and the read gives up.
+        String key = "interrupted/read.mp4";
+        InputStream interruptedLate = new InterruptAfter(SyntheticContent.stream(3L * PART), PART + 12_345, true);
+
+        try {
+            assertThatThrownBy(() -> uploader.upload(interruptedLate, BUCKET, key, "video/mp4", METADATA))
+                    .isInstanceOf(InterruptedIOException.class)
+                    // an abort that failed or went unanswered is attached to the upload's failure
+                    .satisfies(e -> assertThat(e.getSuppressed()).as("failures of the abort").isEmpty());
+            assertThat(Thread.currentThread().isInterrupted()).as("interrupt flag after the upload").isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+
+        assertNothingLeftUnder("interrupted/read");
+    }
+
+    @Test
+    void anUploadInterruptedWhileWaitingForAPartIsStillAbortedAndTheInterruptKept() throws Exception {
+        // The flag is set while the stream still gives bytes: the wait for the part in flight is what notices it, and
+        // the abort must not be refused by the same flag.
+        String key = "interrupted/wait.mp4";
+        InputStream interruptedLate = new InterruptAfter(SyntheticContent.stream(3L * PART), PART + 12_345, false);
+
+        try {
+            assertThatThrownBy(() -> uploader.upload(interruptedLate, BUCKET, key, "video/mp4", METADATA))
+                    .isInstanceOf(InterruptedIOException.class)
+                    // an abort that failed or went unanswered is attached to the upload's failure
+                    .satisfies(e -> assertThat(e.getSuppressed()).as("failures of the abort").isEmpty());
+            assertThat(Thread.currentThread().isInterrupted()).as("interrupt flag after the upload").isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+
+        assertNothingLeftUnder("interrupted/wait");
+    }
+
+    @Test
+    void aShutdownAbortsAnUploadInProgressAndItsUploaderStopsBeforeItsNextPart() throws Exception {
+        String key = "shutdown/video.mp4";
+        OpenUploads open = new OpenUploads(asyncMinio);
+        ObjectUploader stopping = new ObjectUploader(asyncMinio, PART, open);
+        CountDownLatch release = new CountDownLatch(1);
+        // the provider's download stalls in the second part, as a slow one does when the worker is stopped
+        InputStream stalls = new StallAfter(SyntheticContent.stream(3L * PART), PART + 12_345, release);
+        CompletableFuture<Void> upload = CompletableFuture.runAsync(() -> {
+            try {
+                stopping.upload(stalls, BUCKET, key, "video/mp4", METADATA);
+            } catch (IOException | MinioException e) {
+                throw new CompletionException(e);
+            }
+        });
+        await("the upload open in the store").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(() -> !openUploads("shutdown/").isEmpty());
+
+        assertThat(open.abortAll(Duration.ofSeconds(10))).as("uploads aborted at shutdown").isEqualTo(1);
+        assertThat(openUploads("shutdown/")).as("multipart uploads left open after the shutdown's abort").isEmpty();
+
+        release.countDown();
+        assertThatThrownBy(() -> upload.get(20, TimeUnit.SECONDS)).hasRootCauseMessage("the worker is shutting down");
+        assertNothingLeftUnder("shutdown/");
+    }
+
+    @Test
+    void anUploadBegunAfterTheShutdownAbortedTheOthersAbortsItself() throws Exception {
+        OpenUploads open = new OpenUploads(asyncMinio);
+        open.abortAll(Duration.ofSeconds(1));
+
+        assertThatThrownBy(() -> new ObjectUploader(asyncMinio, PART, open).upload(SyntheticContent.stream(2L * PART),
+                BUCKET, "late/video.mp4", "video/mp4", METADATA)).hasMessage("the worker is shutting down");
+
+        assertNothingLeftUnder("late/");
     }
 
     @Test
@@ -123,8 +209,20 @@ class ObjectUploaderTest {
 
     @Test
     void refusesAPartSizeS3WouldRefuse() {
-        assertThatThrownBy(() -> new ObjectUploader(asyncMinio, 1024 * 1024))
+        assertThatThrownBy(() -> new ObjectUploader(asyncMinio, 1024 * 1024, new OpenUploads(asyncMinio)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("5 MiB");
+    }
+
+    private static List<ListMultipartUploadsResult.Upload> openUploads(String prefix) throws Exception {
+        return asyncMinio.listMultipartUploads(ListMultipartUploadsArgs.builder().bucket(BUCKET).prefix(prefix)
+                .build()).get().result().uploads();
+    }
+
+    /** No object and no multipart upload under {@code prefix}. */
+    private static void assertNothingLeftUnder(String prefix) throws Exception {
+        assertThat(minio.listObjects(ListObjectsArgs.builder().bucket(BUCKET).prefix(prefix).build()))
+                .as("objects under %s", prefix).isEmpty();
+        assertThat(openUploads(prefix)).as("multipart uploads left open under %s", prefix).isEmpty();
     }
 
     private static String sha256Of(String key) throws Exception {
@@ -147,6 +245,77 @@ class ObjectUploaderTest {
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             return super.read(b, off, Math.min(len, 10_007));
+        }
+    }
+
+    /**
+     * Interrupts the reading thread once {@code limit} bytes were read; then fails as an interrupted blocking read
+     * does, or, with {@code fail} false, goes on giving bytes.
+     */
+    private static final class InterruptAfter extends FilterInputStream {
+        private final boolean fail;
+        private long left;
+
+        InterruptAfter(InputStream in, long limit, boolean fail) {
+            super(in);
+            this.left = limit;
+            this.fail = fail;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left <= 0) {
+                Thread.currentThread().interrupt();
+                if (fail) {
+                    throw new InterruptedIOException("read interrupted");
+                }
+                return super.read(b, off, len);
+            }
+            int n = super.read(b, off, (int) Math.min(len, left));
+            left -= Math.max(n, 0);
+            return n;
+        }
+    }
+
+    /** Stops giving bytes after {@code limit} of them until {@code release} opens, as a stalled download does. */
+    private static final class StallAfter extends FilterInputStream {
+        private final CountDownLatch release;
+        private long left;
+
+        StallAfter(InputStream in, long limit, CountDownLatch release) {
+            super(in);
+            this.left = limit;
+            this.release = release;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left <= 0) {
+                try {
+                    if (!release.await(30, TimeUnit.SECONDS)) {
+                        throw new IOException("never released");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("stall interrupted");
+                }
+                return super.read(b, off, len);
+            }
+            int n = super.read(b, off, (int) Math.min(len, left));
+            left -= Math.max(n, 0);
+            return n;
         }
     }
 

@@ -74,7 +74,8 @@ class JobRetentionTest extends WorkerTest {
         assertThat(store.find(jobId).orElseThrow().status()).isEqualTo(JobStatus.REJECTED);
 
         await().atMost(20, TimeUnit.SECONDS).until(() -> store.find(jobId).isEmpty());
-        await().atMost(10, TimeUnit.SECONDS).until(() -> lastValue(TOPICS.prefix() + ".jobs", partition, jobId) == Tombstone.YES);
+        await().atMost(10, TimeUnit.SECONDS)
+                .until(() -> lastValue(TOPICS.prefix() + ".jobs", partition, jobId) == Tombstone.YES);
     }
 
     enum Tombstone { YES, NO, ABSENT }

@@ -289,8 +289,13 @@ public interface WorkerConfig {
         @WithDefault("1h")
         Duration retention();
 
-        /** Terminal jobs are tombstoned in the job topic this long after they ended; their id may then be reused. */
-        @WithDefault("7d")
+        /**
+         * Terminal jobs are tombstoned in the job topic this long after they ended; their id may then be reused. The
+         * start-up refuses a value shorter than the request topic keeps a record (retention.ms + segment.ms) plus
+         * {@link #tombstoneMargin()}: a request read again after its job was forgotten would be paid for again. The
+         * default fits a request topic with Kafka's defaults (7 d + 7 d).
+         */
+        @WithDefault("15d")
         Duration tombstoneAfter();
 
         /** How long a create call may take at most; a job found in {@code submitting} is reconciled after that. */
@@ -320,6 +325,13 @@ public interface WorkerConfig {
         /** How long a job keeps trying a create call the provider refused with 429 before it fails. */
         @WithDefault("30m")
         Duration rateLimitedFor();
+
+        /**
+         * How much longer than the request topic keeps a record a finished job is remembered at least: room for the
+         * broker's retention check running late and for clocks (of producers and replicas) that disagree.
+         */
+        @WithDefault("1d")
+        Duration tombstoneMargin();
     }
 
     /** One entry of the model catalog. */

@@ -13,7 +13,8 @@ import io.vertx.core.Vertx;
 
 /**
  * Keeps memory bounded: slims jobs that ended longer ago than the retention, and tombstones them in the journal once
- * they ended longer ago than {@code worker.jobs.tombstone-after}.
+ * they ended longer ago than {@code worker.jobs.tombstone-after} (never when the request topic keeps its records
+ * forever, see {@link TopicSetup#forgetting}).
  */
 @ApplicationScoped
 public class JobJanitor {
@@ -22,13 +23,15 @@ public class JobJanitor {
     private final JobLedger ledger;
     private final Vertx vertx;
     private final WorkerConfig.Jobs config;
+    private final TopicSetup topics;
     private long timer = -1;
 
-    public JobJanitor(JobStore store, JobLedger ledger, Vertx vertx, WorkerConfig config) {
+    public JobJanitor(JobStore store, JobLedger ledger, Vertx vertx, WorkerConfig config, TopicSetup topics) {
         this.store = store;
         this.ledger = ledger;
         this.vertx = vertx;
         this.config = config.jobs();
+        this.topics = topics;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -48,10 +51,12 @@ public class JobJanitor {
         if (slimmed > 0) {
             Log.debugf("slimmed %d finished jobs", slimmed);
         }
-        for (JobState ended : store.endedBefore(now.minus(config.tombstoneAfter()))) {
-            ledger.tombstone(ended).subscribe().with(
-                    done -> Log.debugf("tombstoned job %s", ended.jobId()),
-                    e -> Log.debugf("job %s not tombstoned now: %s", ended.jobId(), e.getMessage()));
-        }
+        topics.tombstoneAfter().ifPresent(after -> {
+            for (JobState ended : store.endedBefore(now.minus(after))) {
+                ledger.tombstone(ended).subscribe().with(
+                        done -> Log.debugf("tombstoned job %s", ended.jobId()),
+                        e -> Log.debugf("job %s not tombstoned now: %s", ended.jobId(), e.getMessage()));
+            }
+        });
     }
 }

@@ -10,9 +10,13 @@ import java.util.concurrent.TimeUnit;
 import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.videoworker.pipeline.JobsClient;
 import dev.videoworker.pipeline.WorkerTest;
+import dev.videoworker.testing.IsolatedTopics;
 import dev.videoworker.testing.Partitions;
 import dev.videoworker.testing.WorkerTestResources;
 import io.quarkus.test.junit.QuarkusTest;
@@ -26,22 +30,43 @@ import io.quarkus.test.junit.TestProfile;
 @TestProfile(JobRetentionTest.ShortRetention.class)
 class JobRetentionTest extends WorkerTest {
 
-    /** Retention of seconds instead of hours. */
+    static final IsolatedTopics TOPICS = new IsolatedTopics("retention-test");
+
+    /**
+     * Retention of seconds instead of hours. Tombstones after 4 s are only allowed when requests are kept shorter,
+     * so this test's request topic keeps them at most 4 s (retention 3 s, segments of 1 s) and the margin is off.
+     */
     public static class ShortRetention implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("worker.jobs.retention", "1s", "worker.jobs.tombstone-after", "4s");
+            // The worker would create the topic with a week's retention; it must exist before the worker starts.
+            WorkerTestResources.broker().createTopic(TOPICS.requests(), 3,
+                    Map.of("retention.ms", "3000", "segment.ms", "1000"));
+            return TOPICS.config(Map.of("worker.jobs.retention", "1s", "worker.jobs.tombstone-after", "4s",
+                    "worker.jobs.tombstone-margin", "0s"));
         }
     }
+
+    static JobsClient client;
 
     @Inject
     JobStore store;
 
+    @BeforeAll
+    static void connect() {
+        client = TOPICS.client();
+    }
+
+    @AfterAll
+    static void disconnect() throws InterruptedException {
+        client.close();
+    }
+
     @Test
     void slimsThenTombstonesFinishedJobs() throws Exception {
         String jobId = "retained-" + UUID.randomUUID();
-        jobs.send(jobId, "{\"prompt\":\"short lived\",\"model\":\"no-such-model\",\"metadata\":{\"big\":\"x\"}}");
-        jobs.awaitCompletion(jobId);
+        client.send(jobId, "{\"prompt\":\"short lived\",\"model\":\"no-such-model\",\"metadata\":{\"big\":\"x\"}}");
+        client.awaitCompletion(jobId);
         int partition = store.find(jobId).orElseThrow().partition();
 
         await().atMost(10, TimeUnit.SECONDS).until(() -> store.find(jobId).map(s -> s.request() == null
@@ -49,7 +74,8 @@ class JobRetentionTest extends WorkerTest {
         assertThat(store.find(jobId).orElseThrow().status()).isEqualTo(JobStatus.REJECTED);
 
         await().atMost(20, TimeUnit.SECONDS).until(() -> store.find(jobId).isEmpty());
-        await().atMost(10, TimeUnit.SECONDS).until(() -> lastValue("video.jobs", partition, jobId) == Tombstone.YES);
+        await().atMost(10, TimeUnit.SECONDS)
+                .until(() -> lastValue(TOPICS.prefix() + ".jobs", partition, jobId) == Tombstone.YES);
     }
 
     enum Tombstone { YES, NO, ABSENT }

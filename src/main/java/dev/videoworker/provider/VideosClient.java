@@ -137,7 +137,7 @@ public class VideosClient {
             form.file("input_reference", request.imageFileName(), request.imageContentType(), request.image());
         }
         byte[] body = form.finish();
-        return creates.run(() -> Uni.createFrom().deferred(fence)
+        return creates.run(() -> Uni.createFrom().<Boolean>deferred(fence::get)
                 .onFailure().recoverWithItem(false)
                 .chain(wanted -> !wanted ? Uni.createFrom().failure(new CallNotSent("create", request.model()))
                         : timed("create", trace, createApi.create(authorization, form.contentType(), body)

@@ -25,11 +25,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import dev.videoworker.pipeline.TopicRecorder;
+import dev.videoworker.simulator.Fault;
+import dev.videoworker.simulator.FaultSettings;
 import dev.videoworker.testing.WorkerProcess;
 
 /**
  * Chaos: three replicas of the packaged worker in one consumer group work through 300 jobs while, every 15 s, one of
- * them picked at random is killed with SIGKILL and started again. Every job must still end with exactly one
+ * them picked at random is killed with SIGKILL and started again, and the provider loses one create answer in five
+ * (a 504 after the video was made) while its list lags 2 s behind. Every job must still end with exactly one
  * {@code succeeded} completion, be paid for once, and be stored byte for byte as the provider served it.
  *
  * <p>The kills are seeded; the seed is printed and a run is repeated with {@code -Dchaos.seed=<seed>} (the instants of
@@ -90,6 +93,10 @@ class ChaosIT {
         Random random = new Random(seed);
         long began = System.nanoTime();
 
+        // The worst provider too: one create answer in five lost as a 504 after the video was made, and a list that
+        // shows new videos only 2 s later (the reconcile window of the replicas is 6 s).
+        stack.provider().simulator().faults(FaultSettings.none().withRate(Fault.CREATE_LOST_504, 0.2)
+                .withListLag(Duration.ofSeconds(2)));
         deployment = new Deployment(stack, "chaos", PARTITIONS);
         List<WorkerProcess> live = new ArrayList<>();
         for (int i = 1; i <= REPLICAS; i++) {

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
 
 import jakarta.annotation.PreDestroy;
@@ -32,6 +33,7 @@ public class JobJournal {
     private final Map<Integer, PartitionWriter> writers = new ConcurrentHashMap<>();
     private final AtomicLong epochs = new AtomicLong();
     private final JobStore store;
+    private volatile IntConsumer broken = p -> Log.errorf("partition %d of the job journal is not served any more", p);
 
     public JobJournal(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, WorkerConfig config,
             JobStore store) {
@@ -65,7 +67,15 @@ public class JobJournal {
         // A writer fenced later must not remove a newer writer of the same partition from the map.
         PartitionWriter[] self = new PartitionWriter[1];
         PartitionWriter writer = new PartitionWriter(partition, epoch, store, props,
-                () -> writers.remove(partition, self[0]));
+                () -> writers.remove(partition, self[0]), () -> {
+                    if (writers.remove(partition, self[0])) {
+                        // Its own thread: taking over again opens a producer and reads the partition (blocking),
+                        // and must not wait on the writer's thread that reports the failure.
+                        Thread retake = new Thread(() -> broken.accept(partition), "job-journal-retake-" + partition);
+                        retake.setDaemon(true);
+                        retake.start();
+                    }
+                });
         self[0] = writer;
         List<JobState> jobs;
         try {
@@ -91,6 +101,15 @@ public class JobJournal {
 
     public boolean owns(int partition) {
         return writers.containsKey(partition);
+    }
+
+    /**
+     * Runs {@code retake} (on a thread of its own) when the producer of an owned partition fails in a way it cannot
+     * recover from (not a take-over by another replica): the outcome of its last transaction is unknown, so the
+     * partition must be opened and read again before its jobs are driven further.
+     */
+    public void onBroken(IntConsumer retake) {
+        this.broken = retake;
     }
 
     /** The current ownership of a partition, 0 when this replica does not own it. */

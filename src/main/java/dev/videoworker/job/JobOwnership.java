@@ -5,6 +5,8 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,6 +46,8 @@ public class JobOwnership implements KafkaConsumerRebalanceListener {
     private final Submitter submitter;
     private final String requestsTopic;
     private final SpendBudget budget;
+    /** The request partitions the consumer holds now (their journal partitions may be being opened). */
+    private final Set<Integer> assigned = ConcurrentHashMap.newKeySet();
 
     public JobOwnership(JobJournal journal, JournalReader reader, JobStore store, Poller poller, Submitter submitter,
             WorkerConfig config, SpendBudget budget) {
@@ -54,6 +58,33 @@ public class JobOwnership implements KafkaConsumerRebalanceListener {
         this.poller = poller;
         this.submitter = submitter;
         this.requestsTopic = config.topics().requests();
+        journal.onBroken(this::retake);
+    }
+
+    /** Whether the request consumer holds partition {@code p} now (its jobs may be being taken over again). */
+    public boolean assigned(int p) {
+        return assigned.contains(p);
+    }
+
+    /**
+     * Takes a partition over again after its journal producer failed beyond repair: the outcome of its last
+     * transaction is unknown, so the jobs are forgotten, the partition is opened (fencing the broken producer's
+     * transactional id) and read again, and the jobs are resumed from what was committed. Nothing happens when the
+     * partition was revoked meanwhile.
+     */
+    synchronized void retake(int p) {
+        if (!assigned.contains(p) || journal.owns(p)) {
+            return;
+        }
+        int forgotten = store.release(p).size();
+        budget.release(p);
+        Collection<JobState> jobs = openAndRead(p);
+        if (jobs != null) {
+            budget.adopt(p, jobs);
+            jobs.forEach(this::resume);
+            Log.warnf("took partition %d over again after its journal producer failed: %d jobs before, %d rebuilt", p,
+                    forgotten, jobs.size());
+        }
     }
 
     /**
@@ -62,7 +93,8 @@ public class JobOwnership implements KafkaConsumerRebalanceListener {
      * adopted and resumed afterwards, in partition order.
      */
     @Override
-    public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+    public synchronized void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        assigned.addAll(partitionsOf(partitions));
         List<Integer> taken = partitionsOf(partitions).stream().filter(p -> !journal.owns(p)).toList();
         if (taken.isEmpty()) {
             return;
@@ -120,8 +152,9 @@ public class JobOwnership implements KafkaConsumerRebalanceListener {
         release(partitions);
     }
 
-    private void release(Collection<TopicPartition> partitions) {
+    private synchronized void release(Collection<TopicPartition> partitions) {
         for (int p : partitionsOf(partitions)) {
+            assigned.remove(p);
             journal.close(p);
             int released = store.release(p).size();
             budget.release(p);

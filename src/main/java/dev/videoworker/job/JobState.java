@@ -89,7 +89,8 @@ public record JobState(
     }
 
     public JobState submitted(String providerVideoId, Instant at, Instant pollDeadline) {
-        return new JobState(jobId, partition, JobStatus.SUBMITTED, request, providerVideoId, 0, costUsd, error,
+        return new JobState(jobId, partition, JobStatus.SUBMITTED, request == null ? null
+                : request.withoutInlineImage(), providerVideoId, 0, costUsd, error,
                 video, variants, timings.submitted(at), expiresAt, pollDeadline, metadata, attempts, at, trace, version,
                 epoch);
     }

@@ -45,16 +45,18 @@ final class PartitionWriter implements AutoCloseable {
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private final Runnable onFenced;
+    private final Runnable onBroken;
     private final Object lock = new Object();
     private volatile boolean open = true;
 
     /** Opens the producer and fences any previous owner of the partition (blocking). */
     PartitionWriter(int partition, long epoch, JobStore store, Map<String, Object> producerConfig,
-            Runnable onFenced) {
+            Runnable onFenced, Runnable onBroken) {
         this.partition = partition;
         this.epoch = epoch;
         this.store = store;
         this.onFenced = onFenced;
+        this.onBroken = onBroken;
         this.producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new StringSerializer());
         try {
             producer.initTransactions();
@@ -158,9 +160,11 @@ final class PartitionWriter implements AutoCloseable {
             try {
                 producer.abortTransaction();
             } catch (RuntimeException abortFailed) {
-                Log.errorf("the job journal producer of partition %d cannot recover (%s); giving the partition up",
-                        partition, abortFailed.getClass().getSimpleName());
-                giveUp();
+                Log.errorf("the job journal producer of partition %d cannot recover (%s); taking the partition over "
+                        + "again", partition, abortFailed.getClass().getSimpleName());
+                stopTakingWrites();
+                producer.close(Duration.ZERO);
+                onBroken.run();
             }
             return;
         }

@@ -1,6 +1,7 @@
 package dev.videoworker.request;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -22,6 +23,7 @@ import dev.videoworker.flow.AsyncPermits;
 import dev.videoworker.job.JobError;
 import dev.videoworker.job.JobJournal;
 import dev.videoworker.job.JobLedger;
+import dev.videoworker.job.JobOwnership;
 import dev.videoworker.job.JobState;
 import dev.videoworker.job.JobStatus;
 import dev.videoworker.job.JobStore;
@@ -48,6 +50,10 @@ public class RequestConsumer {
     public static final String CHANNEL = "video-requests";
     /** How often a record is decided again when its job keeps changing under it (a second time is the rule). */
     private static final int MAX_DECISIONS = 3;
+    /** A record whose handling failed is decided again this often, with doubling pauses (about a minute in all). */
+    private static final int MAX_RECORD_ATTEMPTS = 8;
+    private static final Duration RECORD_RETRY_FIRST = Duration.ofMillis(500);
+    private static final Duration RECORD_RETRY_MAX = Duration.ofSeconds(15);
 
     private final RequestParser parser;
     private final JobStore store;
@@ -61,11 +67,13 @@ public class RequestConsumer {
     private volatile boolean stopping;
     private final AsyncPermits permits;
     private final Tracing tracing;
+    private final JobOwnership ownership;
     private final Map<String, Deque<Supplier<Uni<Void>>>> byJob = new HashMap<>();
 
     public RequestConsumer(RequestParser parser, JobStore store, JobLedger ledger, EventPublisher events,
             Submitter submitter, KafkaClientService kafka, JobJournal journal, GenerationSlots slots,
-            WorkerConfig config, Tracing tracing) {
+            WorkerConfig config, Tracing tracing, JobOwnership ownership) {
+        this.ownership = ownership;
         this.tracing = tracing;
         this.kafka = kafka;
         this.slots = slots;
@@ -134,10 +142,27 @@ public class RequestConsumer {
 
     private Uni<Void> process(Message<byte[]> message, String key, ParseOutcome outcome, RecordPosition position,
             Instant receivedAt, String trace) {
+        return process(message, key, outcome, position, receivedAt, trace, 1);
+    }
+
+    private Uni<Void> process(Message<byte[]> message, String key, ParseOutcome outcome, RecordPosition position,
+            Instant receivedAt, String trace, int attempt) {
         return handleDecided(message.getPayload(), key, outcome, position, receivedAt, trace, 1)
                 .onItemOrFailure().transformToUni((done, failure) -> {
                     if (failure == null) {
                         return Uni.createFrom().completionStage(message.ack());
+                    }
+                    if (attempt < MAX_RECORD_ATTEMPTS && !stopping && ownership.assigned(position.partition())) {
+                        // The journal failed for a moment, or its partition is being taken over again after its
+                        // producer broke: the record is decided again from the state then committed (a job whose
+                        // intent did commit is known by then, so it is not submitted twice).
+                        Duration wait = Duration.ofMillis(Math.min(RECORD_RETRY_MAX.toMillis(),
+                                RECORD_RETRY_FIRST.toMillis() << (attempt - 1)));
+                        Log.warnf("request at %s-%d@%d could not be processed (%s); deciding again in %d ms",
+                                position.topic(), position.partition(), position.offset(),
+                                failure.getClass().getSimpleName(), wait.toMillis());
+                        return Uni.createFrom().voidItem().onItem().delayIt().by(wait).chain(() -> process(message,
+                                key, outcome, position, receivedAt, trace, attempt + 1));
                     }
                     if (failure instanceof NotOwnerException) {
                         // The partition moved to another replica mid-way: leave the record unacknowledged, its new
@@ -146,7 +171,7 @@ public class RequestConsumer {
                                 position.partition(), position.offset());
                         return Uni.createFrom().voidItem();
                     }
-                    // A valid request must not end in the dead-letter topic because Kafka failed for a moment: leave
+                    // A valid request must not end in the dead-letter topic because Kafka failed for a while: leave
                     // it unacknowledged. The journal decides what happens when it is read again (the commit strategy
                     // reports the worker unhealthy if that takes too long).
                     Log.errorf(failure, "request at %s-%d@%d could not be processed; left unacknowledged",

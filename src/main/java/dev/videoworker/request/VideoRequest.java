@@ -30,6 +30,21 @@ public record VideoRequest(
     public record InputReference(String uri, String fit) {
     }
 
+    /**
+     * This request without the bytes of an inline ({@code data:}) input image: once the provider has the job, they are
+     * never needed again, and they would otherwise be kept in memory and written with every state of the job.
+     */
+    public VideoRequest withoutInlineImage() {
+        if (inputReference == null || inputReference.uri() == null || !inputReference.uri().startsWith("data:")) {
+            return this;
+        }
+        String uri = inputReference.uri();
+        int comma = uri.indexOf(',');
+        String header = comma < 0 ? "data:" : uri.substring(0, comma);
+        return new VideoRequest(jobId, model, prompt, size, seconds, new InputReference(header + ",(" + uri.length()
+                + " characters left out once submitted)", inputReference.fit()), variants, output, maxCostUsd, metadata);
+    }
+
     /** Where the video goes; {@code key} may be a template. Either part may be null (configured default). */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record OutputTarget(String bucket, String key) {

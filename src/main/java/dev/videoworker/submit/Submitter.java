@@ -259,7 +259,8 @@ public class Submitter {
     /** The create call was dropped before it was sent: the job was decided otherwise, or moved to another replica. */
     private Uni<JobState> notSent(JobState intent) {
         JobState now = store.find(intent.jobId()).orElse(null);
-        Log.infof("job %s: create call not sent: the job is %s here now", intent.jobId(),
+        Log.infof("job %s: create call not sent: the intent is no longer current on this replica (the job is %s "
+                + "here now)", intent.jobId(),
                 now == null ? "not held" : now.status().wireName());
         if (now != null && now.status().terminal()) {
             budget.refund(intent.jobId());

@@ -1,16 +1,19 @@
 package dev.videoworker.job;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -38,6 +41,7 @@ public class JobOwnership implements KafkaConsumerRebalanceListener {
 
     public static final String NAME = "job-ownership";
     private static final int MAX_OPENING_AT_ONCE = 8;
+    private static final Duration RETAKE_RETRY = Duration.ofSeconds(5);
 
     private final JobJournal journal;
     private final JournalReader reader;
@@ -79,12 +83,17 @@ public class JobOwnership implements KafkaConsumerRebalanceListener {
         int forgotten = store.release(p).size();
         budget.release(p);
         Collection<JobState> jobs = openAndRead(p);
-        if (jobs != null) {
-            budget.adopt(p, jobs);
-            jobs.forEach(this::resume);
-            Log.warnf("took partition %d over again after its journal producer failed: %d jobs before, %d rebuilt", p,
-                    forgotten, jobs.size());
+        if (jobs == null) {
+            // Kafka is still failing: tried again while the partition is this replica's.
+            Log.warnf("partition %d could not be taken over again yet; trying again in %s", p, RETAKE_RETRY);
+            CompletableFuture.delayedExecutor(RETAKE_RETRY.toMillis(), TimeUnit.MILLISECONDS)
+                    .execute(() -> retake(p));
+            return;
         }
+        budget.adopt(p, jobs);
+        jobs.forEach(this::resume);
+        Log.warnf("took partition %d over again after its journal producer failed: %d jobs before, %d rebuilt", p,
+                forgotten, jobs.size());
     }
 
     /**
@@ -164,8 +173,7 @@ public class JobOwnership implements KafkaConsumerRebalanceListener {
 
     private void resume(JobState job) {
         switch (job.status()) {
-            case SUBMITTING -> submitter.recover(job).subscribe().with(done -> { },
-                    e -> Log.errorf(e, "job %s: recovery of its submission failed", job.jobId()));
+            case SUBMITTING -> submitter.resume(job);
             case SUBMITTED, QUEUED, IN_PROGRESS -> poller.follow(job);
             case GENERATED, STORING -> poller.resumeStoring(job);
             default -> {

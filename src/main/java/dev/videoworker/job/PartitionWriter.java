@@ -48,6 +48,8 @@ final class PartitionWriter implements AutoCloseable {
     private final Runnable onBroken;
     private final Object lock = new Object();
     private volatile boolean open = true;
+    /** Set when the partition is given up: a commit that still completes then must not change the view. */
+    private volatile boolean released;
 
     /** Opens the producer and fences any previous owner of the partition (blocking). */
     PartitionWriter(int partition, long epoch, JobStore store, Map<String, Object> producerConfig,
@@ -171,6 +173,9 @@ final class PartitionWriter implements AutoCloseable {
         // Committed: the view follows, then the writers hear of it, the refused ones last, so that whoever re-decides
         // from the view sees what was committed instead of their write.
         after.forEach((jobId, state) -> {
+            if (released) {
+                return;
+            }
             if (state == null) {
                 store.remove(jobId);
             } else {
@@ -235,6 +240,8 @@ final class PartitionWriter implements AutoCloseable {
     @Override
     public void close() {
         stopTakingWrites();
+        // A commit that outlives the wait below must not bring this partition's jobs back into the view.
+        released = true;
         try {
             thread.join(30_000);
         } catch (InterruptedException e) {

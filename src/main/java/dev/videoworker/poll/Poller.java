@@ -298,23 +298,24 @@ public class Poller {
                         now == null ? "forgotten" : now.status().wireName(), what);
                 return;
             }
-            Log.warnf("job %s: changed to %s while this chain meant to %s; driving it from there", job.jobId(),
-                    now.status().wireName(), what);
-            resumeLater(job.jobId(), Duration.ZERO);
+            // Whoever committed that change drives the job on; a second chain would poll and store it twice.
+            Log.warnf("job %s: changed to %s while this chain meant to %s; left to the chain that changed it",
+                    job.jobId(), now.status().wireName(), what);
             return;
         }
         Log.errorf(e, "job %s: could not %s; trying again", job.jobId(), what);
-        resumeLater(job.jobId(), config.interval());
+        resumeLater(job, config.interval());
     }
 
     /** Drives a job again from its current state after a failure that ended the chain that drove it. */
-    private void resumeLater(String jobId, Duration delay) {
+    private void resumeLater(JobState failed, Duration delay) {
         if (stopping) {
             return;
         }
         vertx.setTimer(Math.max(1, delay.toMillis()), timer -> {
-            JobState current = store.find(jobId).orElse(null);
-            if (stopping || current == null) {
+            JobState current = store.find(failed.jobId()).orElse(null);
+            // Taken over again meanwhile (a new ownership resumed the job with chains of its own): nothing to do.
+            if (stopping || current == null || current.epoch() != failed.epoch()) {
                 return;
             }
             if (current.status().generating()) {

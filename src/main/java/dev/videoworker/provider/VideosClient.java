@@ -124,8 +124,8 @@ public class VideosClient {
 
     /**
      * {@link #create(CreateVideo, String)}, fenced: {@code fence} is asked once the call holds its permit, and the
-     * call is sent right after it says yes; when it says no (or fails), nothing is sent and the call fails with
-     * {@link CallNotSent}.
+     * call is sent right after it says yes; when it says no, nothing is sent and the call fails with
+     * {@link CallNotSent}; when it fails, nothing is sent and the call fails with the fence's failure.
      */
     public Uni<ProviderVideo> create(CreateVideo request, String trace, Supplier<Uni<Boolean>> fence) {
         MultipartBody form = new MultipartBody()
@@ -138,7 +138,6 @@ public class VideosClient {
         }
         byte[] body = form.finish();
         return creates.run(() -> Uni.createFrom().<Boolean>deferred(fence::get)
-                .onFailure().recoverWithItem(false)
                 .chain(wanted -> !wanted ? Uni.createFrom().failure(new CallNotSent("create", request.model()))
                         : timed("create", trace, createApi.create(authorization, form.contentType(), body)
                                 .map(this::toVideo)

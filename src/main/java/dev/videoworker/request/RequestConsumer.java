@@ -34,6 +34,7 @@ import dev.videoworker.trace.Tracing;
 import dev.videoworker.submit.Submitter;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
+import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
@@ -72,7 +73,7 @@ public class RequestConsumer {
 
     public RequestConsumer(RequestParser parser, JobStore store, JobLedger ledger, EventPublisher events,
             Submitter submitter, KafkaClientService kafka, JobJournal journal, GenerationSlots slots,
-            WorkerConfig config, Tracing tracing, JobOwnership ownership) {
+            WorkerConfig config, Tracing tracing, @Identifier(JobOwnership.NAME) JobOwnership ownership) {
         this.ownership = ownership;
         this.tracing = tracing;
         this.kafka = kafka;

@@ -64,6 +64,9 @@ public class Submitter {
     static final int REMEMBERED_PROMPTS = 10_000;
     /** An intent written less than this long before its create call is sent serves as the call's fence itself. */
     static final Duration FENCE_FRESH = Duration.ofSeconds(1);
+    static final Duration FENCE_RETRY = Duration.ofSeconds(1);
+    /** The pause before a recovery that failed (a journal write) is tried again from the job's state then. */
+    static final Duration RECOVERY_RETRY = Duration.ofSeconds(5);
 
     private final JobLedger ledger;
     private final JobStore store;
@@ -169,10 +172,29 @@ public class Submitter {
             // from whatever intent is current, as after a crash.
             Log.errorf(e, "job %s: its submission did not finish; reconciling after the create timeout",
                     intent.jobId());
-            store.find(intent.jobId()).filter(s -> s.status() == JobStatus.SUBMITTING).ifPresent(s -> recover(s)
-                    .subscribe().with(done -> { }, again -> Log.errorf(again, "job %s: reconciliation failed",
-                            intent.jobId())));
+            resumeLater(intent.jobId());
         });
+    }
+
+    /**
+     * Drives a job found in {@code submitting} (a take-over, a restart) until its submission is decided: a recovery
+     * that fails on a journal write is tried again from the job's state then, as long as it is this replica's.
+     */
+    public void resume(JobState intent) {
+        recover(intent).subscribe().with(done -> { }, e -> {
+            if (e instanceof NotOwnerException || e instanceof StaleStateException) {
+                Log.debugf("job %s: recovery ended (%s)", intent.jobId(), e.getClass().getSimpleName());
+                return;
+            }
+            Log.errorf(e, "job %s: recovery of its submission failed; trying again in %s", intent.jobId(),
+                    RECOVERY_RETRY);
+            resumeLater(intent.jobId());
+        });
+    }
+
+    private void resumeLater(String jobId) {
+        Uni.createFrom().voidItem().onItem().delayIt().by(RECOVERY_RETRY).subscribe().with(done -> store.find(jobId)
+                .filter(s -> s.status() == JobStatus.SUBMITTING && ledger.current(s)).ifPresent(this::resume));
     }
 
     private Uni<JobState> create(JobState intent, InputImages.Prepared image) {
@@ -187,8 +209,23 @@ public class Submitter {
                     return adopt(fenced.get(), video.id());
                 })
                 .onFailure(CallNotSent.class).recoverWithUni(() -> notSent(intent))
+                .onFailure(FenceFailed.class).recoverWithUni(e -> {
+                    // The intent could not be written again (Kafka failed for a moment; nothing was committed, and no
+                    // create was sent): the same create is tried again while the intent is still current here.
+                    Log.warnf("job %s: the create call's fence could not be written (%s); trying again in %d ms",
+                            intent.jobId(), e.getCause().getClass().getSimpleName(), FENCE_RETRY.toMillis());
+                    return Uni.createFrom().voidItem().onItem().delayIt().by(FENCE_RETRY)
+                            .chain(() -> create(fenced.get(), image));
+                })
                 .onFailure(ProviderException.class).recoverWithUni(e -> failed(fenced.get(), image,
                         (ProviderException) e));
+    }
+
+    /** The write of a create call's fence failed without an answer either way; the call was not sent. */
+    private static final class FenceFailed extends RuntimeException {
+        FenceFailed(Throwable cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
     }
 
     /**
@@ -210,7 +247,8 @@ public class Submitter {
                 .invoke(holder::set)
                 .replaceWith(true)
                 .onFailure(e -> e instanceof NotOwnerException || e instanceof StaleStateException)
-                .recoverWithItem(false);
+                .recoverWithItem(false)
+                .onFailure().transform(FenceFailed::new);
     }
 
     /** The create call failed: refused (nothing made), rate limited (nothing made), or its outcome is unknown. */
@@ -301,6 +339,11 @@ public class Submitter {
 
     private Uni<JobState> reconcile(JobState intent, int round) {
         if (!ledger.current(intent)) {
+            JobState now = store.find(intent.jobId()).orElse(null);
+            if (now != null && now.status() == JobStatus.CANCELLED && now.epoch() == intent.epoch()
+                    && ledger.current(now)) {
+                return cleanUp(intent, now, round);
+            }
             Log.debugf("job %s: no longer reconciled here (it changed or moved)", intent.jobId());
             return Uni.createFrom().nullItem();
         }
@@ -330,6 +373,38 @@ public class Submitter {
                         return unknown(intent, search.unavailable());
                     }
                     return resubmit(intent);
+                });
+    }
+
+    /**
+     * The job was cancelled while the outcome of its create call was unknown: a video may have been made for it. The
+     * list is searched as in a reconciliation, and a video found is deleted at the provider instead of adopted.
+     */
+    private Uni<JobState> cleanUp(JobState intent, JobState cancelled, int round) {
+        Instant windowEnds = intent.updatedAt().plus(config.jobs().reconcileWindow());
+        return candidates(intent)
+                .map(Search::found)
+                .onFailure(ProviderException.class).recoverWithItem(e -> Search.unavailable(e.getMessage()))
+                .chain(search -> {
+                    if (search.candidates().size() == 1) {
+                        Log.infof("job %s was cancelled while its create call's outcome was unknown; deleting the "
+                                + "video %s made for it", intent.jobId(), search.candidates().get(0).id());
+                        poller.deleteAtProvider(cancelled, search.candidates().get(0).id());
+                        return Uni.createFrom().item(cancelled);
+                    }
+                    if (search.candidates().size() > 1) {
+                        Log.warnf("job %s was cancelled while its create call's outcome was unknown; %d videos could "
+                                + "be its own (%s): none deleted", intent.jobId(), search.candidates().size(),
+                                String.join(", ", search.candidates().stream().map(ProviderVideo::id).toList()));
+                        return Uni.createFrom().item(cancelled);
+                    }
+                    Instant now = clock.instant();
+                    if (!now.isBefore(windowEnds) || !ledger.current(cancelled)) {
+                        return Uni.createFrom().item(cancelled);
+                    }
+                    return Uni.createFrom().voidItem().onItem().delayIt()
+                            .by(reconcileWait(round, Duration.between(now, windowEnds)))
+                            .chain(() -> cleanUp(intent, cancelled, round + 1));
                 });
     }
 
@@ -454,6 +529,7 @@ public class Submitter {
                 && (v.size() == null || v.size().equals(r.size()))
                 && (v.seconds() == null || v.seconds().equals(r.seconds()))
                 && v.createdAt() != null && !v.createdAt().isBefore(from)
+                && !v.createdAt().isAfter(intent.updatedAt().plus(config.jobs().createTimeout()).plus(CLOCK_SKEW))
                 && !store.followedByAnother(v.id(), intent.jobId());
     }
 }

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.videoworker.pipeline.WorkerTest;
+import dev.videoworker.simulator.SimulatorRoutes;
+import dev.videoworker.simulator.VideoSimulator;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
@@ -92,6 +94,30 @@ class JobsApiTest extends WorkerTest {
         assertThat(jobs.awaitCompletion(jobId).path("outcome").asText()).isEqualTo("cancelled");
         await().atMost(Duration.ofSeconds(10)).until(() -> jobs.statuses(jobId).size() >= 2);
         assertThat(simulator().createCount(prompt)).isZero();
+        assertThat(jobs.records("video.completed", jobId)).hasSize(1);
+    }
+
+    @Test
+    void aJobCancelledWhileItsCreateOutcomeIsUnknownHasTheVideoMadeForItDeleted() throws Exception {
+        String jobId = "api-unknown-" + UUID.randomUUID();
+        // The video is made but its answer is a gateway's 504, and the list shows it only 2 s later.
+        String prompt = "A snail crossing a leaf " + SimulatorRoutes.CREATE_LOST_504_MARKER + " "
+                + VideoSimulator.listLagMarker(Duration.ofSeconds(2)) + " " + jobId;
+        jobs.send(jobId, "{\"prompt\":\"" + prompt + "\"}");
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(() -> simulator().createCount(prompt) == 1);
+        String videoId = simulator().videos().stream().filter(v -> prompt.equals(v.prompt())).findFirst()
+                .orElseThrow().id();
+
+        // Still `submitting`: the worker is searching a list that does not show the video yet.
+        given().delete("/jobs/" + jobId).then().statusCode(200).body("status", equalTo("cancelled"));
+
+        JsonNode completion = jobs.awaitCompletion(jobId);
+        assertThat(completion.path("outcome").asText()).isEqualTo("cancelled");
+        assertThat(completion.path("error").path("message").asText()).contains("being submitted");
+        await().atMost(Duration.ofSeconds(30)).until(() -> simulator().videos().stream()
+                .noneMatch(v -> v.id().equals(videoId)));
+        assertThat(simulator().createCount(prompt)).isEqualTo(1);
         assertThat(jobs.records("video.completed", jobId)).hasSize(1);
     }
 

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import dev.videoworker.pipeline.TopicRecorder;
 import dev.videoworker.simulator.Fault;
 import dev.videoworker.simulator.FaultSettings;
@@ -32,8 +34,10 @@ import dev.videoworker.testing.WorkerProcess;
 /**
  * Chaos: three replicas of the packaged worker in one consumer group work through 300 jobs while, every 15 s, one of
  * them picked at random is killed with SIGKILL and started again, and the provider loses one create answer in five
- * (a 504 after the video was made) while its list lags 2 s behind. Every job must still end with exactly one
- * {@code succeeded} completion, be paid for once, and be stored byte for byte as the provider served it.
+ * (a 504 after the video was made) while its list lags 2 s behind, and every tenth job is cancelled at a random
+ * moment through the HTTP API. Every job must still end with exactly one completion: {@code cancelled} exactly when
+ * its cancel was accepted (its video, if one was made, deleted at the provider), else {@code succeeded}, paid for
+ * once, and stored byte for byte as the provider served it.
  *
  * <p>The kills are seeded; the seed is printed and a run is repeated with {@code -Dchaos.seed=<seed>} (the instants of
  * the kills relative to the jobs still differ: they depend on timing). Each replica's log, restarts appended, is in
@@ -55,12 +59,16 @@ class ChaosIT {
     /** The chaos ends well before this; past it the run is a failure, not a slow success. */
     private static final Duration CHAOS_LIMIT = Duration.ofMinutes(5);
     private static final Duration FINAL_WAIT = Duration.ofMinutes(2);
+    /** Every tenth job is cancelled at some moment of its life (30 of 300). */
+    private static final int CANCEL_EVERY = 10;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static ScaleStack stack;
 
     /** Every process started, killed ones included, so that all are surely gone when the test ends. */
     private final List<WorkerProcess> started = new ArrayList<>();
     private final ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor();
+    private final ScheduledExecutorService canceller = Executors.newSingleThreadScheduledExecutor();
     private Deployment deployment;
 
     @BeforeAll
@@ -71,6 +79,7 @@ class ChaosIT {
     @AfterEach
     void stopWorkers() throws Exception {
         sender.shutdownNow();
+        canceller.shutdownNow();
         // Children first: a replica whose broker vanished spins on reconnects instead of exiting.
         started.forEach(WorkerProcess::close);
         if (deployment != null) {
@@ -112,6 +121,12 @@ class ChaosIT {
         AtomicReference<Throwable> sendFailure = new AtomicReference<>();
         sender.scheduleAtFixedRate(() -> sendBatch(jobs, sent, sendFailure), 0, BATCH_EVERY.toMillis(),
                 TimeUnit.MILLISECONDS);
+        // Cancels during the run, to whichever replica owns the job (the others answer 404), at random moments of
+        // the jobs' lives: every CANCEL_EVERY-th job, once, about a second after it was sent or later.
+        Map<String, Integer> cancels = new ConcurrentHashMap<>();
+        Random cancelPicks = new Random(seed + 1);
+        canceller.scheduleWithFixedDelay(() -> cancelOne(jobs, live, cancels, cancelPicks), 1_000, 400,
+                TimeUnit.MILLISECONDS);
         long chaosBegan = System.nanoTime();
 
         List<String> kills = new ArrayList<>();
@@ -138,18 +153,46 @@ class ChaosIT {
         }
         Duration chaos = elapsed(chaosBegan);
 
+        canceller.shutdownNow();
         // Every replacement must have come back, not merely been started.
         live.forEach(WorkerProcess::awaitReady);
         List<Job> all = List.copyOf(jobs.values());
         assertThat(all).as("jobs sent").hasSize(JOBS);
-        deployment.assertEveryJobCompletedOnce(all, FINAL_WAIT);
+        await("every job completed").atMost(FINAL_WAIT).pollInterval(Duration.ofMillis(200))
+                .until(() -> deployment.allCompleted(all));
+        List<Job> cancelled = new ArrayList<>();
+        List<Job> others = new ArrayList<>();
+        for (Job job : all) {
+            String outcome = JSON.readTree(deployment.completions(job).get(0).value()).path("outcome").asText();
+            (outcome.equals("cancelled") ? cancelled : others).add(job);
+            if (cancels.getOrDefault(job.id(), 0) == 200) {
+                assertThat(outcome).as("outcome of %s, whose cancel was answered 200", job.id()).isEqualTo("cancelled");
+            }
+        }
+        assertThat(cancelled).as("jobs cancelled, each by a cancel answered 200 (or not answered: its replica died)")
+                .allMatch(j -> cancels.containsKey(j.id()) && rank(cancels.get(j.id())) >= 2);
+        deployment.assertEveryJobCompletedOnce(others, FINAL_WAIT);
+        int cancelledAfterCreate = 0;
+        for (Job job : cancelled) {
+            assertThat(deployment.completions(job)).as("completions of the cancelled %s", job.id()).hasSize(1);
+            int creates = stack.provider().simulator().createCount(job.prompt());
+            assertThat(creates).as("creates of the cancelled %s", job.id()).isLessThanOrEqualTo(1);
+            cancelledAfterCreate += creates;
+        }
+        // A video made for a job cancelled meanwhile is deleted at the provider, never kept or stored.
+        await("videos of cancelled jobs deleted").atMost(Duration.ofSeconds(60)).until(() -> cancelled.stream()
+                .allMatch(j -> stack.provider().simulator().videos().stream()
+                        .noneMatch(v -> j.prompt().equals(v.prompt()))));
 
         List<TopicRecorder.Seen> completions = deployment.allCompletions();
         Set<String> completedIds = new HashSet<>();
         completions.forEach(c -> completedIds.add(c.key()));
         assertThat(completions).as("completion events seen read_committed").hasSize(JOBS);
         assertThat(completedIds).as("job ids on the completion topic").hasSize(JOBS);
-        assertThat(stack.provider().simulator().createCount()).as("create calls at the provider").isEqualTo(JOBS);
+        assertThat(stack.provider().simulator().createCount()).as("create calls at the provider")
+                .isEqualTo(others.size() + cancelledAfterCreate);
+        progress("chaos cancels: %d sent (by answer: %s), %d jobs cancelled, %d of them after their video was made",
+                cancels.size(), answers(cancels), cancelled.size(), cancelledAfterCreate);
         // Nothing may be announced after `stored` (a redelivered request used to re-announce a stale `storing`).
         List<String> changedAfterStored = deployment.reportStatusHistories(all);
 
@@ -180,6 +223,43 @@ class ChaosIT {
                 seconds(at), victim.name(), pid, sent, JOBS, census);
         progress("%s; restarted as pid %d", kill, replacement.pid());
         return kill;
+    }
+
+    /**
+     * Cancels one job not cancelled before, picked at random among every {@link #CANCEL_EVERY}-th job sent: asks every
+     * live replica (only the owner can answer 200 or 409) and keeps the best answer.
+     */
+    private void cancelOne(Map<String, Job> jobs, List<WorkerProcess> live, Map<String, Integer> cancels,
+            Random picks) {
+        List<String> candidates = jobs.keySet().stream()
+                .filter(id -> Integer.parseInt(id.substring(id.lastIndexOf('-') + 1)) % CANCEL_EVERY == 0)
+                .filter(id -> !cancels.containsKey(id)).sorted().toList();
+        if (candidates.isEmpty()) {
+            return;
+        }
+        String jobId = candidates.get(picks.nextInt(candidates.size()));
+        int best = 404;
+        for (WorkerProcess replica : List.copyOf(live)) {
+            int status = replica.cancel(jobId);
+            if (rank(status) > rank(best)) {
+                best = status;
+            }
+        }
+        cancels.put(jobId, best);
+    }
+
+    /**
+     * Which answer says most: 200 (cancelled), then no answer or a 5xx (the owner may have cancelled it and died
+     * before answering), then 409 (too late), then 404 (not owned by that replica).
+     */
+    private static int rank(int status) {
+        return status == 200 ? 3 : status == -1 || status >= 500 ? 2 : status == 409 ? 1 : 0;
+    }
+
+    private static Map<Integer, Long> answers(Map<String, Integer> cancels) {
+        Map<Integer, Long> counts = new java.util.TreeMap<>();
+        cancels.values().forEach(status -> counts.merge(status, 1L, Long::sum));
+        return counts;
     }
 
     /** Sends the next batch of requests, until all are sent; keeps the first failure for the test thread. */

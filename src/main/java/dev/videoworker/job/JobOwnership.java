@@ -177,7 +177,11 @@ public class JobOwnership implements KafkaConsumerRebalanceListener {
             case SUBMITTED, QUEUED, IN_PROGRESS -> poller.follow(job);
             case GENERATED, STORING -> poller.resumeStoring(job);
             default -> {
-                // terminal (nothing to do) or accepted (never written as state)
+                // Terminal: nothing to do, except deleting a provider copy its previous owner may not have deleted
+                // (deletes are idempotent: a copy already gone answers 404). Accepted is never written as state.
+                if (job.providerCopyUnwanted()) {
+                    poller.deleteAtProvider(job);
+                }
             }
         }
     }

@@ -77,6 +77,21 @@ public record JobState(
                 null, null, attempts, updatedAt, trace, version, epoch);
     }
 
+    /** The same state, following the provider video {@code providerVideoId} (one made after the job had ended). */
+    public JobState withVideoId(String providerVideoId) {
+        return new JobState(jobId, partition, status, request, providerVideoId, progress, costUsd, error, video,
+                variants, timings, expiresAt, deadline, metadata, attempts, updatedAt, trace, version, epoch);
+    }
+
+    /**
+     * Whether the provider's copy of this ended job is to be deleted: it was cancelled or timed out there, and it
+     * ended recently (not slimmed yet), so a replica taking it over deletes it again in case its owner stopped first.
+     */
+    public boolean providerCopyUnwanted() {
+        return videoId != null && request != null && (status == JobStatus.CANCELLED
+                || status == JobStatus.FAILED && error != null && "timeout".equals(error.code()));
+    }
+
     public JobState withStatus(JobStatus next, Instant at) {
         return new JobState(jobId, partition, next, request, videoId, progress, costUsd, error, video, variants,
                 timings, expiresAt, deadline, metadata, attempts, at, trace, version, epoch);

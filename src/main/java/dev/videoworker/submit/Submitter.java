@@ -320,9 +320,23 @@ public class Submitter {
                         // it is neither kept nor followed; the job's one completion (cancelled) is already out.
                         Log.infof("job %s ended (%s) while its create call ran; deleting the video %s it made",
                                 intent.jobId(), decided.status().wireName(), videoId);
-                        poller.deleteAtProvider(decided, videoId);
+                        return deleteUnwanted(decided, videoId);
                     }
                     return Uni.createFrom().item(decided);
+                });
+    }
+
+    /**
+     * Deletes a video made for a job that had ended meanwhile. Its id is written into the ended state first (no event:
+     * the completion is out), so that a replica taking the partition over deletes it again if this one stops first.
+     */
+    private Uni<JobState> deleteUnwanted(JobState ended, String videoId) {
+        return ledger.remember(ended, ended.withVideoId(videoId))
+                .invoke(poller::deleteAtProvider)
+                .onFailure().recoverWithItem(e -> {
+                    // Not recorded (the job changed or moved, or Kafka failed): deleted by this replica alone.
+                    poller.deleteAtProvider(ended, videoId);
+                    return ended;
                 });
     }
 
@@ -389,8 +403,7 @@ public class Submitter {
                     if (search.candidates().size() == 1) {
                         Log.infof("job %s was cancelled while its create call's outcome was unknown; deleting the "
                                 + "video %s made for it", intent.jobId(), search.candidates().get(0).id());
-                        poller.deleteAtProvider(cancelled, search.candidates().get(0).id());
-                        return Uni.createFrom().item(cancelled);
+                        return deleteUnwanted(cancelled, search.candidates().get(0).id());
                     }
                     if (search.candidates().size() > 1) {
                         Log.warnf("job %s was cancelled while its create call's outcome was unknown; %d videos could "

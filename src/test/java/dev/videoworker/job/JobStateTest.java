@@ -37,4 +37,23 @@ class JobStateTest {
 
         assertThat(submitted.request().inputReference().uri()).isEqualTo("s3://inputs/cat.png");
     }
+
+    @Test
+    void aCancelledOrTimedOutJobWithAProviderVideoHasItsCopyDeletedOnTakeOver() {
+        JobState submitted = intent("s3://inputs/cat.png").submitted("video_1", Instant.now(), Instant.now());
+
+        assertThat(submitted.ended(JobStatus.CANCELLED, JobError.of("cancelled", "x"), Instant.now())
+                .providerCopyUnwanted()).isTrue();
+        assertThat(submitted.ended(JobStatus.FAILED, JobError.of("timeout", "x"), Instant.now())
+                .providerCopyUnwanted()).isTrue();
+        assertThat(submitted.ended(JobStatus.FAILED, JobError.of("moderation_blocked", "x"), Instant.now())
+                .providerCopyUnwanted()).isFalse();
+        JobState cancelledBeforeCreate = intent("s3://inputs/cat.png").ended(JobStatus.CANCELLED,
+                JobError.of("cancelled", "x"), Instant.now());
+        assertThat(cancelledBeforeCreate.providerCopyUnwanted()).isFalse();
+        assertThat(cancelledBeforeCreate.withVideoId("video_2").providerCopyUnwanted())
+                .as("a video made after the job was cancelled").isTrue();
+        assertThat(submitted.ended(JobStatus.CANCELLED, JobError.of("cancelled", "x"), Instant.now()).slim()
+                .providerCopyUnwanted()).as("long ended").isFalse();
+    }
 }

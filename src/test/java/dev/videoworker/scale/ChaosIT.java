@@ -180,9 +180,10 @@ class ChaosIT {
             cancelledAfterCreate += creates;
         }
         // A video made for a job cancelled meanwhile is deleted at the provider, never kept or stored.
-        await("videos of cancelled jobs deleted").atMost(Duration.ofSeconds(60)).until(() -> cancelled.stream()
-                .allMatch(j -> stack.provider().simulator().videos().stream()
-                        .noneMatch(v -> j.prompt().equals(v.prompt()))));
+        await("videos of cancelled jobs deleted").atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+                cancelled.stream().filter(j -> stack.provider().simulator().videos().stream()
+                        .anyMatch(v -> j.prompt().equals(v.prompt()))).map(Job::id).toList())
+                .as("cancelled jobs whose video is still at the provider").isEmpty());
 
         List<TopicRecorder.Seen> completions = deployment.allCompletions();
         Set<String> completedIds = new HashSet<>();

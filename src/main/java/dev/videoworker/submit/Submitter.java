@@ -362,9 +362,7 @@ public class Submitter {
             return Uni.createFrom().nullItem();
         }
         Instant windowEnds = intent.updatedAt().plus(config.jobs().reconcileWindow());
-        return candidates(intent)
-                .map(Search::found)
-                .onFailure(ProviderException.class).recoverWithItem(e -> Search.unavailable(e.getMessage()))
+        return search(intent)
                 .chain(search -> {
                     if (search.candidates().size() == 1) {
                         Log.infof("job %s: found its video %s at the provider; adopting it", intent.jobId(),
@@ -396,9 +394,7 @@ public class Submitter {
      */
     private Uni<JobState> cleanUp(JobState intent, JobState cancelled, int round) {
         Instant windowEnds = intent.updatedAt().plus(config.jobs().reconcileWindow());
-        return candidates(intent)
-                .map(Search::found)
-                .onFailure(ProviderException.class).recoverWithItem(e -> Search.unavailable(e.getMessage()))
+        return search(intent)
                 .chain(search -> {
                     if (search.candidates().size() == 1) {
                         Log.infof("job %s was cancelled while its create call's outcome was unknown; deleting the "
@@ -419,6 +415,13 @@ public class Submitter {
                             .by(reconcileWait(round, Duration.between(now, windowEnds)))
                             .chain(() -> cleanUp(intent, cancelled, round + 1));
                 });
+    }
+
+    /** One search of the provider's list for the job's video; a list that cannot be read is a finding, not a failure. */
+    private Uni<Search> search(JobState intent) {
+        return candidates(intent)
+                .map(Search::found)
+                .onFailure(ProviderException.class).recoverWithItem(e -> Search.unavailable(e.getMessage()));
     }
 
     /** What one search of the provider's list found: the matching videos, or why the list could not be read. */

@@ -200,9 +200,10 @@ class ChaosIT {
         // Nothing may be announced after `stored` (a redelivered request used to re-announce a stale `storing`).
         List<String> changedAfterStored = deployment.reportStatusHistories(others);
 
-        progress("chaos summary: seed %d, %d kills in %.1f s of chaos, %d jobs, %d completions (all succeeded, sha256 "
-                + "checked), %d creates, %d jobs with a status after stored, %.1f s in all", seed, kills.size(),
-                seconds(chaos), JOBS, completions.size(), stack.provider().simulator().createCount(),
+        progress("chaos summary: seed %d, %d kills in %.1f s of chaos, %d jobs, %d completions (%d cancelled, the "
+                + "others succeeded, sha256 checked), %d creates, %d jobs with a status after stored, %.1f s in all",
+                seed, kills.size(), seconds(chaos), JOBS, completions.size(), cancelled.size(),
+                stack.provider().simulator().createCount(),
                 changedAfterStored.size(), seconds(elapsed(began)));
         kills.forEach(k -> progress("  %s", k));
         assertThat(kills).as("kills").hasSizeGreaterThanOrEqualTo(MIN_KILLS);

@@ -183,7 +183,7 @@ final class PartitionWriter implements AutoCloseable {
             }
         });
         for (Pending p : accepted) {
-            p.done().complete(p.write().next() == null ? null : after.get(p.write().jobId()));
+            p.done().complete(p.write().next() == null ? null : p.write().next().inEpoch(epoch));
         }
         refused.forEach((p, why) -> p.done().completeExceptionally(why));
     }

@@ -178,21 +178,17 @@ public final class WorkerProcess implements AutoCloseable {
 
     /** {@code DELETE /jobs/{jobId}} on this replica: its HTTP status, or -1 when it did not answer (dead, starting). */
     public int cancel(String jobId) {
-        try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/jobs/"
-                    + jobId)).timeout(Duration.ofSeconds(5)).DELETE().build();
-            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
+        return status(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/jobs/" + jobId))
+                .timeout(Duration.ofSeconds(5)).DELETE().build());
     }
 
     private int status(URI uri) {
+        return status(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).GET().build());
+    }
+
+    /** The answer's HTTP status, or -1 when there was none. */
+    private int status(HttpRequest request) {
         try {
-            HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).GET().build();
             return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             return -1;

@@ -178,9 +178,12 @@ public class JobOwnership implements KafkaConsumerRebalanceListener {
             case GENERATED, STORING -> poller.resumeStoring(job);
             default -> {
                 // Terminal: nothing to do, except deleting a provider copy its previous owner may not have deleted
-                // (deletes are idempotent: a copy already gone answers 404). Accepted is never written as state.
+                // (deletes are idempotent: a copy already gone answers 404), or searching for one that a create call
+                // sent before a cancel may have made. Accepted is never written as state.
                 if (job.providerCopyUnwanted()) {
                     poller.deleteAtProvider(job);
+                } else if (job.cancelledWhileSubmitting()) {
+                    submitter.cleanUpAfterTakeOver(job);
                 }
             }
         }

@@ -92,6 +92,16 @@ public record JobState(
                 || status == JobStatus.FAILED && error != null && "timeout".equals(error.code()));
     }
 
+    /**
+     * Whether this job was cancelled while it was being submitted, so that a create call sent for it may have made a
+     * video that no state names (its answer was lost, or its replica stopped before the answer or before its search
+     * found the video). Not for slim states: long-ended jobs are not searched for.
+     */
+    public boolean cancelledWhileSubmitting() {
+        return status == JobStatus.CANCELLED && videoId == null && request != null && attempts > 0
+                && (timings == null || timings.submittedAt() == null);
+    }
+
     public JobState withStatus(JobStatus next, Instant at) {
         return new JobState(jobId, partition, next, request, videoId, progress, costUsd, error, video, variants,
                 timings, expiresAt, deadline, metadata, attempts, at, trace, version, epoch);

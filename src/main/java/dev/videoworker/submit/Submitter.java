@@ -356,13 +356,13 @@ public class Submitter {
             JobState now = store.find(intent.jobId()).orElse(null);
             if (now != null && now.status() == JobStatus.CANCELLED && now.epoch() == intent.epoch()
                     && ledger.current(now)) {
-                return cleanUp(intent, now, round);
+                return cleanUp(now, span(intent), intent.updatedAt().plus(config.jobs().reconcileWindow()), round);
             }
             Log.debugf("job %s: no longer reconciled here (it changed or moved)", intent.jobId());
             return Uni.createFrom().nullItem();
         }
         Instant windowEnds = intent.updatedAt().plus(config.jobs().reconcileWindow());
-        return search(intent)
+        return search(intent, span(intent))
                 .chain(search -> {
                     if (search.candidates().size() == 1) {
                         Log.infof("job %s: found its video %s at the provider; adopting it", intent.jobId(),
@@ -390,36 +390,71 @@ public class Submitter {
 
     /**
      * The job was cancelled while the outcome of its create call was unknown: a video may have been made for it. The
-     * list is searched as in a reconciliation, and a video found is deleted at the provider instead of adopted.
+     * list is searched as in a reconciliation (videos created within {@code span}, until {@code windowEnds}), and a
+     * video found is deleted at the provider instead of adopted. Each round first checks that the cancelled state is
+     * still the job's on this replica: a replica that gave the partition up leaves the search to the new owner.
      */
-    private Uni<JobState> cleanUp(JobState intent, JobState cancelled, int round) {
-        Instant windowEnds = intent.updatedAt().plus(config.jobs().reconcileWindow());
-        return search(intent)
+    private Uni<JobState> cleanUp(JobState cancelled, Span span, Instant windowEnds, int round) {
+        if (!ledger.current(cancelled)) {
+            Log.debugf("job %s: its clean-up is no longer this replica's (it changed or moved)", cancelled.jobId());
+            return Uni.createFrom().nullItem();
+        }
+        return search(cancelled, span)
                 .chain(search -> {
                     if (search.candidates().size() == 1) {
                         Log.infof("job %s was cancelled while its create call's outcome was unknown; deleting the "
-                                + "video %s made for it", intent.jobId(), search.candidates().get(0).id());
+                                + "video %s made for it", cancelled.jobId(), search.candidates().get(0).id());
                         return deleteUnwanted(cancelled, search.candidates().get(0).id());
                     }
                     if (search.candidates().size() > 1) {
                         Log.warnf("job %s was cancelled while its create call's outcome was unknown; %d videos could "
-                                + "be its own (%s): none deleted", intent.jobId(), search.candidates().size(),
+                                + "be its own (%s): none deleted", cancelled.jobId(), search.candidates().size(),
                                 String.join(", ", search.candidates().stream().map(ProviderVideo::id).toList()));
                         return Uni.createFrom().item(cancelled);
                     }
                     Instant now = clock.instant();
-                    if (!now.isBefore(windowEnds) || !ledger.current(cancelled)) {
+                    if (!now.isBefore(windowEnds)) {
                         return Uni.createFrom().item(cancelled);
                     }
                     return Uni.createFrom().voidItem().onItem().delayIt()
                             .by(reconcileWait(round, Duration.between(now, windowEnds)))
-                            .chain(() -> cleanUp(intent, cancelled, round + 1));
+                            .chain(() -> cleanUp(cancelled, span, windowEnds, round + 1));
                 });
     }
 
+    /**
+     * A job taken over (a restart, a rebalance, a replica killed) that was cancelled while it was being submitted: its
+     * previous owner may have stopped before the answer to its create call, or before its search found the video the
+     * call made. Any create for it was sent between its request's arrival and its cancel, so its video shows in the
+     * provider's list within the create timeout and the reconcile window after the cancel: the list is searched until
+     * then (at least once, also when the take-over comes later), and a video found is deleted.
+     */
+    public void cleanUpAfterTakeOver(JobState cancelled) {
+        Instant sentFrom = cancelled.timings() != null && cancelled.timings().receivedAt() != null
+                ? cancelled.timings().receivedAt() : cancelled.updatedAt();
+        Instant sentBy = cancelled.updatedAt();
+        Span span = new Span(sentFrom.minus(CLOCK_SKEW), sentBy.plus(config.jobs().createTimeout()).plus(CLOCK_SKEW));
+        Instant windowEnds = sentBy.plus(config.jobs().createTimeout()).plus(config.jobs().reconcileWindow());
+        Log.infof("job %s was cancelled while it was being submitted; searching the provider's list for a video made "
+                + "for it", cancelled.jobId());
+        cleanUp(cancelled, span, windowEnds, 0).subscribe().with(done -> { }, e -> Log.warnf(
+                "job %s: the search for a video made for it before its cancel failed: %s", cancelled.jobId(),
+                e.toString()));
+    }
+
+    /** When a video made by a create call of the job was created, as the provider's clock may tell it. */
+    record Span(Instant from, Instant to) {
+    }
+
+    /** The videos a create call sent for this intent can have made: from its writing to the end of the call. */
+    private Span span(JobState intent) {
+        return new Span(intent.updatedAt().minus(CLOCK_SKEW),
+                intent.updatedAt().plus(config.jobs().createTimeout()).plus(CLOCK_SKEW));
+    }
+
     /** One search of the provider's list for the job's video; a list that cannot be read is a finding, not a failure. */
-    private Uni<Search> search(JobState intent) {
-        return candidates(intent)
+    private Uni<Search> search(JobState intent, Span span) {
+        return candidates(intent, span)
                 .map(Search::found)
                 .onFailure(ProviderException.class).recoverWithItem(e -> Search.unavailable(e.getMessage()));
     }
@@ -482,8 +517,8 @@ public class Submitter {
      * size and seconds, a prompt that is the job's or not shown, and followed by no other job. Entries listed without
      * their prompt are looked up one by one (a retrieve shows it at most providers) while there are few of them.
      */
-    private Uni<List<ProviderVideo>> candidates(JobState intent) {
-        return listMatching(intent, null, 0, new ArrayList<>()).chain(listed -> {
+    private Uni<List<ProviderVideo>> candidates(JobState intent, Span span) {
+        return listMatching(intent, span, null, 0, new ArrayList<>()).chain(listed -> {
             long unknown = listed.stream().filter(v -> v.prompt() == null && prompts.get(v.id()) == null).count();
             if (unknown > MAX_CANDIDATE_LOOKUPS) {
                 return Uni.createFrom().item(listed.stream().filter(v -> promptMayBe(intent, v.id())).toList());
@@ -515,11 +550,12 @@ public class Submitter {
     }
 
     /** Pages through the provider's videos, newest first, back to a little before the intent was written. */
-    private Uni<List<ProviderVideo>> listMatching(JobState intent, String after, int page, List<ProviderVideo> found) {
-        Instant from = intent.updatedAt().minus(CLOCK_SKEW);
+    private Uni<List<ProviderVideo>> listMatching(JobState intent, Span span, String after, int page,
+            List<ProviderVideo> found) {
+        Instant from = span.from();
         return provider.listNewest(LIST_PAGE, after, intent.trace()).chain(p -> {
             for (ProviderVideo v : p.videos()) {
-                if (matches(intent, v, from)) {
+                if (matches(intent, v, span)) {
                     found.add(v);
                 }
             }
@@ -533,19 +569,18 @@ public class Submitter {
                         + MAX_LIST_PAGES * LIST_PAGE + " videos were created since the job's submission",
                         false, false, null, null));
             }
-            return listMatching(intent, p.lastId(), page + 1, found);
+            return listMatching(intent, span, p.lastId(), page + 1, found);
         });
     }
 
-    private boolean matches(JobState intent, ProviderVideo v, Instant from) {
+    private boolean matches(JobState intent, ProviderVideo v, Span span) {
         VideoRequest r = intent.request();
         return (v.prompt() == null || r.prompt().equals(v.prompt()))
                 && (v.model() == null || v.model().equals(r.model()) || SNAPSHOT.matcher(v.model()).matches()
                         && v.model().startsWith(r.model() + "-"))
                 && (v.size() == null || v.size().equals(r.size()))
                 && (v.seconds() == null || v.seconds().equals(r.seconds()))
-                && v.createdAt() != null && !v.createdAt().isBefore(from)
-                && !v.createdAt().isAfter(intent.updatedAt().plus(config.jobs().createTimeout()).plus(CLOCK_SKEW))
+                && v.createdAt() != null && !v.createdAt().isBefore(span.from()) && !v.createdAt().isAfter(span.to())
                 && !store.followedByAnother(v.id(), intent.jobId());
     }
 }

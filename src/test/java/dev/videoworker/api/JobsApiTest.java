@@ -8,16 +8,27 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.startsWith;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.apache.kafka.common.TopicPartition;
 
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.videoworker.config.WorkerConfig;
+import dev.videoworker.job.JobOwnership;
+import dev.videoworker.job.JobStore;
 import dev.videoworker.pipeline.WorkerTest;
+import dev.videoworker.simulator.Endpoint;
+import dev.videoworker.simulator.Fault;
 import dev.videoworker.simulator.SimulatorRoutes;
 import dev.videoworker.simulator.VideoSimulator;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.common.annotation.Identifier;
 import io.restassured.http.ContentType;
 
 /**
@@ -26,6 +37,14 @@ import io.restassured.http.ContentType;
  */
 @QuarkusTest
 class JobsApiTest extends WorkerTest {
+
+    @Inject
+    @Identifier(JobOwnership.NAME)
+    JobOwnership ownership;
+    @Inject
+    JobStore store;
+    @Inject
+    WorkerConfig config;
 
     @Test
     void enqueuesAValidRequestThatIsThenStoredAndShown() throws Exception {
@@ -118,6 +137,35 @@ class JobsApiTest extends WorkerTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> simulator().videos().stream()
                 .noneMatch(v -> v.id().equals(videoId)));
         assertThat(simulator().createCount(prompt)).isEqualTo(1);
+        assertThat(jobs.records("video.completed", jobId)).hasSize(1);
+    }
+
+    @Test
+    void aReplicaTakingOverAJobCancelledDuringItsCreateCallDeletesTheVideoMadeForIt() throws Exception {
+        String jobId = "api-takeover-" + UUID.randomUUID();
+        // The provider makes the video at once but answers the create only after 20 s.
+        String prompt = "A heron waiting [simulate:create-delay=PT20S] " + jobId;
+        simulator().failNext(Endpoint.CREATE, prompt, Fault.CREATE_STALL, 1);
+        jobs.send(jobId, "{\"prompt\":\"" + prompt + "\"}");
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(() -> simulator().createCount(prompt) == 1);
+        String videoId = simulator().videos().stream().filter(v -> prompt.equals(v.prompt())).findFirst()
+                .orElseThrow().id();
+        given().delete("/jobs/" + jobId).then().statusCode(200).body("status", equalTo("cancelled"));
+
+        // The partition is given up while the create call still waits for its answer, and taken over again under a
+        // new epoch, as a new owner would take it: the new owner knows only the cancelled state, and must search the
+        // provider's list for what the create made (the old call hears its answer only after the await below).
+        int partition = store.find(jobId).orElseThrow().partition();
+        List<TopicPartition> held = List.of(new TopicPartition(config.topics().requests(), partition));
+        ownership.onPartitionsRevoked(null, held);
+        ownership.onPartitionsAssigned(null, held);
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> simulator().videos().stream()
+                .noneMatch(v -> v.id().equals(videoId)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> videoId.equals(store.find(jobId).orElseThrow().videoId()));
+        assertThat(simulator().createCount(prompt)).isEqualTo(1);
+        assertThat(jobs.awaitCompletion(jobId).path("outcome").asText()).isEqualTo("cancelled");
         assertThat(jobs.records("video.completed", jobId)).hasSize(1);
     }
 

@@ -22,7 +22,7 @@ import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.job.JobError;
 import dev.videoworker.job.JobState;
 import dev.videoworker.job.JobStatus;
-import dev.videoworker.job.TopicSetup;
+import dev.videoworker.journal.TopicSetup;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -16,9 +16,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.videoworker.config.WorkerConfig;
-import dev.videoworker.trace.Tracing;
 import dev.videoworker.job.JobState;
-import dev.videoworker.request.RecordPosition;
+import dev.videoworker.trace.Tracing;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;

@@ -12,7 +12,7 @@ import org.eclipse.microprofile.health.Liveness;
 
 import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.job.JobStatus;
-import dev.videoworker.job.JobStore;
+import dev.videoworker.journal.JobStore;
 import dev.videoworker.poll.Poller;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.videoworker.request.VideoRequest;
 
 /**
  * The durable state of one job, as written to the compacted {@code video.jobs} topic (key: job id; partition: the
@@ -142,14 +141,14 @@ public record JobState(
                 timings.finished(at), expiresAt, deadline, metadata, attempts, at, trace, version, epoch);
     }
 
-    /** This value as the transition that follows {@code base} (the job's first state when {@code base} is 0). */
-    JobState asVersion(long next) {
+    /** This value as the transition numbered {@code next}; for the journal's writer and reader only. */
+    public JobState asVersion(long next) {
         return new JobState(jobId, partition, status, request, videoId, progress, costUsd, error, video, variants,
                 timings, expiresAt, deadline, metadata, attempts, updatedAt, trace, next, epoch);
     }
 
-    /** This value as committed or rebuilt under the partition ownership {@code ownership}. */
-    JobState inEpoch(long ownership) {
+    /** This value as committed or rebuilt under the partition ownership {@code ownership}; for the journal only. */
+    public JobState inEpoch(long ownership) {
         return new JobState(jobId, partition, status, request, videoId, progress, costUsd, error, video, variants,
                 timings, expiresAt, deadline, metadata, attempts, updatedAt, trace, version, ownership);
     }

@@ -3,14 +3,13 @@ package dev.videoworker.metrics;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import dev.videoworker.job.JobState;
 import dev.videoworker.job.JobStatus;
-import dev.videoworker.job.JobStore;
-import dev.videoworker.provider.ProviderException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -28,7 +27,7 @@ public class WorkerMetrics {
     private final Map<JobStatus, Counter> polls = new EnumMap<>(JobStatus.class);
 
     @Inject
-    public WorkerMetrics(MeterRegistry registry, JobStore store) {
+    public WorkerMetrics(MeterRegistry registry) {
         this.registry = registry;
         for (JobStatus status : JobStatus.values()) {
             if (status.generating()) {
@@ -36,8 +35,17 @@ public class WorkerMetrics {
                         .description("Polls of generating jobs, by the job's state before the poll")
                         .register(registry));
             }
+        }
+    }
+
+    /**
+     * The gauge of jobs in flight, one series per non-terminal state; {@code count} tells how many jobs of this
+     * replica's partitions are in a state (registered by the job store's owner, which the metrics do not know).
+     */
+    public void jobsInFlight(ToDoubleFunction<JobStatus> count) {
+        for (JobStatus status : JobStatus.values()) {
             if (!status.terminal() && status != JobStatus.ACCEPTED) {
-                Gauge.builder("worker.jobs.in.flight", store, s -> s.count(status))
+                Gauge.builder("worker.jobs.in.flight", () -> count.applyAsDouble(status))
                         .tag("state", status.wireName())
                         .description("Jobs of this replica's partitions in this state").register(registry);
             }
@@ -52,16 +60,11 @@ public class WorkerMetrics {
                 .description("Jobs that ended, by outcome and error code").register(registry).increment();
     }
 
-    /** One call to the provider's Videos API, from the request to the answer (or the failure). */
-    public void providerCall(String call, Throwable failure, long startedNanos) {
-        String status;
-        if (failure == null) {
-            status = "ok";
-        } else if (failure instanceof ProviderException p && p.httpStatus() > 0) {
-            status = Integer.toString(p.httpStatus());
-        } else {
-            status = "io_error";
-        }
+    /**
+     * One call to the provider's Videos API, from the request to the answer (or the failure); {@code status} is
+     * {@code ok}, the answer's HTTP status, or {@code io_error}.
+     */
+    public void providerCall(String call, String status, long startedNanos) {
         Timer.builder("worker.provider.calls").tag("call", call).tag("status", status)
                 .description("Calls to the provider's Videos API by call and answer status (ok, HTTP status, "
                         + "io_error)")

@@ -215,12 +215,21 @@ public class VideosClient {
         return attempt(call, target, trace, once, 1);
     }
 
+    /** How a call ended, for the calls' metric: {@code ok}, the answer's HTTP status, or {@code io_error}. */
+    static String callStatus(Throwable failure) {
+        if (failure == null) {
+            return "ok";
+        }
+        return failure instanceof ProviderException p && p.httpStatus() > 0 ? Integer.toString(p.httpStatus())
+                : "io_error";
+    }
+
     /** Records the call's latency and answer when {@code call} ends; the clock starts at subscription. */
     private <T> Uni<T> timed(String call, String trace, Uni<? extends T> uni) {
         long started = System.nanoTime();
         Span span = tracing.providerCall(call, trace);
         return uni.onItemOrFailure().invoke((item, failure) -> {
-            metrics.providerCall(call, failure, started);
+            metrics.providerCall(call, callStatus(failure), started);
             health.called(failure);
             Tracing.end(span, failure);
         })
@@ -285,12 +294,12 @@ public class VideosClient {
         Span span = tracing.providerCall("content", trace);
         try {
             InputStream body = openContentUntimed(videoId, variant);
-            metrics.providerCall("content", null, started);
+            metrics.providerCall("content", callStatus(null), started);
             health.called(null);
             Tracing.end(span, null);
             return body;
         } catch (IOException | RuntimeException e) {
-            metrics.providerCall("content", e, started);
+            metrics.providerCall("content", callStatus(e), started);
             health.called(e);
             Tracing.end(span, e);
             throw e;

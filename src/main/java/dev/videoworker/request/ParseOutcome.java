@@ -3,6 +3,7 @@ package dev.videoworker.request;
 import java.math.BigDecimal;
 
 import dev.videoworker.job.JobError;
+import dev.videoworker.job.VideoRequest;
 
 /**
  * What became of one record of the request topic.

@@ -25,7 +25,9 @@ import com.fasterxml.jackson.databind.ObjectReader;
 
 import dev.videoworker.catalog.ModelCatalog;
 import dev.videoworker.config.WorkerConfig;
+import dev.videoworker.event.RecordPosition;
 import dev.videoworker.job.JobError;
+import dev.videoworker.job.VideoRequest;
 import dev.videoworker.store.ObjectKeys;
 import dev.videoworker.submit.HostAllowList;
 import okhttp3.HttpUrl;

@@ -16,7 +16,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import dev.videoworker.config.WorkerConfig;
-import dev.videoworker.job.JobStore;
+import dev.videoworker.journal.JobStore;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;

@@ -11,15 +11,14 @@ import java.io.InputStream;
 import java.util.Base64;
 import java.util.Iterator;
 
+import jakarta.enterprise.context.ApplicationScoped;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 
-import jakarta.enterprise.context.ApplicationScoped;
-
 import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.job.JobError;
-import dev.videoworker.request.VideoRequest;
+import dev.videoworker.job.VideoRequest;
 import io.minio.GetObjectArgs;
 import io.minio.MinioClient;
 import io.minio.errors.ErrorResponseException;

@@ -14,22 +14,21 @@ import java.util.UUID;
 import jakarta.inject.Inject;
 
 import org.apache.kafka.common.TopicPartition;
-
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.videoworker.config.WorkerConfig;
-import dev.videoworker.job.JobOwnership;
-import dev.videoworker.job.JobStore;
+import dev.videoworker.driver.JobOwnership;
+import dev.videoworker.journal.JobStore;
 import dev.videoworker.pipeline.WorkerTest;
 import dev.videoworker.simulator.Endpoint;
 import dev.videoworker.simulator.Fault;
 import dev.videoworker.simulator.SimulatorRoutes;
 import dev.videoworker.simulator.VideoSimulator;
 import io.quarkus.test.junit.QuarkusTest;
-import io.smallrye.common.annotation.Identifier;
 import io.restassured.http.ContentType;
+import io.smallrye.common.annotation.Identifier;
 
 /**
  * The HTTP API against the running worker: enqueue (validated like the topic), look, list, cancel; and its OpenAPI

@@ -19,7 +19,7 @@ import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.job.JobError;
 import dev.videoworker.job.JobState;
 import dev.videoworker.job.JobStatus;
-import dev.videoworker.request.VideoRequest;
+import dev.videoworker.job.VideoRequest;
 import dev.videoworker.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 

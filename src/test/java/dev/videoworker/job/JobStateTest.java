@@ -6,7 +6,6 @@ import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
 
-import dev.videoworker.request.VideoRequest;
 
 /** What a job's state keeps as it moves on. */
 class JobStateTest {

@@ -37,6 +37,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.videoworker.event.RecordPosition;
 import dev.videoworker.pipeline.JobsClient;
 import dev.videoworker.pipeline.TopicRecorder;
 import dev.videoworker.pipeline.WorkerTest;

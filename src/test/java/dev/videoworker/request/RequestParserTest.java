@@ -23,6 +23,8 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.videoworker.catalog.ModelCatalog;
 import dev.videoworker.config.TestConfig;
 import dev.videoworker.config.WorkerConfig;
+import dev.videoworker.event.RecordPosition;
+import dev.videoworker.job.VideoRequest;
 
 /**
  * The request contract against the built-in catalog (read from the real application.properties).

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import dev.videoworker.job.JobError;
 import dev.videoworker.job.JobState;
 import dev.videoworker.job.JobStatus;
-import dev.videoworker.job.JobStore;
-import dev.videoworker.request.VideoRequest;
+import dev.videoworker.job.VideoRequest;
+import dev.videoworker.journal.JobStore;
 import dev.videoworker.testing.MutableClock;
 import io.smallrye.mutiny.helpers.test.UniAssertSubscriber;
 

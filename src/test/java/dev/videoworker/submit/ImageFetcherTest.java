@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.videoworker.config.TestConfig;
-import dev.videoworker.request.VideoRequest;
+import dev.videoworker.job.VideoRequest;
 import dev.videoworker.simulator.TestImages;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.videoworker.config.TestConfig;
 import dev.videoworker.config.WorkerConfig;
-import dev.videoworker.request.VideoRequest;
+import dev.videoworker.job.VideoRequest;
 import dev.videoworker.simulator.TestImages;
 
 /**

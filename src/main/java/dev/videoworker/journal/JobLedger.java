@@ -1,4 +1,4 @@
-package dev.videoworker.job;
+package dev.videoworker.journal;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.event.EventPublisher;
+import dev.videoworker.job.JobState;
 import dev.videoworker.metrics.WorkerMetrics;
 import io.smallrye.mutiny.Uni;
 

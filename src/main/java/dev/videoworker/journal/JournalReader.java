@@ -1,4 +1,4 @@
-package dev.videoworker.job;
+package dev.videoworker.journal;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +18,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.videoworker.config.WorkerConfig;
+import dev.videoworker.job.JobState;
 import io.quarkus.logging.Log;
 import io.smallrye.common.annotation.Identifier;
 

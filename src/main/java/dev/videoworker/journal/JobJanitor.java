@@ -1,4 +1,4 @@
-package dev.videoworker.job;
+package dev.videoworker.journal;
 
 import java.time.Instant;
 
@@ -6,6 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import dev.videoworker.config.WorkerConfig;
+import dev.videoworker.job.JobState;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;

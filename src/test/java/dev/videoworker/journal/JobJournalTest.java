@@ -1,4 +1,4 @@
-package dev.videoworker.job;
+package dev.videoworker.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -22,6 +22,8 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 import dev.videoworker.config.TestConfig;
 import dev.videoworker.config.WorkerConfig;
+import dev.videoworker.job.JobError;
+import dev.videoworker.job.JobState;
 import dev.videoworker.testing.KafkaBroker;
 import dev.videoworker.testing.Partitions;
 import dev.videoworker.testing.WorkerTestResources;

@@ -1,4 +1,6 @@
-package dev.videoworker.job;
+package dev.videoworker.journal;
+
+import dev.videoworker.job.JobState;
 
 /**
  * A transition refused at commit because it was derived from a state that is no longer the job's last committed

@@ -1,4 +1,4 @@
-package dev.videoworker.job;
+package dev.videoworker.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -24,8 +24,11 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.videoworker.config.TestConfig;
 import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.event.EventPublisher;
+import dev.videoworker.job.JobError;
+import dev.videoworker.job.JobState;
+import dev.videoworker.job.JobStatus;
+import dev.videoworker.job.VideoRequest;
 import dev.videoworker.metrics.WorkerMetrics;
-import dev.videoworker.request.VideoRequest;
 import dev.videoworker.testing.KafkaBroker;
 import dev.videoworker.testing.Partitions;
 import dev.videoworker.testing.WorkerTestResources;
@@ -67,8 +70,7 @@ class JobLedgerTest {
         store = new JobStore();
         journal = new JobJournal(kafka, config, store);
         ledger = new JobLedger(store, journal, new EventPublisher(null, mapper, config,
-                new Tracing(OpenTelemetry.noop())), mapper, config, new WorkerMetrics(new SimpleMeterRegistry(),
-                        store));
+                new Tracing(OpenTelemetry.noop())), mapper, config, new WorkerMetrics(new SimpleMeterRegistry()));
         journal.open(0, p -> new JournalReader(kafka, mapper, config).read(p));
     }
 

@@ -1,4 +1,4 @@
-package dev.videoworker.job;
+package dev.videoworker.journal;
 
 /**
  * A write for a job whose partition this replica does not (or no longer) own; the write did not happen.

@@ -1,4 +1,4 @@
-package dev.videoworker.job;
+package dev.videoworker.driver;
 
 import java.time.Duration;
 import java.util.Collection;
@@ -23,6 +23,10 @@ import org.apache.kafka.common.TopicPartition;
 
 import dev.videoworker.budget.SpendBudget;
 import dev.videoworker.config.WorkerConfig;
+import dev.videoworker.job.JobState;
+import dev.videoworker.journal.JobJournal;
+import dev.videoworker.journal.JobStore;
+import dev.videoworker.journal.JournalReader;
 import dev.videoworker.poll.Poller;
 import dev.videoworker.submit.Submitter;
 import io.quarkus.logging.Log;

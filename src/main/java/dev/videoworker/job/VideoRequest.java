@@ -1,4 +1,4 @@
-package dev.videoworker.request;
+package dev.videoworker.job;
 
 import java.math.BigDecimal;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.videoworker.job;
+package dev.videoworker.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.videoworker.job.JobStatus;
 import dev.videoworker.pipeline.JobsClient;
 import dev.videoworker.pipeline.WorkerTest;
 import dev.videoworker.testing.IsolatedTopics;

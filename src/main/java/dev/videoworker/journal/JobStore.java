@@ -1,4 +1,4 @@
-package dev.videoworker.job;
+package dev.videoworker.journal;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,6 +10,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import dev.videoworker.job.JobState;
+import dev.videoworker.job.JobStatus;
+import dev.videoworker.metrics.WorkerMetrics;
+import io.quarkus.runtime.StartupEvent;
 
 /**
  * The in-memory view of the jobs of the partitions this replica owns; the durable truth is the job journal. Jobs
@@ -135,5 +141,10 @@ public class JobStore {
     /** Forgets a tombstoned job. */
     void remove(String jobId) {
         counted(jobs.remove(jobId), null);
+    }
+
+    /** Publishes the gauge of jobs in flight by state at start. */
+    void registerGauges(@Observes StartupEvent event, WorkerMetrics metrics) {
+        metrics.jobsInFlight(this::count);
     }
 }

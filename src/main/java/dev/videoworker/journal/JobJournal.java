@@ -1,4 +1,4 @@
-package dev.videoworker.job;
+package dev.videoworker.journal;
 
 import java.util.Collection;
 import java.util.HashMap;
@@ -16,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
 import dev.videoworker.config.WorkerConfig;
+import dev.videoworker.job.JobState;
 import io.quarkus.logging.Log;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;

@@ -1,4 +1,4 @@
-package dev.videoworker.request;
+package dev.videoworker.event;
 
 /**
  * Where a request record sits in Kafka; it names a job that has no other id, stably across redeliveries.

@@ -1,4 +1,4 @@
-package dev.videoworker.job;
+package dev.videoworker.journal;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +19,7 @@ import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import dev.videoworker.job.JobState;
 import io.quarkus.logging.Log;
 
 /**

@@ -1,8 +1,10 @@
-package dev.videoworker.job;
+package dev.videoworker.journal;
 
 import java.util.List;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
+
+import dev.videoworker.job.JobState;
 
 /**
  * One write to a job's journal partition, committed all-or-nothing, and only if the job is still at

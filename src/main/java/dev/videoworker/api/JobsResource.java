@@ -2,7 +2,6 @@ package dev.videoworker.api;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -31,16 +30,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.videoworker.config.WorkerConfig;
+import dev.videoworker.driver.JobDriver;
 import dev.videoworker.event.RecordPosition;
+import dev.videoworker.job.Decision;
 import dev.videoworker.job.JobError;
+import dev.videoworker.job.JobEvent;
 import dev.videoworker.job.JobState;
-import dev.videoworker.job.JobStatus;
 import dev.videoworker.journal.JobJournal;
-import dev.videoworker.journal.JobLedger;
 import dev.videoworker.journal.JobStore;
+import dev.videoworker.journal.NotOwnerException;
 import dev.videoworker.journal.StaleStateException;
 import dev.videoworker.journal.TopicSetup;
-import dev.videoworker.poll.Poller;
 import dev.videoworker.request.ParseOutcome;
 import dev.videoworker.request.RequestParser;
 import io.minio.GetPresignedObjectUrlArgs;
@@ -62,31 +62,26 @@ public class JobsResource {
 
     public static final String REQUESTS_OUT = "video-requests-out";
     static final int MAX_LIMIT = 500;
-    /** A cancel re-decides this often when other transitions of the job keep winning the race. */
-    private static final int MAX_CANCEL_ATTEMPTS = 5;
 
     private final RequestParser parser;
     private final JobStore store;
-    private final JobLedger ledger;
+    private final JobDriver driver;
     private final JobJournal journal;
     private final TopicSetup topics;
-    private final Poller poller;
     private final MutinyEmitter<byte[]> requests;
     private final MinioClient minio;
     private final ObjectMapper mapper;
     private final String requestsTopic;
-    private final Clock clock = Clock.systemUTC();
 
-    public JobsResource(RequestParser parser, JobStore store, JobLedger ledger, JobJournal journal, TopicSetup topics,
-            Poller poller, @Channel(REQUESTS_OUT) MutinyEmitter<byte[]> requests, ObjectMapper mapper,
+    public JobsResource(RequestParser parser, JobStore store, JobDriver driver, JobJournal journal, TopicSetup topics,
+            @Channel(REQUESTS_OUT) MutinyEmitter<byte[]> requests, ObjectMapper mapper,
             WorkerConfig config, MinioClient minio) {
         this.minio = minio;
         this.parser = parser;
         this.store = store;
-        this.ledger = ledger;
+        this.driver = driver;
         this.journal = journal;
         this.topics = topics;
-        this.poller = poller;
         this.requests = requests;
         this.mapper = mapper;
         this.requestsTopic = config.topics().requests();
@@ -180,44 +175,26 @@ public class JobsResource {
             + "the provider's copy is deleted (as soon as the provider allows). 409 when it is already generated or "
             + "ended. Exactly one completion either way.")
     public Uni<Response> cancel(@PathParam("jobId") String jobId) {
-        return cancel(jobId, 1);
-    }
-
-    /** One attempt; a cancel that lost the race to another transition of the job decides again from that one. */
-    private Uni<Response> cancel(String jobId, int attempt) {
         JobState current = store.find(jobId).orElse(null);
-        Uni<JobState> cancelling;
-        if (current == null) {
-            int partition = partitionOf(jobId);
-            if (partition < 0 || !journal.owns(partition)) {
-                return Uni.createFrom().item(notHere(jobId));
-            }
-            cancelling = ledger.record(null, JobState.cancelledBeforeArrival(jobId, partition, clock.instant()));
-        } else if (current.status().terminal()) {
-            return conflict(current, "job_ended", "The job has already ended (" + current.status().wireName() + ").");
-        } else if (current.status() == JobStatus.SUBMITTING) {
-            cancelling = ledger.record(current, current.ended(JobStatus.CANCELLED, JobError.of("cancelled",
-                    "Cancelled through the HTTP API while it was being submitted: the create call is not sent, or "
-                            + "the video it made is deleted at the provider."), clock.instant()));
-        } else if (current.status().generating()) {
-            cancelling = ledger.record(current, current.ended(JobStatus.CANCELLED, JobError.of("cancelled",
-                    "Cancelled through the HTTP API while the provider was generating it; the provider's copy is "
-                            + "deleted."), clock.instant()))
-                    .invoke(poller::deleteAtProvider);
-        } else {
-            return conflict(current, "job_already_generated", "The video is already generated and being stored.");
+        int partition = current != null ? current.partition() : partitionOf(jobId);
+        if (partition < 0 || !journal.owns(partition)) {
+            return Uni.createFrom().item(notHere(jobId));
         }
-        return cancelling.map(done -> Response.ok(JobView.of(done)).build())
-                .onFailure(StaleStateException.class).recoverWithUni(e -> {
-                    if (attempt >= MAX_CANCEL_ATTEMPTS) {
-                        JobState now = ((StaleStateException) e).current();
-                        return Uni.createFrom().item(Response.status(409).entity(new Problem(jobId,
-                                now == null ? null : now.status().wireName(), JobError.of("job_busy", "The job "
-                                        + "changed " + attempt + " times while it was being cancelled; cancel it "
-                                        + "again."))).build());
-                    }
-                    return cancel(jobId, attempt + 1);
-                });
+        // The job's driver decides the cancel against the job's committed state at its turn (after whatever change
+        // of the job came first), and deletes the provider's copy when the table says so.
+        return driver.apply(null, jobId, partition, new JobEvent.CancelRequested(jobId, partition))
+                .map(decision -> decision.kind() == Decision.Kind.REFUSED
+                        ? Response.status(409).entity(new Problem(jobId, decision.next().status().wireName(),
+                                decision.refusal())).build()
+                        : Response.ok(JobView.of(decision.next())).build())
+                .onFailure(StaleStateException.class).recoverWithItem(e -> {
+                    JobState now = ((StaleStateException) e).current();
+                    return Response.status(409).entity(new Problem(jobId, now == null ? null
+                            : now.status().wireName(), JobError.of("job_busy", "The job changed "
+                                    + JobDriver.MAX_REDECISIONS + " times while it was being cancelled; cancel it "
+                                    + "again."))).build();
+                })
+                .onFailure(NotOwnerException.class).recoverWithItem(e -> notHere(jobId));
     }
 
     private Uni<Response> conflict(JobState job, String code, String message) {

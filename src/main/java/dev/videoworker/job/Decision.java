@@ -78,6 +78,11 @@ public record Decision(Kind kind, JobState next, boolean announce, Set<Step> ste
         return new Decision(kind, next, announce, more, providerVideoId, refusal);
     }
 
+    /** This decision as committed: {@code committed} is the state the journal's writer committed for it. */
+    public Decision committed(JobState committed) {
+        return new Decision(kind, committed, announce, steps, videoId, refusal);
+    }
+
     /** Whether the decision commits a transition. */
     public boolean applies() {
         return kind == Kind.APPLY;

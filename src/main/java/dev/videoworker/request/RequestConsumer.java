@@ -18,7 +18,6 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 import dev.videoworker.config.WorkerConfig;
-import dev.videoworker.driver.JobOwnership;
 import dev.videoworker.event.EventPublisher;
 import dev.videoworker.event.RecordPosition;
 import dev.videoworker.flow.AsyncPermits;

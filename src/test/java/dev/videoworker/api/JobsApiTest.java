@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.videoworker.config.WorkerConfig;
-import dev.videoworker.driver.JobOwnership;
 import dev.videoworker.journal.JobStore;
 import dev.videoworker.pipeline.WorkerTest;
+import dev.videoworker.request.JobOwnership;
 import dev.videoworker.simulator.Endpoint;
 import dev.videoworker.simulator.Fault;
 import dev.videoworker.simulator.SimulatorRoutes;

@@ -1,4 +1,4 @@
-package dev.videoworker.driver;
+package dev.videoworker.request;
 
 import java.time.Duration;
 import java.util.Collection;
@@ -23,12 +23,13 @@ import org.apache.kafka.common.TopicPartition;
 
 import dev.videoworker.budget.SpendBudget;
 import dev.videoworker.config.WorkerConfig;
+import dev.videoworker.driver.JobDriver;
+import dev.videoworker.job.JobEvent;
 import dev.videoworker.job.JobState;
 import dev.videoworker.journal.JobJournal;
 import dev.videoworker.journal.JobStore;
 import dev.videoworker.journal.JournalReader;
 import dev.videoworker.poll.Poller;
-import dev.videoworker.submit.Submitter;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.common.annotation.Identifier;
@@ -51,20 +52,20 @@ public class JobOwnership implements KafkaConsumerRebalanceListener {
     private final JournalReader reader;
     private final JobStore store;
     private final Poller poller;
-    private final Submitter submitter;
+    private final JobDriver driver;
     private final String requestsTopic;
     private final SpendBudget budget;
     /** The request partitions the consumer holds now (their journal partitions may be being opened). */
     private final Set<Integer> assigned = ConcurrentHashMap.newKeySet();
 
-    public JobOwnership(JobJournal journal, JournalReader reader, JobStore store, Poller poller, Submitter submitter,
+    public JobOwnership(JobJournal journal, JournalReader reader, JobStore store, Poller poller, JobDriver driver,
             WorkerConfig config, SpendBudget budget) {
         this.budget = budget;
         this.journal = journal;
         this.reader = reader;
         this.store = store;
         this.poller = poller;
-        this.submitter = submitter;
+        this.driver = driver;
         this.requestsTopic = config.topics().requests();
         journal.onBroken(this::retake);
     }
@@ -175,22 +176,10 @@ public class JobOwnership implements KafkaConsumerRebalanceListener {
         }
     }
 
+    /** The driver decides what a taken-over job resumes (the transition table's {@code TakenOver} column). */
     private void resume(JobState job) {
-        switch (job.status()) {
-            case SUBMITTING -> submitter.resume(job);
-            case SUBMITTED, QUEUED, IN_PROGRESS -> poller.follow(job);
-            case GENERATED, STORING -> poller.resumeStoring(job);
-            default -> {
-                // Terminal: nothing to do, except deleting a provider copy its previous owner may not have deleted
-                // (deletes are idempotent: a copy already gone answers 404), or searching for one that a create call
-                // sent before a cancel may have made. Accepted is never written as state.
-                if (job.providerCopyUnwanted()) {
-                    poller.deleteAtProvider(job);
-                } else if (job.cancelledWhileSubmitting()) {
-                    submitter.cleanUpAfterTakeOver(job);
-                }
-            }
-        }
+        driver.apply(job, new JobEvent.TakenOver()).subscribe().with(decision -> { }, e -> Log.debugf(
+                "job %s: not resumed (%s)", job.jobId(), e.getClass().getSimpleName()));
     }
 
     private List<Integer> partitionsOf(Collection<TopicPartition> partitions) {

@@ -1,0 +1,46 @@
+package dev.videoworker.request;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.videoworker.driver.JobSteps;
+import dev.videoworker.job.JobState;
+import dev.videoworker.poll.Poller;
+import dev.videoworker.submit.Submitter;
+
+/** The pipeline's stages, as the job driver calls them. */
+@ApplicationScoped
+public class Stages implements JobSteps {
+
+    private final Submitter submitter;
+    private final Poller poller;
+
+    public Stages(Submitter submitter, Poller poller) {
+        this.submitter = submitter;
+        this.poller = poller;
+    }
+
+    @Override
+    public void follow(JobState job) {
+        poller.follow(job);
+    }
+
+    @Override
+    public void store(JobState job) {
+        poller.resumeStoring(job);
+    }
+
+    @Override
+    public void reconcile(JobState intent) {
+        submitter.resume(intent);
+    }
+
+    @Override
+    public void searchAndDelete(JobState cancelled) {
+        submitter.cleanUpAfterTakeOver(cancelled);
+    }
+
+    @Override
+    public void deleteVideo(JobState ended, String videoId) {
+        poller.deleteAtProvider(ended, videoId);
+    }
+}

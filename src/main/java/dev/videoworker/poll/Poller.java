@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -13,7 +12,10 @@ import java.util.concurrent.TimeUnit;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.videoworker.config.WorkerConfig;
+import dev.videoworker.driver.JobDriver;
+import dev.videoworker.job.Decision;
 import dev.videoworker.job.JobError;
+import dev.videoworker.job.JobEvent;
 import dev.videoworker.job.JobState;
 import dev.videoworker.job.JobStatus;
 import dev.videoworker.journal.JobLedger;
@@ -26,33 +28,30 @@ import dev.videoworker.provider.ProviderException;
 import dev.videoworker.provider.ProviderStatus;
 import dev.videoworker.provider.ProviderVideo;
 import dev.videoworker.provider.VideosClient;
-import dev.videoworker.store.VideoStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Vertx;
 
 /**
- * Follows submitted jobs: polls the provider when the {@link PollSchedule} plans, records and announces each change
- * (status or progress, not every poll), ends stuck jobs at their deadline, and stores the video once it is generated.
- * One job is handled by one chain at a time, so its events stay in order.
+ * The polling stage: follows submitted jobs, polls the provider when the {@link PollSchedule} plans, and sends what
+ * each poll saw to the job's driver (which records and announces a change of status or progress, not every poll), and
+ * the deadline of a stuck job. Also deletes the provider's copy of a job that ended without wanting it. One chain
+ * polls a job at a time; it ends when the driver no longer has the job generating.
  */
 @ApplicationScoped
 public class Poller {
 
-    private static final Duration STORE_RETRY_MIN = Duration.ofSeconds(1);
     private static final Duration DELETE_RETRY_MAX = Duration.ofMinutes(5);
     private static final int DELETE_ATTEMPTS = 20;
 
     private final JobStore store;
     private final JobLedger ledger;
     private final VideosClient provider;
-    private final VideoStore videos;
+    private final JobDriver driver;
     private final Vertx vertx;
     private final WorkerConfig.Poll config;
-    private final WorkerConfig.Storage storage;
     private final WorkerMetrics metrics;
     private final Map<String, WorkerConfig.Model> models;
     private final PollSchedule plans;
@@ -63,16 +62,15 @@ public class Poller {
     private volatile Instant lastPollAt = Instant.now();
     private final Timer lateness;
 
-    public Poller(JobStore store, JobLedger ledger, VideosClient provider, VideoStore videos, Vertx vertx,
+    public Poller(JobStore store, JobLedger ledger, JobDriver driver, VideosClient provider, Vertx vertx,
             WorkerConfig config, WorkerMetrics metrics, MeterRegistry registry) {
         this.metrics = metrics;
         this.store = store;
         this.ledger = ledger;
         this.provider = provider;
-        this.videos = videos;
+        this.driver = driver;
         this.vertx = vertx;
         this.config = config.poll();
-        this.storage = config.storage();
         this.models = config.models();
         this.plans = new PollSchedule(this.config.minInterval(), this.config.maxInterval(), this.config.jitter(),
                 () -> ThreadLocalRandom.current().nextDouble());
@@ -105,16 +103,6 @@ public class Poller {
             return new PollSchedule.Plan(untilDeadline.isNegative() ? Duration.ZERO : untilDeadline, plan.seen());
         }
         return plan;
-    }
-
-    /** Resumes a job whose video is generated but not stored yet (after a restart or a takeover). */
-    public void resumeStoring(JobState job) {
-        if (job.status() == JobStatus.STORING) {
-            storeVideo(job, 0);
-            return;
-        }
-        ledger.record(job, job.withStatus(JobStatus.STORING, clock.instant()))
-                .subscribe().with(storing -> storeVideo(storing, 0), e -> writeFailed(job, e, "resume storing"));
     }
 
     /** When the last poll started (start-up time before the first): the liveness check watches it. */
@@ -185,11 +173,10 @@ public class Poller {
         if (job.deadline() != null && clock.instant().isAfter(job.deadline())) {
             Duration allowed = job.timings() != null && job.timings().submittedAt() != null
                     ? Duration.between(job.timings().submittedAt(), job.deadline()) : config.deadline();
-            ledger.record(job, job.ended(JobStatus.FAILED, new JobError("timeout", "The provider did not finish the "
+            driver.apply(job, new JobEvent.DeadlinePassed(new JobError("timeout", "The provider did not finish the "
                     + "video within the deadline of " + allowed + " for " + job.request().model() + " (last status: "
-                    + job.status().wireName() + "); the provider's copy is deleted.", null, false), clock.instant()))
-                    .subscribe().with(done -> deleteAtProvider(done),
-                            e -> writeFailed(job, e, "record the timeout"));
+                    + job.status().wireName() + "); the provider's copy is deleted.", null, false)))
+                    .subscribe().with(done -> { }, e -> writeFailed(job, e, "record the timeout"));
             return;
         }
         metrics.polled(job.status());
@@ -205,34 +192,33 @@ public class Poller {
                 }, e -> onPollFailure(job, seen, e));
     }
 
+    /**
+     * What a poll saw, as an event for the job's driver; completes with the job's state after it (null when the
+     * driver ignored it: the job is no longer generating, so this chain ends). A completed video is stored by the
+     * driver's storing step.
+     */
     private Uni<JobState> onVideo(JobState job, ProviderVideo video) {
-        Instant now = clock.instant();
-        return switch (video.status()) {
-            case QUEUED -> job.status() == JobStatus.QUEUED ? Uni.createFrom().item(job)
-                    : ledger.record(job, job.progressed(JobStatus.QUEUED, progress(video), now));
+        JobEvent event = switch (video.status()) {
+            case QUEUED -> new JobEvent.Progressed(JobStatus.QUEUED, progress(video));
             case IN_PROGRESS, UNKNOWN -> {
                 if (video.status() == ProviderStatus.UNKNOWN) {
                     Log.warnf("job %s: unknown provider status '%s', treated as in progress", job.jobId(),
                             video.rawStatus());
                 }
-                Integer progress = progress(video);
-                yield job.status() == JobStatus.IN_PROGRESS && Objects.equals(progress, job.progress())
-                        ? Uni.createFrom().item(job)
-                        : ledger.record(job, job.progressed(JobStatus.IN_PROGRESS, progress, now));
+                yield new JobEvent.Progressed(JobStatus.IN_PROGRESS, progress(video));
             }
-            case COMPLETED -> ledger.record(job, job.generated(video.expiresAt(), now))
-                    .chain(generated -> ledger.record(generated,
-                            generated.withStatus(JobStatus.STORING, clock.instant())))
-                    .invoke(storing -> storeVideo(storing, 0));
-            case FAILED -> ledger.record(job, job.ended(JobStatus.FAILED, new JobError(
+            case COMPLETED -> new JobEvent.Generated(video.expiresAt());
+            case FAILED -> new JobEvent.GenerationEnded(JobStatus.FAILED, new JobError(
                     video.errorCode() == null ? "generation_failed" : video.errorCode(),
                     video.errorMessage() == null ? "The provider reports the video as failed." : video.errorMessage(),
-                    null, false), now));
-            case CANCELLED -> ledger.record(job, job.ended(JobStatus.CANCELLED, JobError.of("cancelled",
-                    "The provider reports the video as cancelled."), now));
-            case EXPIRED -> ledger.record(job, job.ended(JobStatus.FAILED, JobError.of("expired",
-                    "The provider reports the video as expired before it could be stored."), now));
+                    null, false));
+            case CANCELLED -> new JobEvent.GenerationEnded(JobStatus.CANCELLED, JobError.of("cancelled",
+                    "The provider reports the video as cancelled."));
+            case EXPIRED -> new JobEvent.GenerationEnded(JobStatus.FAILED, JobError.of("expired",
+                    "The provider reports the video as expired before it could be stored."));
         };
+        return driver.apply(job, event).map(decision -> decision.kind() == Decision.Kind.IGNORED ? null
+                : decision.next());
     }
 
     /**
@@ -320,8 +306,6 @@ public class Poller {
             }
             if (current.status().generating()) {
                 pollOnce(current, null);
-            } else if (current.status() == JobStatus.GENERATED || current.status() == JobStatus.STORING) {
-                resumeStoring(current);
             }
         });
     }
@@ -337,9 +321,8 @@ public class Poller {
         if (e instanceof ProviderException p && !p.retryable()) {
             Log.infof("job %s: the provider answered HTTP %d %s; the job ends", job.jobId(), p.httpStatus(), p.code());
             String code = p.httpStatus() == 404 ? "video_not_found" : p.code();
-            ledger.record(job, job.ended(JobStatus.FAILED, new JobError(code, p.getMessage(), null, false),
-                    clock.instant()))
-                    .subscribe().with(done -> { }, err -> writeFailed(job, err, "record the failure"));
+            driver.apply(job, new JobEvent.GenerationEnded(JobStatus.FAILED, new JobError(code, p.getMessage(), null,
+                    false))).subscribe().with(done -> { }, err -> writeFailed(job, err, "record the failure"));
             return;
         }
         if (!(e instanceof ProviderException)) {
@@ -356,103 +339,10 @@ public class Poller {
         schedule(job, seen, wait);
     }
 
-    /**
-     * Streams the video into the store on a worker thread; retries a failed upload until the provider's copy expires.
-     */
-    void storeVideo(JobState storing, int attempt) {
-        if (stopping || !current(storing)) {
-            return;
-        }
-        Uni.createFrom().item(() -> {
-            try {
-                return videos.store(storing);
-            } catch (Exception e) {
-                throw new StoreFailure(e);
-            }
-        })
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .chain(stored -> ledger.record(storing, storing.stored(stored.video(), stored.variants(),
-                        clock.instant())))
-                .subscribe().with(
-                        done -> {
-                            metrics.stored(done.video().bytes()
-                                    + done.variants().values().stream().mapToLong(v -> v.bytes()).sum());
-                            Log.infof("job %s stored at %s (%d bytes)", done.jobId(), done.video().uri(),
-                                    done.video().bytes());
-                        },
-                        e -> onStoreFailure(storing, attempt, e));
-    }
-
-    private void onStoreFailure(JobState storing, int attempt, Throwable e) {
-        if (e instanceof NotOwnerException || e instanceof StaleStateException || stopping || !current(storing)) {
-            // Shutting down, or no longer ours: the next owner stores it.
-            return;
-        }
-        Throwable cause = e instanceof StoreFailure ? e.getCause() : e;
-        Instant now = clock.instant();
-        if (cause instanceof ProviderException p && !p.retryable()) {
-            // The provider refuses the download for good (its copy is gone, or the request is wrong): retrying
-            // cannot save the video.
-            boolean gone = p.httpStatus() == 404 || p.httpStatus() == 410;
-            failStoring(storing, new JobError(gone ? "expired" : p.code(), gone ? "The provider no longer has the "
-                    + "video (HTTP " + p.httpStatus() + " on download): it expired or was deleted before it could be "
-                    + "stored." : "The provider refused the download: " + p.getMessage(), null, false), now);
-            return;
-        }
-        Duration wait = backoff(attempt);
-        Instant giveUpAt = storeGiveUpAt(storing);
-        if (now.plus(wait).isAfter(giveUpAt)) {
-            String why = cause.getClass().getSimpleName() + (cause.getMessage() == null ? ""
-                    : ": " + cause.getMessage());
-            failStoring(storing, storing.expiresAt() != null
-                    ? JobError.of("expired", "The video could not be stored before the provider's copy expired at "
-                            + storing.expiresAt() + " (storing was tried until " + storage.expiryMargin()
-                            + " before that; last error: " + why + ").")
-                    : new JobError("storage_failed", "The video could not be stored within "
-                            + storage.retryFor() + " (the provider gave no expiry time; last error: " + why + ").",
-                            null, false), now);
-            return;
-        }
-        Log.warnf("job %s: storing failed (%s: %s), retry %d in %s", storing.jobId(),
-                cause.getClass().getSimpleName(), cause.getMessage(), attempt + 1, wait);
-        vertx.setTimer(wait.toMillis(), t -> storeVideo(storing, attempt + 1));
-    }
-
-    /**
-     * Storing is tried until a margin before the provider's copy expires (a download started later could not finish),
-     * or, when the provider gave no expiry time, for {@code worker.storage.retry-for} after generation.
-     */
-    private Instant storeGiveUpAt(JobState storing) {
-        if (storing.expiresAt() != null) {
-            return storing.expiresAt().minus(storage.expiryMargin());
-        }
-        Instant generated = storing.timings() != null && storing.timings().generatedAt() != null
-                ? storing.timings().generatedAt() : storing.updatedAt();
-        return generated.plus(storage.retryFor());
-    }
-
-    private void failStoring(JobState storing, JobError error, Instant now) {
-        Log.warnf("job %s: giving up storing: %s", storing.jobId(), error.code());
-        ledger.record(storing, storing.ended(JobStatus.FAILED, error, now))
-                .subscribe().with(done -> { }, err -> writeFailed(storing, err, "record the failure"));
-    }
-
-    private Duration backoff(int attempt) {
-        long ms = STORE_RETRY_MIN.toMillis() << Math.min(attempt, 10);
-        return Duration.ofMillis(Math.min(ms, storage.retryMaxBackoff().toMillis()));
-    }
-
     /** A poll's outcome: the job's state after it, and the provider's hint for the next one. */
     private record Polled(JobState job, Duration pollAfter) {
     }
 
     private record PendingPoll(long timer, JobState expected, PollSchedule.Seen seen) {
-    }
-
-    /** Carries a checked storage failure through the reactive chain. */
-    private static final class StoreFailure extends RuntimeException {
-        StoreFailure(Exception cause) {
-            super(cause.getMessage(), cause, false, false);
-        }
     }
 }

@@ -5,6 +5,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.videoworker.driver.JobSteps;
 import dev.videoworker.job.JobState;
 import dev.videoworker.poll.Poller;
+import dev.videoworker.store.Storing;
 import dev.videoworker.submit.Submitter;
 
 /** The pipeline's stages, as the job driver calls them. */
@@ -13,10 +14,12 @@ public class Stages implements JobSteps {
 
     private final Submitter submitter;
     private final Poller poller;
+    private final Storing storing;
 
-    public Stages(Submitter submitter, Poller poller) {
+    public Stages(Submitter submitter, Poller poller, Storing storing) {
         this.submitter = submitter;
         this.poller = poller;
+        this.storing = storing;
     }
 
     @Override
@@ -26,7 +29,7 @@ public class Stages implements JobSteps {
 
     @Override
     public void store(JobState job) {
-        poller.resumeStoring(job);
+        storing.store(job);
     }
 
     @Override

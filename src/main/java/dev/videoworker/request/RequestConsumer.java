@@ -18,10 +18,12 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 import dev.videoworker.config.WorkerConfig;
+import dev.videoworker.driver.JobDriver;
 import dev.videoworker.event.EventPublisher;
 import dev.videoworker.event.RecordPosition;
 import dev.videoworker.flow.AsyncPermits;
 import dev.videoworker.job.JobError;
+import dev.videoworker.job.JobEvent;
 import dev.videoworker.job.JobState;
 import dev.videoworker.job.JobStatus;
 import dev.videoworker.job.VideoRequest;
@@ -70,12 +72,15 @@ public class RequestConsumer {
     private final AsyncPermits permits;
     private final Tracing tracing;
     private final JobOwnership ownership;
+    private final JobDriver driver;
     private final Map<String, Deque<Supplier<Uni<Void>>>> byJob = new HashMap<>();
 
     public RequestConsumer(RequestParser parser, JobStore store, JobLedger ledger, EventPublisher events,
             Submitter submitter, KafkaClientService kafka, JobJournal journal, GenerationSlots slots,
-            WorkerConfig config, Tracing tracing, @Identifier(JobOwnership.NAME) JobOwnership ownership) {
+            WorkerConfig config, Tracing tracing, @Identifier(JobOwnership.NAME) JobOwnership ownership,
+            JobDriver driver) {
         this.ownership = ownership;
+        this.driver = driver;
         this.tracing = tracing;
         this.kafka = kafka;
         this.slots = slots;
@@ -278,7 +283,7 @@ public class RequestConsumer {
 
     private Uni<Void> reject(String jobId, JobError error, VideoRequest partial, RecordPosition position,
             Instant receivedAt, String trace) {
-        return ledger.record(null, JobState.rejected(jobId, position.partition(), partial, error, receivedAt,
-                clock.instant(), trace)).replaceWithVoid();
+        return driver.apply(null, jobId, position.partition(), new JobEvent.Refused(jobId, position.partition(),
+                partial, error, receivedAt, trace)).replaceWithVoid();
     }
 }

@@ -19,7 +19,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.videoworker.budget.SpendBudget;
 import dev.videoworker.config.WorkerConfig;
+import dev.videoworker.driver.JobDriver;
+import dev.videoworker.job.Decision;
 import dev.videoworker.job.JobError;
+import dev.videoworker.job.JobEvent;
 import dev.videoworker.job.JobState;
 import dev.videoworker.job.JobStatus;
 import dev.videoworker.job.VideoRequest;
@@ -27,7 +30,6 @@ import dev.videoworker.journal.JobLedger;
 import dev.videoworker.journal.JobStore;
 import dev.videoworker.journal.NotOwnerException;
 import dev.videoworker.journal.StaleStateException;
-import dev.videoworker.poll.Poller;
 import dev.videoworker.provider.CallNotSent;
 import dev.videoworker.provider.ProviderException;
 import dev.videoworker.provider.ProviderVideo;
@@ -72,7 +74,7 @@ public class Submitter {
     private final JobStore store;
     private final VideosClient provider;
     private final InputImages images;
-    private final Poller poller;
+    private final JobDriver driver;
     private final WorkerConfig config;
     private final SpendBudget budget;
     private final GenerationSlots slots;
@@ -85,7 +87,7 @@ public class Submitter {
         }
     });
 
-    public Submitter(JobLedger ledger, JobStore store, VideosClient provider, InputImages images, Poller poller,
+    public Submitter(JobLedger ledger, JobStore store, VideosClient provider, InputImages images, JobDriver driver,
             WorkerConfig config, SpendBudget budget, GenerationSlots slots) {
         this.budget = budget;
         this.slots = slots;
@@ -93,7 +95,7 @@ public class Submitter {
         this.store = store;
         this.provider = provider;
         this.images = images;
-        this.poller = poller;
+        this.driver = driver;
         this.config = config;
         this.clock = Clock.systemUTC();
     }
@@ -109,17 +111,29 @@ public class Submitter {
                     Optional<JobError> overBudget = budget.reserve(request.jobId(), partition, estimatedCost);
                     if (overBudget.isPresent()) {
                         Log.infof("job %s rejected: over the spend budget", request.jobId());
-                        return ledger.record(null, JobState.rejected(request.jobId(), partition, request,
-                                overBudget.get(), receivedAt, clock.instant(), trace));
+                        return refuse(request, partition, overBudget.get(), receivedAt, trace);
                     }
-                    return ledger.record(null, JobState.submitting(request, partition, estimatedCost, receivedAt,
-                            clock.instant(), trace))
+                    return driver.apply(null, request.jobId(), partition, new JobEvent.Requested(request, partition,
+                            estimatedCost, receivedAt, trace))
                             .onFailure().invoke(e -> budget.refund(request.jobId()))
-                            .invoke(intent -> createInBackground(intent, image));
+                            .map(decision -> {
+                                if (decision.steps().contains(Decision.Step.SUBMIT)) {
+                                    createInBackground(decision.next(), image);
+                                } else {
+                                    // Known meanwhile (a cancel before arrival won the race): never submitted.
+                                    budget.refund(request.jobId());
+                                }
+                                return decision.next();
+                            });
                 })
-                .onFailure(InputImages.Unusable.class).recoverWithUni(e -> ledger.record(null, JobState.rejected(
-                        request.jobId(), partition, request, ((InputImages.Unusable) e).error(), receivedAt,
-                        clock.instant(), trace)));
+                .onFailure(InputImages.Unusable.class).recoverWithUni(e -> refuse(request, partition,
+                        ((InputImages.Unusable) e).error(), receivedAt, trace));
+    }
+
+    private Uni<JobState> refuse(VideoRequest request, int partition, JobError why, Instant receivedAt,
+            String trace) {
+        return driver.apply(null, request.jobId(), partition, new JobEvent.Refused(request.jobId(), partition,
+                request, why, receivedAt, trace)).map(Decision::next);
     }
 
     /**
@@ -243,9 +257,14 @@ public class Submitter {
         if (Duration.between(intent.updatedAt(), clock.instant()).compareTo(FENCE_FRESH) < 0) {
             return Uni.createFrom().item(true);
         }
-        return ledger.remember(intent, intent.withStatus(JobStatus.SUBMITTING, clock.instant()))
-                .invoke(holder::set)
-                .replaceWith(true)
+        return driver.apply(intent, new JobEvent.IntentRenewed())
+                .map(decision -> {
+                    if (!decision.applies()) {
+                        return false;
+                    }
+                    holder.set(decision.next());
+                    return true;
+                })
                 .onFailure(e -> e instanceof NotOwnerException || e instanceof StaleStateException)
                 .recoverWithItem(false)
                 .onFailure().transform(FenceFailed::new);
@@ -263,8 +282,7 @@ public class Submitter {
         }
         Log.infof("job %s: the provider refused it: HTTP %d %s", intent.jobId(), p.httpStatus(), p.code());
         budget.refund(intent.jobId());
-        return ledger.record(intent, intent.ended(JobStatus.FAILED,
-                new JobError(p.code(), p.getMessage(), null, p.retryable()), clock.instant()));
+        return end(intent, JobStatus.FAILED, new JobError(p.code(), p.getMessage(), null, p.retryable()));
     }
 
     /**
@@ -281,9 +299,9 @@ public class Submitter {
                 ? intent.timings().receivedAt() : intent.updatedAt();
         if (!now.isBefore(since.plus(config.jobs().rateLimitedFor()))) {
             budget.refund(intent.jobId());
-            return ledger.record(intent, intent.ended(JobStatus.FAILED, new JobError("rate_limited", "The provider "
-                    + "refused the create call with 429 for " + config.jobs().rateLimitedFor() + " (" + p.getMessage()
-                    + "); nothing was created. Send the job again later with a new job id.", null, true), now));
+            return end(intent, JobStatus.FAILED, new JobError("rate_limited", "The provider refused the create call "
+                    + "with 429 for " + config.jobs().rateLimitedFor() + " (" + p.getMessage() + "); nothing was "
+                    + "created. Send the job again later with a new job id.", null, true));
         }
         Duration wait = p.retryAfter() != null ? p.retryAfter() : RATE_LIMIT_WAIT;
         wait = wait.compareTo(MAX_RATE_LIMIT_WAIT) > 0 ? MAX_RATE_LIMIT_WAIT : wait;
@@ -306,38 +324,31 @@ public class Submitter {
         return Uni.createFrom().nullItem();
     }
 
+    /**
+     * The provider made {@code videoId} for the job (the create's answer, or the one match of a search). The driver
+     * decides what it means now: the job's video while it is being submitted (then followed and billed); a video
+     * nobody wants once the job was cancelled meanwhile (its id recorded and the video deleted).
+     */
     private Uni<JobState> adopt(JobState intent, String videoId) {
         Instant now = clock.instant();
         Duration deadline = Optional.ofNullable(config.models().get(intent.request().model()))
                 .flatMap(WorkerConfig.Model::deadline).orElse(config.poll().deadline());
-        return ledger.record(intent, intent.submitted(videoId, now, now.plus(deadline)))
-                .invoke(budget::billed)
-                .invoke(poller::follow)
-                .onFailure(StaleStateException.class).recoverWithUni(e -> {
-                    JobState decided = ((StaleStateException) e).current();
-                    if (decided != null && decided.status().terminal()) {
-                        // Cancelled while its create call ran: the video made for it is not wanted. Deleted so that
-                        // it is neither kept nor followed; the job's one completion (cancelled) is already out.
-                        Log.infof("job %s ended (%s) while its create call ran; deleting the video %s it made",
-                                intent.jobId(), decided.status().wireName(), videoId);
-                        return deleteUnwanted(decided, videoId);
+        return driver.apply(intent, new JobEvent.VideoMade(videoId, now.plus(deadline)))
+                .map(decision -> {
+                    JobState job = decision.next();
+                    if (decision.applies() && job.status() == JobStatus.SUBMITTED) {
+                        budget.billed(job);
+                    } else if (decision.steps().contains(Decision.Step.DELETE_VIDEO)) {
+                        Log.infof("job %s ended (%s) before its video %s was known here; deleting that video",
+                                intent.jobId(), job.status().wireName(), videoId);
                     }
-                    return Uni.createFrom().item(decided);
+                    return job;
                 });
     }
 
-    /**
-     * Deletes a video made for a job that had ended meanwhile. Its id is written into the ended state first (no event:
-     * the completion is out), so that a replica taking the partition over deletes it again if this one stops first.
-     */
-    private Uni<JobState> deleteUnwanted(JobState ended, String videoId) {
-        return ledger.remember(ended, ended.withVideoId(videoId))
-                .invoke(poller::deleteAtProvider)
-                .onFailure().recoverWithItem(e -> {
-                    // Not recorded (the job changed or moved, or Kafka failed): deleted by this replica alone.
-                    poller.deleteAtProvider(ended, videoId);
-                    return ended;
-                });
+    /** The submission ends without a video (refused, rate limited, nothing found, ambiguous, an unusable image). */
+    private Uni<JobState> end(JobState intent, JobStatus terminal, JobError error) {
+        return driver.apply(intent, new JobEvent.SubmissionEnded(terminal, error)).map(Decision::next);
     }
 
     /**
@@ -404,7 +415,7 @@ public class Submitter {
                     if (search.candidates().size() == 1) {
                         Log.infof("job %s was cancelled while its create call's outcome was unknown; deleting the "
                                 + "video %s made for it", cancelled.jobId(), search.candidates().get(0).id());
-                        return deleteUnwanted(cancelled, search.candidates().get(0).id());
+                        return adopt(cancelled, search.candidates().get(0).id());
                     }
                     if (search.candidates().size() > 1) {
                         Log.warnf("job %s was cancelled while its create call's outcome was unknown; %d videos could "
@@ -481,35 +492,35 @@ public class Submitter {
         String ids = String.join(", ", candidates.stream().map(ProviderVideo::id).toList());
         Log.warnf("job %s: %d videos at the provider could be its own (%s); adopting none", intent.jobId(),
                 candidates.size(), ids);
-        return ledger.record(intent, intent.ended(JobStatus.FAILED, new JobError("submission_unknown", "The provider "
-                + "did not confirm the submission, and " + candidates.size() + " of its videos match the job (" + ids
-                + "): the worker cannot tell which one is this job's and adopts none. At most one of them was made "
-                + "for this job; check them before sending it again.", null, false), clock.instant()));
+        return end(intent, JobStatus.FAILED, new JobError("submission_unknown", "The provider did not confirm the "
+                + "submission, and " + candidates.size() + " of its videos match the job (" + ids + "): the worker "
+                + "cannot tell which one is this job's and adopts none. At most one of them was made for this job; "
+                + "check them before sending it again.", null, false));
     }
 
     private Uni<JobState> unknown(JobState intent, String why) {
         Log.warnf("job %s: cannot list the provider's videos (%s)", intent.jobId(), why);
-        return ledger.record(intent, intent.ended(JobStatus.FAILED, new JobError("submission_unknown", "The provider "
-                + "did not confirm the submission and its list of videos could not be read within "
-                + config.jobs().reconcileWindow() + " (" + why + "). A video may have been created and billed: check "
-                + "the provider's videos before sending this job again.", null, false), clock.instant()));
+        return end(intent, JobStatus.FAILED, new JobError("submission_unknown", "The provider did not confirm the "
+                + "submission and its list of videos could not be read within " + config.jobs().reconcileWindow()
+                + " (" + why + "). A video may have been created and billed: check the provider's videos before "
+                + "sending this job again.", null, false));
     }
 
     /** The window passed and the provider's list never showed a video of the job: it made none. */
     private Uni<JobState> resubmit(JobState intent) {
         if (intent.attempts() >= config.jobs().maxSubmitAttempts()) {
             budget.refund(intent.jobId());
-            return ledger.record(intent, intent.ended(JobStatus.FAILED, JobError.of("submission_failed",
-                    intent.attempts() + " create calls got no answer and none of them created a video at the "
-                            + "provider; giving up."), clock.instant()));
+            return end(intent, JobStatus.FAILED, JobError.of("submission_failed", intent.attempts() + " create calls "
+                    + "got no answer and none of them created a video at the provider; giving up."));
         }
         Log.infof("job %s: the provider has shown no video for it within %s; submitting again", intent.jobId(),
                 config.jobs().reconcileWindow());
         return prepareImage(intent.request())
-                .chain(image -> ledger.remember(intent, intent.resubmitting(clock.instant()))
-                        .chain(next -> create(next, image)))
-                .onFailure(InputImages.Unusable.class).recoverWithUni(e -> ledger.record(intent,
-                        intent.ended(JobStatus.REJECTED, ((InputImages.Unusable) e).error(), clock.instant())));
+                .chain(image -> driver.apply(intent, new JobEvent.Resubmitting())
+                        .chain(decision -> decision.steps().contains(Decision.Step.SUBMIT)
+                                ? create(decision.next(), image) : Uni.createFrom().item(decision.next())))
+                .onFailure(InputImages.Unusable.class).recoverWithUni(e -> end(intent, JobStatus.REJECTED,
+                        ((InputImages.Unusable) e).error()));
     }
 
     /**

@@ -4,9 +4,12 @@ import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
 
 import dev.videoworker.job.Decision;
 import dev.videoworker.job.JobEvent;
@@ -37,12 +40,20 @@ public class JobDriver {
     private final JobStore store;
     private final JobLedger ledger;
     private final JobJournal journal;
-    private final Instance<JobSteps> steps;
+    private final Supplier<JobSteps> steps;
     private final Clock clock = Clock.systemUTC();
     /** Events waiting for the job's previous one to be committed, by job id; a job with none has no entry. */
     private final Map<String, ArrayDeque<Runnable>> mailboxes = new HashMap<>();
+    /** Transitions refused at commit and decided again (a state changed outside a mailbox: none expected). */
+    private final AtomicLong redecided = new AtomicLong();
 
+    @Inject
     public JobDriver(JobStore store, JobLedger ledger, JobJournal journal, Instance<JobSteps> steps) {
+        this(store, ledger, journal, (Supplier<JobSteps>) steps::get);
+    }
+
+    /** A driver calling {@code steps} (looked up at each decision: the stages are built after the driver). */
+    public JobDriver(JobStore store, JobLedger ledger, JobJournal journal, Supplier<JobSteps> steps) {
         this.store = store;
         this.ledger = ledger;
         this.journal = journal;
@@ -69,6 +80,11 @@ public class JobDriver {
     /** {@link #apply} for an event of a step that acted on {@code seen}. */
     public Uni<Decision> apply(JobState seen, JobEvent event) {
         return apply(seen, seen.jobId(), seen.partition(), event);
+    }
+
+    /** How many transitions were refused at commit and decided again since start. */
+    public long redecided() {
+        return redecided.get();
     }
 
     private void enqueue(String jobId, Runnable task) {
@@ -124,6 +140,7 @@ public class JobDriver {
                     if (redecisions + 1 >= MAX_REDECISIONS) {
                         return Uni.createFrom().failure(e);
                     }
+                    redecided.incrementAndGet();
                     Log.debugf("job %s: %s refused at commit; deciding again from the state that won", jobId,
                             event.getClass().getSimpleName());
                     return decide(seen, jobId, partition, event, redecisions + 1);

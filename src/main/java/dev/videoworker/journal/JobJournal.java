@@ -133,7 +133,7 @@ public class JobJournal {
     }
 
     @PreDestroy
-    void closeAll() {
+    public void closeAll() {
         for (Integer p : Set.copyOf(writers.keySet())) {
             close(p);
         }

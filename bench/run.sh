@@ -5,7 +5,7 @@
 #   bench/run.sh                      # all phases at full size (about 15 minutes on 2 cores)
 #   bench/run.sh --phases=a --jobs=200 --profile
 # Options: --phases=e,a,b,c --jobs=2000 --steady --in-flight=10000 --hold=PT2M --transfer-bytes=2147483648
-#          --profile --worker-jvm=-Xmx512m --startups=3 --warmup=3000
+#          --profile --worker-jvm=-Xmx512m --startups=3 --warmup=3000 --phases=i --index-jobs=100000 --index-bound=10000
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

@@ -290,6 +290,17 @@ public interface WorkerConfig {
         Duration retention();
 
         /**
+         * Most jobs the in-memory index holds. Beyond it, ended jobs leave it first, the longest-ended first (only
+         * their id, status and version stay, so a repeated id is still recognised); jobs under way never leave it.
+         */
+        @WithDefault("100000")
+        int indexMaxJobs();
+
+        /** Most bytes (estimated) the in-memory index holds; ended jobs leave it first, as for the count. */
+        @WithDefault("268435456")
+        long indexMaxBytes();
+
+        /**
          * Terminal jobs are tombstoned in the job topic this long after they ended; their id may then be reused. The
          * start-up refuses a value shorter than the request topic keeps a record (retention.ms + segment.ms) plus
          * {@link #tombstoneMargin()}: a request read again after its job was forgotten would be paid for again. The

@@ -70,6 +70,43 @@ public record JobState(
                 null, Timings.received(at).finished(at), null, null, null, 0, at, null, 0, 0);
     }
 
+    /**
+     * What is known of an ended job that left the in-memory index: its id, partition, status, version and time. Enough
+     * to recognise a repeated id and to write its tombstone; the rest is in the journal.
+     */
+    public static JobState recognised(String jobId, int partition, JobStatus status, long version, Instant at,
+            long epoch) {
+        return new JobState(jobId, partition, status, null, null, null, null, null, null, null, null, null, null,
+                null, 0, at, null, version, epoch);
+    }
+
+    /**
+     * A rough count of the heap bytes this value holds (objects, strings as UTF-16, metadata by its number of fields),
+     * for the index's byte bound: cheap, not exact.
+     */
+    public long estimatedBytes() {
+        long chars = length(jobId) + length(videoId) + length(trace);
+        if (error != null) {
+            chars += length(error.code()) + length(error.message()) + length(error.field());
+        }
+        if (video != null) {
+            chars += length(video.bucket()) + length(video.key()) + length(video.uri()) + length(video.sha256());
+        }
+        long bytes = 400 + 2 * chars + 300L * variants.size();
+        if (request != null) {
+            bytes += 300 + 2 * (length(request.prompt()) + length(request.model()) + length(request.size())
+                    + (request.inputReference() == null ? 0 : length(request.inputReference().uri())));
+        }
+        if (metadata != null) {
+            bytes += 200 + 120L * metadata.size();
+        }
+        return bytes;
+    }
+
+    private static long length(String s) {
+        return s == null ? 0 : s.length();
+    }
+
     /** What is kept of a long-finished job: enough to recognise its id and say how it ended. */
     public JobState slim() {
         return new JobState(jobId, partition, status, null, videoId, null, null, error, video, null, null, null,

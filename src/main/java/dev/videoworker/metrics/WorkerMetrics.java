@@ -3,6 +3,8 @@ package dev.videoworker.metrics;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -50,6 +52,17 @@ public class WorkerMetrics {
                         .description("Jobs of this replica's partitions in this state").register(registry);
             }
         }
+    }
+
+    /** The gauges of the job index: jobs held, ended jobs known by id only, estimated bytes. */
+    public void jobIndex(IntSupplier held, IntSupplier evicted, LongSupplier bytes) {
+        Gauge.builder("worker.jobs.index.held", held::getAsInt)
+                .description("Jobs in this replica's in-memory index").register(registry);
+        Gauge.builder("worker.jobs.index.evicted", evicted::getAsInt)
+                .description("Ended jobs that left the index (known by id, status and version only)")
+                .register(registry);
+        Gauge.builder("worker.jobs.index.bytes", bytes::getAsLong).baseUnit("bytes")
+                .description("Estimated heap bytes of the job index").register(registry);
     }
 
     /** A job reached a terminal state: counted by outcome and error code. */

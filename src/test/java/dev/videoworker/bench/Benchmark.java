@@ -60,13 +60,13 @@ import io.minio.UploadObjectArgs;
  * The benchmark behind {@code bench/run.sh}: a Kafka broker and S3Proxy in this JVM, the simulator and the packaged
  * worker as separate processes, and the figures of issue 6 measured in one run: (e) start-up and idle RSS, (a)
  * throughput, CPU, provider calls and Kafka records per job against a raw S3 PUT baseline, (b) heap per in-flight job
- * and poll lateness with 10,000 jobs in flight, (c) one 2 GiB transfer against raw download and upload baselines.
- * It measures and writes {@code target/bench/results.{json,md,png}}; it asserts nothing about speed.
+ * and poll lateness with 10,000 jobs in flight, (c) one 2 GiB transfer against raw download and upload baselines,
+ * and, only when asked ({@code --phases=i}), (i) the live heap after many jobs with the job index bounded. It measures and writes {@code target/bench/results.{json,md,png}}; it asserts nothing about speed.
  *
  * <p>Options: {@code --phases=e,a,b,c}, {@code --jobs=2000}, {@code --steady} (also 20,000 jobs),
  * {@code --in-flight=10000}, {@code --hold=PT2M}, {@code --transfer-bytes=2147483648}, {@code --profile} (JFR on the
  * worker in (a) and (b)), {@code --worker-jvm=-Xmx512m}, {@code --startups=3}, {@code --warmup=3000} (jobs run through
- * the worker of (a) before it is measured).
+ * the worker of (a) before it is measured), {@code --index-jobs=100000}, {@code --index-bound=10000} (phase i).
  */
 public final class Benchmark {
 
@@ -132,6 +132,7 @@ public final class Benchmark {
                     case "a" -> throughput();
                     case "b" -> scale();
                     case "c" -> transfer();
+                    case "i" -> indexMemory();
                     default -> throw new IllegalArgumentException("unknown phase " + phase);
                 }
             } catch (Exception e) {
@@ -490,6 +491,58 @@ public final class Benchmark {
         worker.jcmd("GC.run");
         return new PrometheusText(worker.get("/q/metrics", null))
                 .sum("jvm_memory_used_bytes", Map.of("area", "heap")).orElseThrow();
+    }
+
+    // ---- (i) the bounded job index ----
+
+    /**
+     * Live heap of a worker whose job index is bounded ({@code --index-bound}) after {@code --index-jobs} jobs through
+     * the fast path (as in (a)): heap after GC before the first job and after the last, and the index's own gauges.
+     */
+    private void indexMemory() throws Exception {
+        int count = options.indexJobs;
+        Map<String, String> settings = Map.of("worker.jobs.max-in-flight", "2000", "worker.poll.interval", "1s",
+                "worker.poll.min-interval", "200ms", "worker.poll.max-interval", "1s",
+                "worker.models.sora-2.expected-duration", "1s",
+                "worker.jobs.index-max-jobs", String.valueOf(options.indexBound));
+        String marker = "[simulate:duration=PT0S][simulate:content-bytes=" + VIDEO_BYTES + "]";
+        Topics topics = Topics.create(broker, "bench-i");
+        try (ChildProcess worker = startWorker("worker-i", topics, settings);
+                KafkaConsumer<String, String> completions = consumer()) {
+            worker.awaitHttp200("/q/health/ready", null, Duration.ofMinutes(2));
+            assignFromBeginning(completions, List.of(topics.completed));
+            double idleHeap = heapAfterGc(worker);
+            Measured measured = sendAndReadCompletions(topics, completions, topics.prefix, count, marker,
+                    SyntheticContent.sha256(VIDEO_BYTES));
+            double loadedHeap = heapAfterGc(worker);
+            PrometheusText metrics = new PrometheusText(worker.get("/q/metrics", null));
+            double held = metrics.sum("worker_jobs_index_held", Map.of()).orElse(-1);
+            double evicted = metrics.sum("worker_jobs_index_evicted", Map.of()).orElse(-1);
+            double indexBytes = metrics.sum("worker_jobs_index_bytes", Map.of()).orElse(-1);
+            log("(i) %d jobs (%d completed) in %.1f s; heap after GC %.1f → %.1f MiB; index holds %.0f jobs (~%.1f MiB "
+                    + "estimated), %.0f known by id", count, measured.seen, measured.seconds, idleHeap / MIB,
+                    loadedHeap / MIB, held, indexBytes / MIB, evicted);
+            results.add("i.heap_growth", "i", "live heap growth after " + count + " jobs, index bound "
+                    + options.indexBound + " jobs (heap after GC, after − before)", (loadedHeap - idleHeap) / MIB,
+                    "MiB", null, null, "same worker, same run");
+            results.add("i.heap_per_job", "i", "live heap growth per job sent", (loadedHeap - idleHeap) / count,
+                    "bytes", null, null, null);
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("jobs", count);
+            details.put("completed", measured.seen);
+            details.put("index_bound", options.indexBound);
+            details.put("idle_heap_after_gc_mib", idleHeap / MIB);
+            details.put("loaded_heap_after_gc_mib", loadedHeap / MIB);
+            details.put("index_held", held);
+            details.put("index_known_by_id", evicted);
+            details.put("index_estimated_mib", indexBytes / MIB);
+            details.put("seconds", measured.seconds);
+            results.detail("i.run", details);
+            if (measured.seen < count) {
+                throw new IllegalStateException("only " + measured.seen + " of " + count + " jobs completed; see "
+                        + worker.log());
+            }
+        }
     }
 
     // ---- (c) one large transfer ----
@@ -1067,7 +1120,7 @@ public final class Benchmark {
 
     /** Command-line options; see the class comment. */
     record Options(List<String> phases, int jobs, boolean steady, int inFlight, Duration hold, long transferBytes,
-            boolean profile, List<String> workerJvm, int startups, int warmup) {
+            boolean profile, List<String> workerJvm, int startups, int warmup, int indexJobs, int indexBound) {
 
         static Options parse(String[] args) {
             Map<String, String> given = new HashMap<>();
@@ -1079,7 +1132,7 @@ public final class Benchmark {
                 given.put(eq < 0 ? arg.substring(2) : arg.substring(2, eq), eq < 0 ? "true" : arg.substring(eq + 1));
             }
             Set<String> known = Set.of("phases", "jobs", "steady", "in-flight", "hold", "transfer-bytes", "profile",
-                    "worker-jvm", "startups", "warmup");
+                    "worker-jvm", "startups", "warmup", "index-jobs", "index-bound");
             for (String key : given.keySet()) {
                 if (!known.contains(key)) {
                     throw new IllegalArgumentException("unknown option --" + key + "; known: " + known);
@@ -1095,7 +1148,9 @@ public final class Benchmark {
                     Boolean.parseBoolean(given.getOrDefault("profile", "false")),
                     jvm.isBlank() ? List.of() : List.of(jvm.trim().split("\\s+")),
                     Integer.parseInt(given.getOrDefault("startups", "3")),
-                    Integer.parseInt(given.getOrDefault("warmup", "3000")));
+                    Integer.parseInt(given.getOrDefault("warmup", "3000")),
+                    Integer.parseInt(given.getOrDefault("index-jobs", "100000")),
+                    Integer.parseInt(given.getOrDefault("index-bound", "10000")));
         }
     }
 }

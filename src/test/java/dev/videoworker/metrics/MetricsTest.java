@@ -42,6 +42,9 @@ class MetricsTest extends WorkerTest {
         assertThat(value("worker_storage_bytes_total", "")).isGreaterThan(bytesBefore);
         assertThat(metrics).contains("worker_jobs_in_flight{state=\"in_progress\"}",
                 "worker_jobs_in_flight{state=\"submitting\"}");
+        assertThat(value("worker_jobs_index_held", "")).as("jobs in the index").isGreaterThanOrEqualTo(2);
+        assertThat(value("worker_jobs_index_bytes", "")).as("the index's estimated bytes").isGreaterThan(800);
+        assertThat(metrics).contains("worker_jobs_index_evicted ");
         assertThat(metrics).containsPattern("worker_provider_calls_seconds_count\\{call=\"create\",status=\"ok\"\\} "
                 + "[1-9]");
         assertThat(metrics).containsPattern("worker_provider_calls_seconds_count\\{call=\"retrieve\",status=\"ok\"\\}"

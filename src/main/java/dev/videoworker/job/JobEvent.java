@@ -1,6 +1,7 @@
 package dev.videoworker.job;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
@@ -29,8 +30,11 @@ public sealed interface JobEvent {
     record IntentRenewed() implements JobEvent {
     }
 
-    /** The provider made {@code videoId} for the job: the create's answer, or a reconciliation's single match. */
-    record VideoMade(String videoId, Instant pollDeadline) implements JobEvent {
+    /**
+     * The provider made {@code videoId} for the job: the create's answer, or a reconciliation's single match; the job
+     * must be generated within {@code deadline} from now.
+     */
+    record VideoMade(String videoId, Duration deadline) implements JobEvent {
     }
 
     /** The provider made nothing and nothing will be made: the submission ends ({@code failed} or {@code rejected}). */

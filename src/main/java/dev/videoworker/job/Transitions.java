@@ -144,7 +144,7 @@ public final class Transitions {
      */
     private static Decision videoMade(JobState current, VideoMade v, Instant now) {
         if (submitting(current)) {
-            return Decision.apply(current.submitted(v.videoId(), now, v.pollDeadline()), Step.FOLLOW);
+            return Decision.apply(current.submitted(v.videoId(), now, now.plus(v.deadline())), Step.FOLLOW);
         }
         if (current != null && current.status().terminal() && current.videoId() == null) {
             return Decision.quietly(current.withVideoId(v.videoId())).deleting(v.videoId());

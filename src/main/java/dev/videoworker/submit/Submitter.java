@@ -330,10 +330,9 @@ public class Submitter {
      * nobody wants once the job was cancelled meanwhile (its id recorded and the video deleted).
      */
     private Uni<JobState> adopt(JobState intent, String videoId) {
-        Instant now = clock.instant();
         Duration deadline = Optional.ofNullable(config.models().get(intent.request().model()))
                 .flatMap(WorkerConfig.Model::deadline).orElse(config.poll().deadline());
-        return driver.apply(intent, new JobEvent.VideoMade(videoId, now.plus(deadline)))
+        return driver.apply(intent, new JobEvent.VideoMade(videoId, deadline))
                 .map(decision -> {
                     JobState job = decision.next();
                     if (decision.applies() && job.status() == JobStatus.SUBMITTED) {

@@ -106,7 +106,7 @@ class JobDriverTest {
             String jobId = "race-" + i;
             JobState intent = intent(jobId);
             // Sent together, as a create answer, a fence and a cancel arrive from three threads.
-            JobEvent made = new JobEvent.VideoMade("video-" + i, Instant.now().plusSeconds(600));
+            JobEvent made = new JobEvent.VideoMade("video-" + i, Duration.ofMinutes(10));
             JobEvent cancel = new JobEvent.CancelRequested(jobId, 0);
             List<JobEvent> order = i % 2 == 0 ? List.of(made, new JobEvent.IntentRenewed(), cancel)
                     : List.of(cancel, new JobEvent.IntentRenewed(), made);
@@ -139,7 +139,7 @@ class JobDriverTest {
         journal.close(0);
         journal.open(0, p -> new JournalReader(kafka, mapper, config).read(p));
 
-        assertThatThrownBy(() -> driver.apply(intent, new JobEvent.VideoMade("video-x", Instant.now()))
+        assertThatThrownBy(() -> driver.apply(intent, new JobEvent.VideoMade("video-x", Duration.ofMinutes(10)))
                 .await().atMost(WAIT)).isInstanceOf(NotOwnerException.class);
         JobState now = store.find("moved-1").orElseThrow();
         assertThat(now.status()).isEqualTo(JobStatus.SUBMITTING);
@@ -153,7 +153,7 @@ class JobDriverTest {
     @Test
     void aCancelOfAGeneratedJobIsRefusedWithItsReason() {
         JobState intent = intent("late-1");
-        JobState submitted = driver.apply(intent, new JobEvent.VideoMade("video-l", Instant.now().plusSeconds(60)))
+        JobState submitted = driver.apply(intent, new JobEvent.VideoMade("video-l", Duration.ofMinutes(1)))
                 .await().atMost(WAIT).next();
         driver.apply(submitted, new JobEvent.Generated(null)).await().atMost(WAIT);
 

@@ -3,6 +3,7 @@ package dev.videoworker.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,7 +60,7 @@ class JobTransitionsTest {
         events.put("Refused", new JobEvent.Refused("job-1", 0, null, JobError.of("invalid_json", "x"), T0, null));
         events.put("CancelRequested", new JobEvent.CancelRequested("job-1", 0));
         events.put("IntentRenewed", new JobEvent.IntentRenewed());
-        events.put("VideoMade", new JobEvent.VideoMade("video_2", NOW.plusSeconds(3600)));
+        events.put("VideoMade", new JobEvent.VideoMade("video_2", Duration.ofHours(1)));
         events.put("SubmissionEnded", new JobEvent.SubmissionEnded(JobStatus.FAILED, JobError.of("rate_limited",
                 "x")));
         events.put("Resubmitting", new JobEvent.Resubmitting());
@@ -158,7 +159,7 @@ class JobTransitionsTest {
     void theDecisionsCarryWhatTheStagesNeed() {
         Map<String, JobState> states = states();
         Decision made = Transitions.decide(states.get("submitting"), new JobEvent.VideoMade("video_9",
-                NOW.plusSeconds(600)), NOW);
+                Duration.ofMinutes(10)), NOW);
         assertThat(made.next().videoId()).isEqualTo("video_9");
         assertThat(made.next().deadline()).isEqualTo(NOW.plusSeconds(600));
 
@@ -172,7 +173,7 @@ class JobTransitionsTest {
         assertThat(early.next().request()).isNull();
 
         Decision late = Transitions.decide(states.get("cancelled_submitting"), new JobEvent.VideoMade("video_7",
-                null), NOW);
+                Duration.ofMinutes(10)), NOW);
         assertThat(late.videoId()).isEqualTo("video_7");
         assertThat(late.next().videoId()).as("recorded, so a new owner deletes it too").isEqualTo("video_7");
 

@@ -80,10 +80,13 @@ class FrozenReplicaIT {
         signal(first, "STOP");
         progress("froze %s with its creates waiting on 429s; jobs: %s", first.name(), deployment.census(all));
 
+        // The provider takes calls again before the new owner starts (the frozen replica cannot send anything): its
+        // reconciliation must be able to list (nothing was made), then it creates each job once. Were the faults
+        // lifted later, a slow take-over would spend the whole reconcile window on refused lists and end the jobs
+        // submission_unknown (seen on a loaded CI machine). The frozen replica's creates would now succeed if sent.
+        simulator.faults(FaultSettings.none());
         second = WorkerProcess.start("frozen-b", deployment.workerConfig("frozen-b")).awaitReady();
         deployment.awaitSoleOwner("frozen-b");
-        // The provider takes creates again: the new owner reconciles (nothing was made) and creates each job once.
-        simulator.faults(FaultSettings.none());
         await("the new owner created every job").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
                 .until(() -> all.stream().allMatch(j -> simulator.createCount(j.prompt()) >= 1));
 

@@ -3,6 +3,7 @@ package dev.videoworker.store;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -28,7 +29,8 @@ import io.vertx.core.Vertx;
 /**
  * The storing stage: once the driver has a job {@code generated}, marks it {@code storing}, streams the video into the
  * object store on a worker thread, and reports {@code stored} (or, when retrying cannot succeed before the provider's
- * copy expires, the failure) back to the driver. A failed upload is tried again with growing pauses.
+ * copy expires, the failure) back to the driver. A failed upload is tried again with growing pauses, unless the store
+ * refused it for good ({@code storage_refused}: no such bucket, an unusable key, no right to write).
  */
 @ApplicationScoped
 public class Storing {
@@ -117,6 +119,13 @@ public class Storing {
             fail(storing, new JobError(gone ? "expired" : p.code(), gone ? "The provider no longer has the "
                     + "video (HTTP " + p.httpStatus() + " on download): it expired or was deleted before it could be "
                     + "stored." : "The provider refused the download: " + p.getMessage(), null, false));
+            return;
+        }
+        Optional<JobError> refused = videos.refusal(storing, cause);
+        if (refused.isPresent()) {
+            // The store will answer the same however often it is asked (no bucket, a key it cannot take, no right to
+            // write): retrying until the provider's copy expires would only delay the same failure.
+            fail(storing, refused.get());
             return;
         }
         Duration wait = backoff(attempt);

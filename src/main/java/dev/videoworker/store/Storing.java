@@ -18,6 +18,7 @@ import dev.videoworker.job.JobStatus;
 import dev.videoworker.journal.JobLedger;
 import dev.videoworker.journal.JobStore;
 import dev.videoworker.journal.NotOwnerException;
+import dev.videoworker.log.LogText;
 import dev.videoworker.metrics.WorkerMetrics;
 import dev.videoworker.provider.ProviderException;
 import io.quarkus.logging.Log;
@@ -98,7 +99,8 @@ public class Storing {
                             if (decision.applies() && done.status() == JobStatus.STORED) {
                                 metrics.stored(done.video().bytes()
                                         + done.variants().values().stream().mapToLong(v -> v.bytes()).sum());
-                                Log.infof("job %s stored at %s (%d bytes)", done.jobId(), done.video().uri(),
+                                Log.infof("job %s stored at %s (%d bytes)", LogText.safe(done.jobId()),
+                                        LogText.safe(done.video().uri()),
                                         done.video().bytes());
                             }
                         },
@@ -142,8 +144,8 @@ public class Storing {
                             null, false));
             return;
         }
-        Log.warnf("job %s: storing failed (%s: %s), retry %d in %s", storing.jobId(),
-                cause.getClass().getSimpleName(), cause.getMessage(), attempt + 1, wait);
+        Log.warnf("job %s: storing failed (%s: %s), retry %d in %s", LogText.safe(storing.jobId()),
+                cause.getClass().getSimpleName(), LogText.safe(cause.getMessage()), attempt + 1, wait);
         vertx.setTimer(wait.toMillis(), t -> storeVideo(storing, attempt + 1));
     }
 
@@ -161,7 +163,7 @@ public class Storing {
     }
 
     private void fail(JobState storing, JobError error) {
-        Log.warnf("job %s: giving up storing: %s", storing.jobId(), error.code());
+        Log.warnf("job %s: giving up storing: %s", LogText.safe(storing.jobId()), error.code());
         driver.apply(storing, new JobEvent.StoringFailed(error))
                 .subscribe().with(done -> { }, err -> writeFailed(storing, err, "record the failure"));
     }
@@ -172,10 +174,10 @@ public class Storing {
      */
     private void writeFailed(JobState job, Throwable e, String what) {
         if (e instanceof NotOwnerException || stopping) {
-            Log.debugf("job %s: no longer ours, did not %s", job.jobId(), what);
+            Log.debugf("job %s: no longer ours, did not %s", LogText.safe(job.jobId()), what);
             return;
         }
-        Log.errorf(e, "job %s: could not %s; trying again", job.jobId(), what);
+        Log.errorf(e, "job %s: could not %s; trying again", LogText.safe(job.jobId()), what);
         vertx.setTimer(Math.max(1, writeRetry.toMillis()), timer -> {
             JobState current = store.find(job.jobId()).orElse(null);
             // Taken over again meanwhile (a new ownership resumed the job): nothing to do.

@@ -41,6 +41,7 @@ import dev.videoworker.journal.JobStore;
 import dev.videoworker.journal.NotOwnerException;
 import dev.videoworker.journal.StaleStateException;
 import dev.videoworker.journal.TopicSetup;
+import dev.videoworker.log.LogText;
 import dev.videoworker.request.ParseOutcome;
 import dev.videoworker.request.RequestParser;
 import io.minio.GetPresignedObjectUrlArgs;
@@ -119,7 +120,7 @@ public class JobsResource {
         Message<byte[]> record = Message.of(body).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
                 .withKey(jobId).build());
         return requests.sendMessage(record).replaceWith(() -> {
-            Log.infof("job %s enqueued through the HTTP API", jobId);
+            Log.infof("job %s enqueued through the HTTP API", LogText.safe(jobId));
             return Response.status(202).entity(new Accepted(jobId, "accepted", "/jobs/" + jobId)).build();
         });
     }
@@ -161,7 +162,7 @@ public class JobsResource {
                     .bucket(job.video().bucket()).object(job.video().key()).expiry(1, TimeUnit.HOURS).build());
             return Response.status(302).location(URI.create(url)).build();
         } catch (Exception e) {
-            Log.warnf("could not presign the video of job %s: %s", jobId, e.getClass().getSimpleName());
+            Log.warnf("could not presign the video of job %s: %s", LogText.safe(jobId), e.getClass().getSimpleName());
             return Response.status(503).entity(new Problem(jobId, job.status().wireName(), JobError.of(
                     "presign_failed", "Could not make a download link for the stored video."))).build();
         }

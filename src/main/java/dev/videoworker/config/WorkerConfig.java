@@ -215,6 +215,13 @@ public interface WorkerConfig {
         @WithDefault("videos")
         String bucket();
 
+        /**
+         * Whether the worker creates {@link #bucket()} when it is missing (on first use). A bucket a request names is
+         * never created: a job stored there fails {@code storage_refused} if it does not exist.
+         */
+        @WithDefault("true")
+        boolean createBucket();
+
         /** Object key template; variables: {jobId}, {videoId}, {model}, {size}, {seconds}. */
         @WithDefault("{jobId}.mp4")
         String keyTemplate();

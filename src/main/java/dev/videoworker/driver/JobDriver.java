@@ -20,6 +20,7 @@ import dev.videoworker.journal.JobLedger;
 import dev.videoworker.journal.JobStore;
 import dev.videoworker.journal.NotOwnerException;
 import dev.videoworker.journal.StaleStateException;
+import dev.videoworker.log.LogText;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 
@@ -141,7 +142,8 @@ public class JobDriver {
                         return Uni.createFrom().failure(e);
                     }
                     redecided.incrementAndGet();
-                    Log.debugf("job %s: %s refused at commit; deciding again from the state that won", jobId,
+                    Log.debugf("job %s: %s refused at commit; deciding again from the state that won",
+                            LogText.safe(jobId),
                             event.getClass().getSimpleName());
                     return decide(seen, jobId, partition, event, redecisions + 1);
                 });
@@ -166,7 +168,7 @@ public class JobDriver {
                     }
                 }
             } catch (RuntimeException e) {
-                Log.errorf(e, "job %s: step %s could not be started", job.jobId(), step);
+                Log.errorf(e, "job %s: step %s could not be started", LogText.safe(job.jobId()), step);
             }
         }
     }

@@ -36,6 +36,7 @@ public class ObjectStoreReadiness implements HealthCheck {
     private final MinioClient client;
     private final String endpoint;
     private final String bucket;
+    private final boolean createBucket;
     private final Duration every;
     private final ScheduledExecutorService checks;
     private volatile HealthCheckResponse last;
@@ -46,6 +47,7 @@ public class ObjectStoreReadiness implements HealthCheck {
         this.client.setTimeout(2_000, 2_000, 2_000);
         this.endpoint = config.storage().endpoint();
         this.bucket = config.storage().bucket();
+        this.createBucket = config.storage().createBucket();
         this.every = config.health().objectStoreCheckEvery();
         this.last = response().down().withData("error", "not checked yet").build();
         this.lastCheck = Instant.now();
@@ -71,7 +73,11 @@ public class ObjectStoreReadiness implements HealthCheck {
         HealthCheckResponse result;
         try {
             boolean exists = client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build());
-            result = response().up().withData("bucket", bucket + (exists ? "" : " (created on first use)")).build();
+            result = exists || createBucket
+                    ? response().up().withData("bucket", bucket + (exists ? "" : " (created on first use)")).build()
+                    // every job would end storage_refused (NoSuchBucket)
+                    : response().down().withData("error", "bucket " + bucket + " is missing and "
+                            + "worker.storage.create-bucket is off").build();
         } catch (ErrorResponseException e) {
             String code = e.errorResponse() == null ? "error" : e.errorResponse().code();
             result = response().down().withData("error", "the store refused the request: " + code).build();

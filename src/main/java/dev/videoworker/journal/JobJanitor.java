@@ -7,6 +7,7 @@ import jakarta.enterprise.event.Observes;
 
 import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.job.JobState;
+import dev.videoworker.log.LogText;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -55,8 +56,9 @@ public class JobJanitor {
         topics.tombstoneAfter().ifPresent(after -> {
             for (JobState ended : store.endedBefore(now.minus(after))) {
                 ledger.tombstone(ended).subscribe().with(
-                        done -> Log.debugf("tombstoned job %s", ended.jobId()),
-                        e -> Log.debugf("job %s not tombstoned now: %s", ended.jobId(), e.getMessage()));
+                        done -> Log.debugf("tombstoned job %s", LogText.safe(ended.jobId())),
+                        e -> Log.debugf("job %s not tombstoned now: %s", LogText.safe(ended.jobId()),
+                                LogText.safe(e.getMessage())));
             }
         });
     }

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.job.JobState;
+import dev.videoworker.log.LogText;
 import io.quarkus.logging.Log;
 import io.smallrye.common.annotation.Identifier;
 
@@ -87,7 +88,8 @@ public class JournalReader {
                         // Written before states were versioned: its first version.
                         jobs.put(r.key(), state.version() == 0 ? state.asVersion(1) : state);
                     } catch (java.io.IOException e) {
-                        Log.errorf("unreadable state of job %s at %s-%d@%d; ignored", r.key(), topic, partition,
+                        Log.errorf("unreadable state of job %s at %s-%d@%d; ignored", LogText.safe(r.key()), topic,
+                                partition,
                                 r.offset());
                     }
                 }

@@ -22,6 +22,7 @@ import dev.videoworker.journal.JobLedger;
 import dev.videoworker.journal.JobStore;
 import dev.videoworker.journal.NotOwnerException;
 import dev.videoworker.journal.StaleStateException;
+import dev.videoworker.log.LogText;
 import dev.videoworker.metrics.WorkerMetrics;
 import dev.videoworker.provider.CallNotSent;
 import dev.videoworker.provider.ProviderException;
@@ -202,8 +203,8 @@ public class Poller {
             case QUEUED -> new JobEvent.Progressed(JobStatus.QUEUED, progress(video));
             case IN_PROGRESS, UNKNOWN -> {
                 if (video.status() == ProviderStatus.UNKNOWN) {
-                    Log.warnf("job %s: unknown provider status '%s', treated as in progress", job.jobId(),
-                            video.rawStatus());
+                    Log.warnf("job %s: unknown provider status '%s', treated as in progress", LogText.safe(job.jobId()),
+                            LogText.safe(video.rawStatus()));
                 }
                 yield new JobEvent.Progressed(JobStatus.IN_PROGRESS, progress(video));
             }
@@ -241,22 +242,25 @@ public class Poller {
             return;
         }
         provider.delete(videoId, ended.trace(), () -> current(ended)).subscribe().with(
-                done -> Log.infof("job %s: deleted %s at the provider", ended.jobId(), videoId),
+                done -> Log.infof("job %s: deleted %s at the provider", LogText.safe(ended.jobId()),
+                        LogText.safe(videoId)),
                 e -> {
                     if (e instanceof ProviderException p && p.httpStatus() == 404) {
                         return;
                     }
                     if (e instanceof CallNotSent) {
                         Log.infof("job %s: %s not deleted at the provider: the job is no longer this replica's",
-                                ended.jobId(), videoId);
+                                LogText.safe(ended.jobId()), LogText.safe(videoId));
                         return;
                     }
                     if (attempt >= DELETE_ATTEMPTS) {
-                        Log.warnf("could not delete %s at the provider: %s", videoId, e.getMessage());
+                        Log.warnf("could not delete %s at the provider: %s", LogText.safe(videoId),
+                                LogText.safe(e.getMessage()));
                         return;
                     }
                     long wait = Math.min(DELETE_RETRY_MAX.toMillis(), config.interval().toMillis() << attempt);
-                    Log.debugf("%s not deleted at the provider yet (%s); again in %d ms", videoId, e.getMessage(),
+                    Log.debugf("%s not deleted at the provider yet (%s); again in %d ms", LogText.safe(videoId),
+                            LogText.safe(e.getMessage()),
                             wait);
                     vertx.setTimer(Math.max(1, wait), t -> deleteAtProvider(ended, videoId, attempt + 1));
                 });
@@ -272,7 +276,7 @@ public class Poller {
      */
     private void writeFailed(JobState job, Throwable e, String what) {
         if (e instanceof NotOwnerException) {
-            Log.debugf("job %s: no longer ours, did not %s", job.jobId(), what);
+            Log.debugf("job %s: no longer ours, did not %s", LogText.safe(job.jobId()), what);
             return;
         }
         if (e instanceof StaleStateException stale) {
@@ -280,16 +284,16 @@ public class Poller {
             // still being generated or stored needs a chain again.
             JobState now = stale.current();
             if (now == null || now.status().terminal()) {
-                Log.debugf("job %s: ended (%s) while this chain meant to %s", job.jobId(),
+                Log.debugf("job %s: ended (%s) while this chain meant to %s", LogText.safe(job.jobId()),
                         now == null ? "forgotten" : now.status().wireName(), what);
                 return;
             }
             // Whoever committed that change drives the job on; a second chain would poll and store it twice.
             Log.warnf("job %s: changed to %s while this chain meant to %s; left to the chain that changed it",
-                    job.jobId(), now.status().wireName(), what);
+                    LogText.safe(job.jobId()), now.status().wireName(), what);
             return;
         }
-        Log.errorf(e, "job %s: could not %s; trying again", job.jobId(), what);
+        Log.errorf(e, "job %s: could not %s; trying again", LogText.safe(job.jobId()), what);
         resumeLater(job, config.interval());
     }
 
@@ -319,7 +323,8 @@ public class Poller {
             return;
         }
         if (e instanceof ProviderException p && !p.retryable()) {
-            Log.infof("job %s: the provider answered HTTP %d %s; the job ends", job.jobId(), p.httpStatus(), p.code());
+            Log.infof("job %s: the provider answered HTTP %d %s; the job ends", LogText.safe(job.jobId()),
+                    p.httpStatus(), LogText.safe(p.code()));
             String code = p.httpStatus() == 404 ? "video_not_found" : p.code();
             driver.apply(job, new JobEvent.GenerationEnded(JobStatus.FAILED, new JobError(code, p.getMessage(), null,
                     false))).subscribe().with(done -> { }, err -> writeFailed(job, err, "record the failure"));
@@ -334,8 +339,8 @@ public class Poller {
         // or later when the provider asked for more time, so the two layers do not add up to a burst of calls.
         Duration hinted = ((ProviderException) e).retryAfter();
         Duration wait = hinted != null && hinted.compareTo(config.interval()) > 0 ? hinted : config.interval();
-        Log.warnf("job %s: poll failed after the client's retries (%s), next poll in %s", job.jobId(),
-                e.getMessage(), wait);
+        Log.warnf("job %s: poll failed after the client's retries (%s), next poll in %s", LogText.safe(job.jobId()),
+                LogText.safe(e.getMessage()), wait);
         schedule(job, seen, wait);
     }
 

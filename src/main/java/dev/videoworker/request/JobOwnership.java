@@ -29,6 +29,7 @@ import dev.videoworker.job.JobState;
 import dev.videoworker.journal.JobJournal;
 import dev.videoworker.journal.JobStore;
 import dev.videoworker.journal.JournalReader;
+import dev.videoworker.log.LogText;
 import dev.videoworker.poll.Poller;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -179,7 +180,7 @@ public class JobOwnership implements KafkaConsumerRebalanceListener {
     /** The driver decides what a taken-over job resumes (the transition table's {@code TakenOver} column). */
     private void resume(JobState job) {
         driver.apply(job, new JobEvent.TakenOver()).subscribe().with(decision -> { }, e -> Log.debugf(
-                "job %s: not resumed (%s)", job.jobId(), e.getClass().getSimpleName()));
+                "job %s: not resumed (%s)", LogText.safe(job.jobId()), e.getClass().getSimpleName()));
     }
 
     private List<Integer> partitionsOf(Collection<TopicPartition> partitions) {

@@ -32,6 +32,7 @@ import dev.videoworker.journal.JobLedger;
 import dev.videoworker.journal.JobStore;
 import dev.videoworker.journal.NotOwnerException;
 import dev.videoworker.journal.StaleStateException;
+import dev.videoworker.log.LogText;
 import dev.videoworker.submit.GenerationSlots;
 import dev.videoworker.submit.Submitter;
 import dev.videoworker.trace.Tracing;
@@ -102,7 +103,7 @@ public class RequestConsumer {
         stopping = true;
         kafka.getConsumer(CHANNEL).pause().subscribe().with(
                 paused -> Log.infof("shutting down: stopped taking requests from %d partitions", paused.size()),
-                e -> Log.debugf("could not pause the request consumer: %s", e.getMessage()));
+                e -> Log.debugf("could not pause the request consumer: %s", LogText.safe(e.getMessage())));
     }
 
     /** Stops fetching requests while jobs wait for a generation slot; the backlog stays in Kafka as lag. */
@@ -113,7 +114,8 @@ public class RequestConsumer {
         }
         (pause ? consumer.pause() : consumer.resume()).subscribe().with(
                 partitions -> Log.debugf("request consumer %s", pause ? "paused" : "resumed"),
-                e -> Log.debugf("could not %s the request consumer: %s", pause ? "pause" : "resume", e.getMessage()));
+                e -> Log.debugf("could not %s the request consumer: %s", pause ? "pause" : "resume",
+                        LogText.safe(e.getMessage())));
     }
 
     /**
@@ -195,7 +197,8 @@ public class RequestConsumer {
             Instant receivedAt, String trace, int attempt) {
         return handle(value, key, outcome, position, receivedAt, trace)
                 .onFailure(e -> e instanceof StaleStateException && attempt < MAX_DECISIONS).recoverWithUni(e -> {
-                    Log.debugf("job %s changed while its request was handled; deciding again", outcome.jobId());
+                    Log.debugf("job %s changed while its request was handled; deciding again",
+                            LogText.safe(outcome.jobId()));
                     return handleDecided(value, key, outcome, position, receivedAt, trace, attempt + 1);
                 });
     }
@@ -221,7 +224,7 @@ public class RequestConsumer {
             running = Uni.createFrom().failure(e);
         }
         running.subscribe().with(done -> next(jobId), e -> {
-            Log.errorf(e, "handling a request of job %s failed", jobId);
+            Log.errorf(e, "handling a request of job %s failed", LogText.safe(jobId));
             next(jobId);
         });
     }
@@ -246,7 +249,8 @@ public class RequestConsumer {
         JobState known = store.find(outcome.jobId()).orElse(null);
         if (known != null) {
             // A redelivery or a repeated job id: never submit twice.
-            Log.infof("job %s is already known (%s); not submitting again", known.jobId(), known.status().wireName());
+            Log.infof("job %s is already known (%s); not submitting again", LogText.safe(known.jobId()),
+                    known.status().wireName());
             if (inFlight(known.status())) {
                 // Its next change is announced anyway; announcing the in-memory state now could repeat an older
                 // progress than the one already committed.
@@ -260,7 +264,8 @@ public class RequestConsumer {
                     .replaceWithVoid();
         }
         if (outcome instanceof ParseOutcome.Invalid invalid) {
-            Log.infof("job %s rejected: %s (%s)", invalid.jobId(), invalid.error().code(), invalid.error().field());
+            Log.infof("job %s rejected: %s (%s)", LogText.safe(invalid.jobId()), invalid.error().code(),
+                    LogText.safe(invalid.error().field()));
             return reject(invalid.jobId(), invalid.error(), invalid.partial(), position, receivedAt, trace);
         }
         ParseOutcome.NotJson notJson = (ParseOutcome.NotJson) outcome;
@@ -269,7 +274,7 @@ public class RequestConsumer {
             return Uni.createFrom().failure(new NotOwnerException(position.partition()));
         }
         Log.infof("record %s-%d@%d is not JSON; sent to the dead-letter topic as job %s", position.topic(),
-                position.partition(), position.offset(), notJson.jobId());
+                position.partition(), position.offset(), LogText.safe(notJson.jobId()));
         return events.deadLetter(value, key, notJson.reason(), position)
                 .chain(() -> reject(notJson.jobId(), JobError.field("invalid_json", "$", "The record is not JSON ("
                         + notJson.reason() + "); its bytes were sent to the dead-letter topic."), null, position,

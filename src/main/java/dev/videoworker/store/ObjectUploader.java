@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import dev.videoworker.log.LogText;
 import io.minio.CompleteMultipartUploadArgs;
 import io.minio.CreateMultipartUploadArgs;
 import io.minio.Http;
@@ -177,7 +178,8 @@ final class ObjectUploader {
             // The next start's sweep (worker.storage.abort-uploads-older-than) aborts what this could not; the upload's
             // own failure is what counts here.
             cause.addSuppressed(e);
-            Log.warnf("could not abort the multipart upload of %s/%s (%s)", upload.bucket(), upload.key(),
+            Log.warnf("could not abort the multipart upload of %s/%s (%s)", LogText.safe(upload.bucket()),
+                    LogText.safe(upload.key()),
                     e.getClass().getSimpleName());
         } finally {
             open.remove(upload);

@@ -16,6 +16,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import jakarta.interceptor.Interceptor;
 
+import dev.videoworker.log.LogText;
 import io.minio.AbortMultipartUploadArgs;
 import io.minio.MinioAsyncClient;
 import io.minio.errors.ErrorResponseException;
@@ -108,7 +109,7 @@ public class OpenUploads {
                 open.remove(upload.uploadId());
             } else {
                 Log.warnf("shutdown: could not abort the multipart upload of %s/%s in time; the next start's sweep "
-                        + "aborts it", upload.bucket(), upload.key());
+                        + "aborts it", LogText.safe(upload.bucket()), LogText.safe(upload.key()));
             }
         }
         Log.infof("shutdown: aborted %d multipart upload(s) in progress; their jobs are stored again by the next owner",

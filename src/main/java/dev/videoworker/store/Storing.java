@@ -3,6 +3,7 @@ package dev.videoworker.store;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -17,6 +18,7 @@ import dev.videoworker.job.JobStatus;
 import dev.videoworker.journal.JobLedger;
 import dev.videoworker.journal.JobStore;
 import dev.videoworker.journal.NotOwnerException;
+import dev.videoworker.log.LogText;
 import dev.videoworker.metrics.WorkerMetrics;
 import dev.videoworker.provider.ProviderException;
 import io.quarkus.logging.Log;
@@ -28,7 +30,8 @@ import io.vertx.core.Vertx;
 /**
  * The storing stage: once the driver has a job {@code generated}, marks it {@code storing}, streams the video into the
  * object store on a worker thread, and reports {@code stored} (or, when retrying cannot succeed before the provider's
- * copy expires, the failure) back to the driver. A failed upload is tried again with growing pauses.
+ * copy expires, the failure) back to the driver. A failed upload is tried again with growing pauses, unless the store
+ * refused it for good ({@code storage_refused}: no such bucket, an unusable key, no right to write).
  */
 @ApplicationScoped
 public class Storing {
@@ -96,7 +99,8 @@ public class Storing {
                             if (decision.applies() && done.status() == JobStatus.STORED) {
                                 metrics.stored(done.video().bytes()
                                         + done.variants().values().stream().mapToLong(v -> v.bytes()).sum());
-                                Log.infof("job %s stored at %s (%d bytes)", done.jobId(), done.video().uri(),
+                                Log.infof("job %s stored at %s (%d bytes)", LogText.safe(done.jobId()),
+                                        LogText.safe(done.video().uri()),
                                         done.video().bytes());
                             }
                         },
@@ -119,6 +123,13 @@ public class Storing {
                     + "stored." : "The provider refused the download: " + p.getMessage(), null, false));
             return;
         }
+        Optional<JobError> refused = videos.refusal(storing, cause);
+        if (refused.isPresent()) {
+            // The store will answer the same however often it is asked (no bucket, a key it cannot take, no right to
+            // write): retrying until the provider's copy expires would only delay the same failure.
+            fail(storing, refused.get());
+            return;
+        }
         Duration wait = backoff(attempt);
         Instant giveUpAt = giveUpAt(storing);
         if (now.plus(wait).isAfter(giveUpAt)) {
@@ -133,8 +144,8 @@ public class Storing {
                             null, false));
             return;
         }
-        Log.warnf("job %s: storing failed (%s: %s), retry %d in %s", storing.jobId(),
-                cause.getClass().getSimpleName(), cause.getMessage(), attempt + 1, wait);
+        Log.warnf("job %s: storing failed (%s: %s), retry %d in %s", LogText.safe(storing.jobId()),
+                cause.getClass().getSimpleName(), LogText.safe(cause.getMessage()), attempt + 1, wait);
         vertx.setTimer(wait.toMillis(), t -> storeVideo(storing, attempt + 1));
     }
 
@@ -152,7 +163,7 @@ public class Storing {
     }
 
     private void fail(JobState storing, JobError error) {
-        Log.warnf("job %s: giving up storing: %s", storing.jobId(), error.code());
+        Log.warnf("job %s: giving up storing: %s", LogText.safe(storing.jobId()), error.code());
         driver.apply(storing, new JobEvent.StoringFailed(error))
                 .subscribe().with(done -> { }, err -> writeFailed(storing, err, "record the failure"));
     }
@@ -163,10 +174,10 @@ public class Storing {
      */
     private void writeFailed(JobState job, Throwable e, String what) {
         if (e instanceof NotOwnerException || stopping) {
-            Log.debugf("job %s: no longer ours, did not %s", job.jobId(), what);
+            Log.debugf("job %s: no longer ours, did not %s", LogText.safe(job.jobId()), what);
             return;
         }
-        Log.errorf(e, "job %s: could not %s; trying again", job.jobId(), what);
+        Log.errorf(e, "job %s: could not %s; trying again", LogText.safe(job.jobId()), what);
         vertx.setTimer(Math.max(1, writeRetry.toMillis()), timer -> {
             JobState current = store.find(job.jobId()).orElse(null);
             // Taken over again meanwhile (a new ownership resumed the job): nothing to do.

@@ -14,6 +14,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import dev.videoworker.config.WorkerConfig;
+import dev.videoworker.log.LogText;
 import io.minio.ListMultipartUploadsArgs;
 import io.minio.MinioAsyncClient;
 import io.minio.errors.ErrorResponseException;
@@ -79,18 +80,20 @@ public class UploadSweep {
         try {
             Swept swept = sweep();
             Log.infof("swept the multipart uploads of bucket %s: %d older than %s aborted, %d younger left, "
-                    + "%d of other keys left, %d could not be aborted", bucket, swept.aborted(), olderThan,
+                    + "%d of other keys left, %d could not be aborted", LogText.safe(bucket), swept.aborted(),
+                    olderThan,
                     swept.young(), swept.foreign(), swept.failed());
         } catch (ErrorResponseException e) {
             if ("NoSuchBucket".equals(e.errorResponse().code())) {
-                Log.infof("no bucket %s yet: no multipart upload to sweep", bucket);
+                Log.infof("no bucket %s yet: no multipart upload to sweep", LogText.safe(bucket));
             } else {
                 Log.warnf("could not sweep the multipart uploads of bucket %s (%s); the next start tries again",
-                        bucket, e.errorResponse().code());
+                        LogText.safe(bucket), e.errorResponse().code());
             }
         } catch (IOException | MinioException | RuntimeException e) {
-            Log.warnf("could not sweep the multipart uploads of bucket %s (%s: %s); the next start tries again", bucket,
-                    e.getClass().getSimpleName(), e.getMessage());
+            Log.warnf("could not sweep the multipart uploads of bucket %s (%s: %s); the next start tries again",
+                    LogText.safe(bucket),
+                    e.getClass().getSimpleName(), LogText.safe(e.getMessage()));
         }
     }
 
@@ -127,7 +130,8 @@ public class UploadSweep {
                         aborted++;
                     } catch (IOException | MinioException e) {
                         failed++;
-                        Log.warnf("could not abort the multipart upload of %s/%s begun at %s (%s)", bucket,
+                        Log.warnf("could not abort the multipart upload of %s/%s begun at %s (%s)",
+                                LogText.safe(bucket),
                                 upload.objectName(), upload.initiated(), e.getClass().getSimpleName());
                     }
                 }

@@ -4,17 +4,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import java.util.StringJoiner;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.videoworker.config.WorkerConfig;
+import dev.videoworker.job.JobError;
 import dev.videoworker.job.JobState;
 import dev.videoworker.job.StoredObject;
 import dev.videoworker.job.VideoRequest;
+import dev.videoworker.log.LogText;
 import dev.videoworker.provider.VideosClient;
 import io.minio.BucketExistsArgs;
 import io.minio.MakeBucketArgs;
@@ -43,7 +44,7 @@ public class VideoStore {
     private final ObjectUploader uploader;
     private final VideosClient provider;
     private final WorkerConfig.Storage config;
-    private final Set<String> knownBuckets = ConcurrentHashMap.newKeySet();
+    private volatile boolean bucketReady;
 
     public VideoStore(MinioClient minio, MinioAsyncClient asyncMinio, OpenUploads openUploads, VideosClient provider,
             WorkerConfig config) {
@@ -86,6 +87,25 @@ public class VideoStore {
         return key;
     }
 
+    /**
+     * The job's error when {@code failure} is one the store will give again however often storing is tried (see
+     * {@link StorageRefusal}); empty when another try may succeed.
+     */
+    public Optional<JobError> refusal(JobState job, Throwable failure) {
+        if (failure instanceof IllegalArgumentException invalid) {
+            // Checked before anything is sent (an unsafe key, a bucket name the SDK refuses): the same every time.
+            return Optional.of(JobError.of(StorageRefusal.CODE, "The video cannot be stored where the request says: "
+                    + LogText.safe(invalid.getMessage()) + ". Trying again cannot help, so the job ends here."));
+        }
+        String key;
+        try {
+            key = keyOf(job);
+        } catch (IllegalArgumentException e) {
+            key = "(no valid key)";
+        }
+        return StorageRefusal.of(failure, bucketOf(job.request()), key);
+    }
+
     public String bucketOf(VideoRequest request) {
         return request.output() != null && request.output().bucket() != null ? request.output().bucket()
                 : config.bucket();
@@ -119,8 +139,13 @@ public class VideoStore {
         }
     }
 
+    /**
+     * Creates the configured bucket when it is missing (and {@code worker.storage.create-bucket} is on), once per
+     * process. A bucket a request names is never created, not even looked up: its first PUT fails with
+     * {@code NoSuchBucket} if it is missing, and the job ends {@code storage_refused}.
+     */
     private void ensureBucket(String bucket) throws IOException, MinioException {
-        if (knownBuckets.contains(bucket)) {
+        if (!config.createBucket() || !bucket.equals(config.bucket()) || bucketReady) {
             return;
         }
         if (!minio.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
@@ -133,6 +158,6 @@ public class VideoStore {
                 }
             }
         }
-        knownBuckets.add(bucket);
+        bucketReady = true;
     }
 }

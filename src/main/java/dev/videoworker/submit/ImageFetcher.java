@@ -28,6 +28,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.videoworker.config.WorkerConfig;
+import dev.videoworker.log.LogText;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.Startup;
 import okhttp3.Call;
@@ -245,13 +246,13 @@ public class ImageFetcher {
         RefusedAddressException refused = refusedAddress(e);
         if (refused != null) {
             // The resolved address goes to the log for the operator, not into the event (no map of the network).
-            Log.infof("reference image download refused: %s", refused.getMessage());
+            Log.infof("reference image download refused: %s", LogText.safe(refused.getMessage()));
             return addressRefused(url, refused.kind);
         }
         if (e instanceof InterruptedIOException || System.nanoTime() - deadline >= 0) {
             return timedOut(url);
         }
-        Log.infof("reference image %s could not be downloaded: %s", safe(url), e.toString());
+        Log.infof("reference image %s could not be downloaded: %s", safe(url), LogText.safe(e.toString()));
         if (e instanceof SSLException) {
             return new InputImages.Unusable("input_reference_unreachable", "The TLS connection to " + url.host()
                     + " failed (is its certificate valid and trusted?).");

@@ -30,6 +30,7 @@ import dev.videoworker.journal.JobLedger;
 import dev.videoworker.journal.JobStore;
 import dev.videoworker.journal.NotOwnerException;
 import dev.videoworker.journal.StaleStateException;
+import dev.videoworker.log.LogText;
 import dev.videoworker.provider.CallNotSent;
 import dev.videoworker.provider.ProviderException;
 import dev.videoworker.provider.ProviderVideo;
@@ -110,7 +111,7 @@ public class Submitter {
                 .chain(image -> {
                     Optional<JobError> overBudget = budget.reserve(request.jobId(), partition, estimatedCost);
                     if (overBudget.isPresent()) {
-                        Log.infof("job %s rejected: over the spend budget", request.jobId());
+                        Log.infof("job %s rejected: over the spend budget", LogText.safe(request.jobId()));
                         return refuse(request, partition, overBudget.get(), receivedAt, trace);
                     }
                     return driver.apply(null, request.jobId(), partition, new JobEvent.Requested(request, partition,
@@ -148,7 +149,7 @@ public class Submitter {
             if (!ledger.current(intent)) {
                 return Uni.createFrom().nullItem();
             }
-            Log.infof("job %s was left in submitting; reconciling with the provider", intent.jobId());
+            Log.infof("job %s was left in submitting; reconciling with the provider", LogText.safe(intent.jobId()));
             return reconcile(intent);
         });
     }
@@ -162,8 +163,8 @@ public class Submitter {
             try {
                 emitter.complete(images.prepare(reference, request.size()));
             } catch (InputImages.Unusable e) {
-                Log.infof("job %s rejected: %s (inputReference): %s", request.jobId(), e.error().code(),
-                        e.getMessage());
+                Log.infof("job %s rejected: %s (inputReference): %s", LogText.safe(request.jobId()), e.error().code(),
+                        LogText.safe(e.getMessage()));
                 emitter.fail(e);
             } catch (IOException e) {
                 emitter.fail(e);
@@ -174,18 +175,18 @@ public class Submitter {
     private void createInBackground(JobState intent, InputImages.Prepared image) {
         create(intent, image).subscribe().with(done -> { }, e -> {
             if (e instanceof NotOwnerException) {
-                Log.infof("job %s moved to another replica during its submission", intent.jobId());
+                Log.infof("job %s moved to another replica during its submission", LogText.safe(intent.jobId()));
                 return;
             }
             if (e instanceof StaleStateException stale) {
-                Log.infof("job %s was decided otherwise during its submission (%s)", intent.jobId(),
+                Log.infof("job %s was decided otherwise during its submission (%s)", LogText.safe(intent.jobId()),
                         stale.current() == null ? "forgotten" : stale.current().status().wireName());
                 return;
             }
             // A state could not be written (Kafka failed for longer than the writer retries): the job is reconciled
             // from whatever intent is current, as after a crash.
             Log.errorf(e, "job %s: its submission did not finish; reconciling after the create timeout",
-                    intent.jobId());
+                    LogText.safe(intent.jobId()));
             resumeLater(intent.jobId());
         });
     }
@@ -197,10 +198,10 @@ public class Submitter {
     public void resume(JobState intent) {
         recover(intent).subscribe().with(done -> { }, e -> {
             if (e instanceof NotOwnerException || e instanceof StaleStateException) {
-                Log.debugf("job %s: recovery ended (%s)", intent.jobId(), e.getClass().getSimpleName());
+                Log.debugf("job %s: recovery ended (%s)", LogText.safe(intent.jobId()), e.getClass().getSimpleName());
                 return;
             }
-            Log.errorf(e, "job %s: recovery of its submission failed; trying again in %s", intent.jobId(),
+            Log.errorf(e, "job %s: recovery of its submission failed; trying again in %s", LogText.safe(intent.jobId()),
                     RECOVERY_RETRY);
             resumeLater(intent.jobId());
         });
@@ -219,7 +220,7 @@ public class Submitter {
         AtomicReference<JobState> fenced = new AtomicReference<>(intent);
         return provider.create(create, intent.trace(), () -> fence(fenced))
                 .chain(video -> {
-                    Log.infof("job %s submitted as %s", intent.jobId(), video.id());
+                    Log.infof("job %s submitted as %s", LogText.safe(intent.jobId()), LogText.safe(video.id()));
                     return adopt(fenced.get(), video.id());
                 })
                 .onFailure(CallNotSent.class).recoverWithUni(() -> notSent(intent))
@@ -227,7 +228,8 @@ public class Submitter {
                     // The intent could not be written again (Kafka failed for a moment; nothing was committed, and no
                     // create was sent): the same create is tried again while the intent is still current here.
                     Log.warnf("job %s: the create call's fence could not be written (%s); trying again in %d ms",
-                            intent.jobId(), e.getCause().getClass().getSimpleName(), FENCE_RETRY.toMillis());
+                            LogText.safe(intent.jobId()), e.getCause().getClass().getSimpleName(),
+                            FENCE_RETRY.toMillis());
                     return Uni.createFrom().voidItem().onItem().delayIt().by(FENCE_RETRY)
                             .chain(() -> create(fenced.get(), image));
                 })
@@ -276,11 +278,12 @@ public class Submitter {
             return rateLimited(intent, image, p);
         }
         if (p.outcomeUnknown()) {
-            Log.warnf("job %s: the outcome of the create call is unknown (%s); reconciling", intent.jobId(),
-                    p.getMessage());
+            Log.warnf("job %s: the outcome of the create call is unknown (%s); reconciling",
+                    LogText.safe(intent.jobId()), LogText.safe(p.getMessage()));
             return reconcile(intent);
         }
-        Log.infof("job %s: the provider refused it: HTTP %d %s", intent.jobId(), p.httpStatus(), p.code());
+        Log.infof("job %s: the provider refused it: HTTP %d %s", LogText.safe(intent.jobId()), p.httpStatus(),
+                LogText.safe(p.code()));
         budget.refund(intent.jobId());
         return end(intent, JobStatus.FAILED, new JobError(p.code(), p.getMessage(), null, p.retryable()));
     }
@@ -306,7 +309,8 @@ public class Submitter {
         Duration wait = p.retryAfter() != null ? p.retryAfter() : RATE_LIMIT_WAIT;
         wait = wait.compareTo(MAX_RATE_LIMIT_WAIT) > 0 ? MAX_RATE_LIMIT_WAIT : wait;
         wait = wait.plusMillis(ThreadLocalRandom.current().nextLong(1 + wait.toMillis() / 4));
-        Log.infof("job %s: the provider is busy (HTTP 429); trying the create call again in %d ms", intent.jobId(),
+        Log.infof("job %s: the provider is busy (HTTP 429); trying the create call again in %d ms",
+                LogText.safe(intent.jobId()),
                 wait.toMillis());
         // A job cancelled or moved meanwhile is dropped by the create call's fence.
         return Uni.createFrom().voidItem().onItem().delayIt().by(wait).chain(() -> create(intent, image));
@@ -316,7 +320,7 @@ public class Submitter {
     private Uni<JobState> notSent(JobState intent) {
         JobState now = store.find(intent.jobId()).orElse(null);
         Log.infof("job %s: create call not sent: the intent is no longer current on this replica (the job is %s "
-                + "here now)", intent.jobId(),
+                + "here now)", LogText.safe(intent.jobId()),
                 now == null ? "not held" : now.status().wireName());
         if (now != null && now.status().terminal()) {
             budget.refund(intent.jobId());
@@ -339,7 +343,7 @@ public class Submitter {
                         budget.billed(job);
                     } else if (decision.steps().contains(Decision.Step.DELETE_VIDEO)) {
                         Log.infof("job %s ended (%s) before its video %s was known here; deleting that video",
-                                intent.jobId(), job.status().wireName(), videoId);
+                                LogText.safe(intent.jobId()), job.status().wireName(), LogText.safe(videoId));
                     }
                     return job;
                 });
@@ -368,15 +372,15 @@ public class Submitter {
                     && ledger.current(now)) {
                 return cleanUp(now, span(intent), intent.updatedAt().plus(config.jobs().reconcileWindow()), round);
             }
-            Log.debugf("job %s: no longer reconciled here (it changed or moved)", intent.jobId());
+            Log.debugf("job %s: no longer reconciled here (it changed or moved)", LogText.safe(intent.jobId()));
             return Uni.createFrom().nullItem();
         }
         Instant windowEnds = intent.updatedAt().plus(config.jobs().reconcileWindow());
         return search(intent, span(intent))
                 .chain(search -> {
                     if (search.candidates().size() == 1) {
-                        Log.infof("job %s: found its video %s at the provider; adopting it", intent.jobId(),
-                                search.candidates().get(0).id());
+                        Log.infof("job %s: found its video %s at the provider; adopting it",
+                                LogText.safe(intent.jobId()), LogText.safe(search.candidates().get(0).id()));
                         return adopt(intent, search.candidates().get(0).id());
                     }
                     if (search.candidates().size() > 1) {
@@ -385,7 +389,8 @@ public class Submitter {
                     Instant now = clock.instant();
                     if (now.isBefore(windowEnds)) {
                         Duration wait = reconcileWait(round, Duration.between(now, windowEnds));
-                        Log.debugf("job %s: %s; looking again in %d ms", intent.jobId(), search.unavailable() == null
+                        Log.debugf("job %s: %s; looking again in %d ms", LogText.safe(intent.jobId()),
+                                search.unavailable() == null
                                 ? "no video for it in the provider's list yet" : "the provider's list is unavailable ("
                                         + search.unavailable() + ")", wait.toMillis());
                         return Uni.createFrom().voidItem().onItem().delayIt().by(wait)
@@ -406,20 +411,23 @@ public class Submitter {
      */
     private Uni<JobState> cleanUp(JobState cancelled, Span span, Instant windowEnds, int round) {
         if (!ledger.current(cancelled)) {
-            Log.debugf("job %s: its clean-up is no longer this replica's (it changed or moved)", cancelled.jobId());
+            Log.debugf("job %s: its clean-up is no longer this replica's (it changed or moved)",
+                    LogText.safe(cancelled.jobId()));
             return Uni.createFrom().nullItem();
         }
         return search(cancelled, span)
                 .chain(search -> {
                     if (search.candidates().size() == 1) {
                         Log.infof("job %s was cancelled while its create call's outcome was unknown; deleting the "
-                                + "video %s made for it", cancelled.jobId(), search.candidates().get(0).id());
+                                + "video %s made for it", LogText.safe(cancelled.jobId()),
+                                LogText.safe(search.candidates().get(0).id()));
                         return adopt(cancelled, search.candidates().get(0).id());
                     }
                     if (search.candidates().size() > 1) {
                         Log.warnf("job %s was cancelled while its create call's outcome was unknown; %d videos could "
-                                + "be its own (%s): none deleted", cancelled.jobId(), search.candidates().size(),
-                                String.join(", ", search.candidates().stream().map(ProviderVideo::id).toList()));
+                                + "be its own (%s): none deleted", LogText.safe(cancelled.jobId()),
+                                search.candidates().size(), LogText.safe(String.join(", ",
+                                        search.candidates().stream().map(ProviderVideo::id).toList())));
                         return Uni.createFrom().item(cancelled);
                     }
                     Instant now = clock.instant();
@@ -446,10 +454,10 @@ public class Submitter {
         Span span = new Span(sentFrom.minus(CLOCK_SKEW), sentBy.plus(config.jobs().createTimeout()).plus(CLOCK_SKEW));
         Instant windowEnds = sentBy.plus(config.jobs().createTimeout()).plus(config.jobs().reconcileWindow());
         Log.infof("job %s was cancelled while it was being submitted; searching the provider's list for a video made "
-                + "for it", cancelled.jobId());
+                + "for it", LogText.safe(cancelled.jobId()));
         cleanUp(cancelled, span, windowEnds, 0).subscribe().with(done -> { }, e -> Log.warnf(
-                "job %s: the search for a video made for it before its cancel failed: %s", cancelled.jobId(),
-                e.toString()));
+                "job %s: the search for a video made for it before its cancel failed: %s",
+                LogText.safe(cancelled.jobId()), LogText.safe(e.toString())));
     }
 
     /** When a video made by a create call of the job was created, as the provider's clock may tell it. */
@@ -489,8 +497,8 @@ public class Submitter {
 
     private Uni<JobState> ambiguous(JobState intent, List<ProviderVideo> candidates) {
         String ids = String.join(", ", candidates.stream().map(ProviderVideo::id).toList());
-        Log.warnf("job %s: %d videos at the provider could be its own (%s); adopting none", intent.jobId(),
-                candidates.size(), ids);
+        Log.warnf("job %s: %d videos at the provider could be its own (%s); adopting none",
+                LogText.safe(intent.jobId()), candidates.size(), LogText.safe(ids));
         return end(intent, JobStatus.FAILED, new JobError("submission_unknown", "The provider did not confirm the "
                 + "submission, and " + candidates.size() + " of its videos match the job (" + ids + "): the worker "
                 + "cannot tell which one is this job's and adopts none. At most one of them was made for this job; "
@@ -498,7 +506,7 @@ public class Submitter {
     }
 
     private Uni<JobState> unknown(JobState intent, String why) {
-        Log.warnf("job %s: cannot list the provider's videos (%s)", intent.jobId(), why);
+        Log.warnf("job %s: cannot list the provider's videos (%s)", LogText.safe(intent.jobId()), LogText.safe(why));
         return end(intent, JobStatus.FAILED, new JobError("submission_unknown", "The provider did not confirm the "
                 + "submission and its list of videos could not be read within " + config.jobs().reconcileWindow()
                 + " (" + why + "). A video may have been created and billed: check the provider's videos before "
@@ -512,7 +520,8 @@ public class Submitter {
             return end(intent, JobStatus.FAILED, JobError.of("submission_failed", intent.attempts() + " create calls "
                     + "got no answer and none of them created a video at the provider; giving up."));
         }
-        Log.infof("job %s: the provider has shown no video for it within %s; submitting again", intent.jobId(),
+        Log.infof("job %s: the provider has shown no video for it within %s; submitting again",
+                LogText.safe(intent.jobId()),
                 config.jobs().reconcileWindow());
         return prepareImage(intent.request())
                 .chain(image -> driver.apply(intent, new JobEvent.Resubmitting())

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.videoworker.config.WorkerConfig;
+import dev.videoworker.log.LogText;
 import dev.videoworker.poll.Poller;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -87,7 +88,7 @@ public class WebhookEndpoint {
                     body, now);
         } catch (WebhookRejected e) {
             // debug: unauthenticated callers must not be able to fill the log
-            Log.debugf("webhook refused: %s", e.getMessage());
+            Log.debugf("webhook refused: %s", LogText.safe(e.getMessage()));
             answer(ctx, "rejected", 401, "{\"error\":\"invalid webhook signature\"}");
             return;
         }
@@ -100,18 +101,18 @@ public class WebhookEndpoint {
         String type = event == null ? "" : event.path("type").asText("");
         String videoId = event == null ? "" : event.path("data").path("id").asText("");
         if (event == null || !event.isObject() || type.isEmpty()) {
-            Log.warnf("webhook %s: signed but not an event object; ignored", id);
+            Log.warnf("webhook %s: signed but not an event object; ignored", LogText.safe(id));
             answer(ctx, "invalid_payload", 400, "{\"error\":\"not an event\"}");
             return;
         }
         Instant forgetAt = (sent.isAfter(now) ? sent : now).plus(verifier.tolerance());
         if (!seen.firstTime(id, forgetAt, now)) {
-            Log.debugf("webhook %s: seen before, ignored", id);
+            Log.debugf("webhook %s: seen before, ignored", LogText.safe(id));
             answer(ctx, "replayed", 204, null);
             return;
         }
         if (!"video.completed".equals(type) && !"video.failed".equals(type)) {
-            Log.debugf("webhook %s: event type %s ignored", id, type);
+            Log.debugf("webhook %s: event type %s ignored", LogText.safe(id), LogText.safe(type));
             answer(ctx, "ignored_type", 204, null);
             return;
         }
@@ -120,7 +121,7 @@ public class WebhookEndpoint {
             return;
         }
         Poller.Nudge nudge = poller.pollNow(videoId);
-        Log.debugf("webhook %s: %s for %s: %s", id, type, videoId, nudge);
+        Log.debugf("webhook %s: %s for %s: %s", LogText.safe(id), LogText.safe(type), LogText.safe(videoId), nudge);
         if (nudge == Poller.Nudge.UNKNOWN_VIDEO) {
             lookAgain(id, videoId, 0);
         }
@@ -136,7 +137,7 @@ public class WebhookEndpoint {
             if (nudge == Poller.Nudge.UNKNOWN_VIDEO) {
                 lookAgain(id, videoId, retry + 1);
             } else {
-                Log.debugf("webhook %s: %s found after a wait: %s", id, videoId, nudge);
+                Log.debugf("webhook %s: %s found after a wait: %s", LogText.safe(id), LogText.safe(videoId), nudge);
                 count("late_" + nudge.name().toLowerCase(Locale.ROOT));
             }
         });

@@ -25,6 +25,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 import dev.videoworker.pipeline.WorkerTest;
+import dev.videoworker.testing.DebianTools;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -42,7 +43,7 @@ class OperatorPageTest extends WorkerTest {
     @Test
     void showsProgressOfRunningJobsAndPlaysStoredVideos() throws Exception {
         String chromium = chromium();
-        assumeTrue(chromium != null, "chromium is not on the PATH (.ci/run installs Debian's chromium)");
+        assumeTrue(chromium != null, DebianTools.skipMessage("chromium", "chromium"));
         String run = UUID.randomUUID().toString();
         String done = "page-done-" + run;
         String running = "page-running-" + run;

@@ -3,6 +3,7 @@ package dev.videoworker.store;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -62,9 +63,14 @@ final class ObjectUploader {
         this.open = open;
     }
 
-    /** Blocking: uploads everything {@code in} gives until its end. */
-    void upload(InputStream in, String bucket, String key, String contentType, Map<String, String> userMetadata)
+    /**
+     * Blocking: uploads everything {@code in} gives until its end. Metadata values are sent as HTTP header values,
+     * with every byte outside printable ASCII (and {@code %}) percent-encoded as UTF-8 ({@link #headerValue}).
+     */
+    void upload(InputStream in, String bucket, String key, String contentType, Map<String, String> metadata)
             throws IOException, MinioException {
+        Map<String, String> userMetadata = new LinkedHashMap<>();
+        metadata.forEach((name, value) -> userMetadata.put(name, headerValue(value)));
         byte[] buffer = new byte[Math.min(FIRST_BUFFER, partSize)];
         int filled = fill(in, buffer, 0);
         while (filled == buffer.length && buffer.length < partSize) {
@@ -184,6 +190,35 @@ final class ObjectUploader {
         } finally {
             open.remove(upload);
         }
+    }
+
+    /**
+     * A metadata value as it can travel in a signed header: S3 signs header values as they are sent, and a value with
+     * bytes outside printable ASCII (any non-ASCII job id, even U+00A0) never matches its signature, so such bytes,
+     * and {@code %} itself, are percent-encoded (UTF-8). Printable ASCII values without {@code %} are unchanged.
+     */
+    static String headerValue(String value) {
+        if (value == null) {
+            return null;
+        }
+        StringBuilder out = null;
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < bytes.length; i++) {
+            int b = bytes[i] & 0xff;
+            boolean plain = b >= 0x20 && b < 0x7f && b != '%';
+            if (!plain && out == null) {
+                out = new StringBuilder(bytes.length + 16).append(new String(bytes, 0, i, StandardCharsets.US_ASCII));
+            }
+            if (out != null) {
+                if (plain) {
+                    out.append((char) b);
+                } else {
+                    out.append('%').append(Character.toUpperCase(Character.forDigit(b >> 4, 16)))
+                            .append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
+                }
+            }
+        }
+        return out == null ? value : out.toString();
     }
 
     private static Map<String, String> objectHeaders(Map<String, String> userMetadata) {

@@ -8,6 +8,8 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HashMap;
@@ -89,6 +91,24 @@ class ObjectUploaderTest {
             assertThat(metadata).as("metadata of %s", key).containsEntry("job-id", "job-1")
                     .containsEntry("model", "sora-2");
             assertThat(sha256Of(key)).as("content of %s", key).isEqualTo(SyntheticContent.sha256(size));
+        }
+    }
+
+    @Test
+    void metadataWithNonAsciiCharactersIsStoredPercentEncodedInBothUploadPaths() throws Exception {
+        // A job id may hold any letter; S3 signs header values as sent, so raw non-ASCII never matches the signature.
+        String jobId = "caf\u00e9-\u00a0-\u65e5\u672c-100%";
+        for (long size : new long[] { 10, PART + 1 }) {
+            String key = "metadata/" + size + ".mp4";
+            uploader.upload(SyntheticContent.stream(size), BUCKET, key, "video/mp4", Map.of("job-id", jobId));
+
+            StatObjectResponse stat = minio.statObject(StatObjectArgs.builder().bucket(BUCKET).object(key).build());
+            Map<String, String> metadata = new HashMap<>();
+            stat.userMetadata().forEach(e -> metadata.put(e.getKey().toLowerCase(Locale.ROOT), e.getValue()));
+            assertThat(metadata.get("job-id")).as("job id of %s", key)
+                    .isEqualTo("caf%C3%A9-%C2%A0-%E6%97%A5%E6%9C%AC-100%25");
+            assertThat(URLDecoder.decode(metadata.get("job-id"), StandardCharsets.UTF_8))
+                    .isEqualTo(jobId);
         }
     }
 

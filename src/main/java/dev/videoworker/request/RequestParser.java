@@ -1,5 +1,6 @@
 package dev.videoworker.request;
 
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -102,21 +103,21 @@ public class RequestParser {
             return invalid(fallbackId, JobError.field("payload_too_large", "$", "The request has " + value.length
                     + " bytes; the limit is " + maxBytes + " (worker.requests.max-bytes)."), null);
         }
-        String text;
-        try {
-            text = strictUtf8(value);
-        } catch (NotUtf8 e) {
-            return new ParseOutcome.NotJson(fallbackId, e.getMessage());
+        Optional<String> notUtf8 = utf8Problem(value);
+        if (notUtf8.isPresent()) {
+            return new ParseOutcome.NotJson(fallbackId, notUtf8.get());
         }
         JsonNode root;
         try {
-            root = reader.readTree(text);
+            root = reader.readTree(value);
         } catch (StreamConstraintsException e) {
             // Syntactically JSON (as far as it was read) but beyond the parser's limits: a bad request, not a dead letter.
             return invalid(fallbackId, JobError.field("json_limits_exceeded", "$", "The request exceeds a JSON limit of "
                     + "the worker: " + clip(e.getOriginalMessage()) + "."), null);
         } catch (JsonProcessingException e) {
             return new ParseOutcome.NotJson(fallbackId, "not JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            return new ParseOutcome.NotJson(fallbackId, "unreadable: " + e.getMessage());
         }
         if (root == null || root.isMissingNode()) {
             return new ParseOutcome.NotJson(fallbackId, "empty record value");
@@ -129,32 +130,32 @@ public class RequestParser {
     }
 
     /**
-     * Decodes the record as UTF-8, refusing what is not UTF-8 (overlong forms such as {@code C0 AF}, surrogates,
-     * stray continuation bytes, cut-off sequences): Jackson alone reads some of those leniently, and such bytes are
-     * not JSON. Decoded to text first also keeps Jackson from guessing UTF-16 or UTF-32 from the bytes. A leading
-     * byte order mark is skipped, as JSON readers may.
+     * Why the record is not UTF-8 text, or empty when it is. Jackson alone reads some invalid bytes leniently (an
+     * overlong {@code C0 AF} as '/', surrogates, cut-off sequences), and it reads UTF-16 and UTF-32 too, recognised by
+     * their zero bytes: a NUL byte is refused here as well, JSON in UTF-8 never has one.
      */
-    private static String strictUtf8(byte[] value) throws NotUtf8 {
+    private static Optional<String> utf8Problem(byte[] value) {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(value);
-        // UTF-8 never decodes to more UTF-16 units than it has bytes.
-        CharBuffer out = CharBuffer.allocate(value.length);
-        CoderResult result = decoder.decode(in, out, true);
-        if (!result.isError()) {
-            result = decoder.flush(out);
-        }
+        CharBuffer out = CharBuffer.allocate(8192);
+        CoderResult result;
+        do {
+            out.clear();
+            result = decoder.decode(in, out, true);
+        } while (result.isOverflow());
         if (result.isError()) {
             int at = in.position();
             byte[] bad = Arrays.copyOfRange(value, at, Math.min(value.length, at + result.length()));
-            throw new NotUtf8("not UTF-8: invalid byte sequence " + HexFormat.ofDelimiter(" ").withUpperCase()
+            return Optional.of("not UTF-8: invalid byte sequence " + HexFormat.ofDelimiter(" ").withUpperCase()
                     .formatHex(bad) + " at byte " + at);
         }
-        out.flip();
-        if (out.hasRemaining() && out.charAt(0) == '\uFEFF') {
-            out.get();
+        for (int i = 0; i < value.length; i++) {
+            if (value[i] == 0) {
+                return Optional.of("not JSON in UTF-8: a NUL byte at byte " + i);
+            }
         }
-        return out.toString();
+        return Optional.empty();
     }
 
     /**
@@ -625,13 +626,6 @@ public class RequestParser {
 
         private Reject reject(String code, String field, String message) {
             return new Reject(JobError.field(code, field, message));
-        }
-    }
-
-    /** Bytes that are not UTF-8, with where. */
-    private static final class NotUtf8 extends Exception {
-        NotUtf8(String message) {
-            super(message, null, false, false);
         }
     }
 

@@ -718,6 +718,16 @@ class RequestParserTest {
     }
 
     @Test
+    void readsOnlyUtf8NotUtf16OrUtf32() {
+        for (var charset : List.of(StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE, StandardCharsets.UTF_16,
+                java.nio.charset.Charset.forName("UTF-32"))) {
+            ParseOutcome outcome = parser.parse("{\"prompt\":\"x\"}".getBytes(charset), "k", AT);
+            assertThat(outcome).as(charset.name()).isInstanceOf(ParseOutcome.NotJson.class);
+        }
+        assertThat(((ParseOutcome.NotJson) parse("k", "{\"prompt\":\"x\u0000\"}")).reason()).contains("NUL byte at byte 12");
+    }
+
+    @Test
     void readsValidUtf8OfEveryLengthAndSkipsAByteOrderMark() {
         ParseOutcome.Valid valid = (ParseOutcome.Valid) parser.parse(withBytes(0xE2, 0x82, 0xAC, 0xF0, 0x9F, 0x8E,
                 0xAC, 0xC3, 0xA9), "k", AT);

@@ -184,7 +184,7 @@ public class RequestParser {
      * Whether a code point draws something by itself: not a space of any kind (U+00A0, U+2003, U+3000, ...), not a
      * control, format or separator character, not a combining mark without its base, not a blank filler letter.
      */
-    static boolean visible(int c) {
+    private static boolean visible(int c) {
         if (Character.isWhitespace(c) || Character.isSpaceChar(c) || BLANK_LETTERS.contains(c)) {
             return false;
         }

@@ -724,7 +724,8 @@ class RequestParserTest {
             ParseOutcome outcome = parser.parse("{\"prompt\":\"x\"}".getBytes(charset), "k", AT);
             assertThat(outcome).as(charset.name()).isInstanceOf(ParseOutcome.NotJson.class);
         }
-        assertThat(((ParseOutcome.NotJson) parse("k", "{\"prompt\":\"x\u0000\"}")).reason()).contains("NUL byte at byte 12");
+        assertThat(((ParseOutcome.NotJson) parse("k", "{\"prompt\":\"x\u0000\"}")).reason())
+                .contains("NUL byte at byte 12");
     }
 
     @Test

@@ -222,6 +222,13 @@ public interface WorkerConfig {
         @WithDefault("true")
         boolean createBucket();
 
+        /**
+         * Buckets a request's {@code output.bucket} may name, besides {@link #bucket()} (always allowed: requests that
+         * name no bucket are stored there anyway). Empty: only {@link #bucket()}. Others are rejected before any paid
+         * call ({@code output_bucket_not_allowed}).
+         */
+        Optional<List<String>> allowedOutputBuckets();
+
         /** Object key template; variables: {jobId}, {videoId}, {model}, {size}, {seconds}. */
         @WithDefault("{jobId}.mp4")
         String keyTemplate();

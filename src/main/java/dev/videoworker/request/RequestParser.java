@@ -4,13 +4,21 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -54,6 +62,12 @@ public class RequestParser {
             "data:image/(png|jpeg|jpg|webp);base64,");
     private static final String DEFAULT_MODEL = "sora-2";
     private static final String DEFAULT_SECONDS = "4";
+    /** Variables of an {@code output.key} template, as the message of a refused one lists them. */
+    private static final String KEY_VARIABLES = "{jobId}, {videoId}, {model}, {size}, {seconds}";
+    /** Characters of the Letter and Symbol categories that draw nothing: Hangul fillers and the blank Braille cell. */
+    private static final Set<Integer> BLANK_LETTERS = Set.of(0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800);
+    private static final String JOB_ID_RULE = "A job id is 1-" + MAX_JOB_ID_CHARS + " characters with at least one "
+            + "visible one and no control, format or line separator characters, unpaired surrogates or U+FFFD.";
     private static final String REFERENCE_FORMS = "https://<allowed host>/<path>, s3://<allowed bucket>/<key> or "
             + "data:image/png|jpeg|webp;base64,<data>";
 
@@ -62,6 +76,7 @@ public class RequestParser {
     private final WorkerConfig config;
     private final HostAllowList imageHosts;
     private final List<String> imageBuckets;
+    private final List<String> outputBuckets;
 
     public RequestParser(ObjectMapper mapper, ModelCatalog catalog, WorkerConfig config) {
         // A document followed by more text is not JSON: without this, '{"prompt":"x"} garbage' would be a valid job.
@@ -71,10 +86,14 @@ public class RequestParser {
         this.imageHosts = HostAllowList.of(config.inputImages().allowedHosts().orElse(List.of()));
         this.imageBuckets = config.inputImages().allowedBuckets().filter(b -> !b.isEmpty())
                 .orElse(List.of(config.storage().bucket()));
+        List<String> outputs = new ArrayList<>(List.of(config.storage().bucket()));
+        config.storage().allowedOutputBuckets().orElse(List.of()).stream().filter(b -> !outputs.contains(b))
+                .forEach(outputs::add);
+        this.outputBuckets = List.copyOf(outputs);
     }
 
     public ParseOutcome parse(byte[] value, String recordKey, RecordPosition position) {
-        String keyId = usableId(recordKey) ? recordKey : null;
+        String keyId = recordKey != null && jobIdProblem(recordKey).isEmpty() ? recordKey : null;
         String fallbackId = keyId != null ? keyId : position.derivedJobId();
         if (value == null || value.length == 0) {
             return new ParseOutcome.NotJson(fallbackId, "empty record value");
@@ -83,6 +102,10 @@ public class RequestParser {
         if (value.length > maxBytes) {
             return invalid(fallbackId, JobError.field("payload_too_large", "$", "The request has " + value.length
                     + " bytes; the limit is " + maxBytes + " (worker.requests.max-bytes)."), null);
+        }
+        Optional<String> notUtf8 = utf8Problem(value);
+        if (notUtf8.isPresent()) {
+            return new ParseOutcome.NotJson(fallbackId, notUtf8.get());
         }
         JsonNode root;
         try {
@@ -106,22 +129,78 @@ public class RequestParser {
         return new Reading(root, recordKey, keyId, position).read();
     }
 
-    private static boolean usableId(String id) {
-        return id != null && !id.isBlank() && id.length() <= MAX_JOB_ID_CHARS
-                && id.chars().noneMatch(c -> c < 0x20 || c == 0x7f) && wellFormed(id);
-    }
-
-    /** A lone surrogate cannot be encoded as UTF-8: as a record key it would turn into '?' and meet other ids. */
-    private static boolean wellFormed(String id) {
-        for (int i = 0; i < id.length(); i++) {
-            char c = id.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < id.length() && Character.isLowSurrogate(id.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                return false;
+    /**
+     * Why the record is not UTF-8 text, or empty when it is. Jackson alone reads some invalid bytes leniently (an
+     * overlong {@code C0 AF} as '/', surrogates, cut-off sequences), and it reads UTF-16 and UTF-32 too, recognised by
+     * their zero bytes: a NUL byte is refused here as well, JSON in UTF-8 never has one.
+     */
+    private static Optional<String> utf8Problem(byte[] value) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(value);
+        CharBuffer out = CharBuffer.allocate(8192);
+        CoderResult result;
+        do {
+            out.clear();
+            result = decoder.decode(in, out, true);
+        } while (result.isOverflow());
+        if (result.isError()) {
+            int at = in.position();
+            byte[] bad = Arrays.copyOfRange(value, at, Math.min(value.length, at + result.length()));
+            return Optional.of("not UTF-8: invalid byte sequence " + HexFormat.ofDelimiter(" ").withUpperCase()
+                    .formatHex(bad) + " at byte " + at);
+        }
+        for (int i = 0; i < value.length; i++) {
+            if (value[i] == 0) {
+                return Optional.of("not JSON in UTF-8: a NUL byte at byte " + i);
             }
         }
-        return true;
+        return Optional.empty();
+    }
+
+    /**
+     * Why {@code id} cannot be a job id, or empty when it can. Job ids name jobs in events, logs and object keys, so
+     * they follow the object keys' rules for characters ({@link ObjectKeys#unsafeCharacter}), must show at least one
+     * character, and may not hold U+FFFD, what a record key that was not UTF-8 turns into (two such keys would meet).
+     */
+    static Optional<String> jobIdProblem(String id) {
+        if (id.length() > MAX_JOB_ID_CHARS) {
+            return Optional.of("it has " + id.length() + " characters; the limit is " + MAX_JOB_ID_CHARS);
+        }
+        Optional<String> unsafe = ObjectKeys.unsafeCharacter(id);
+        if (unsafe.isPresent()) {
+            return Optional.of("it contains " + unsafe.get());
+        }
+        if (id.indexOf('\uFFFD') >= 0) {
+            return Optional.of("it contains U+FFFD (the replacement character of bytes that are not UTF-8)");
+        }
+        if (id.codePoints().noneMatch(RequestParser::visible)) {
+            return Optional.of(id.isEmpty() ? "it is empty" : "it has no visible character");
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Whether a code point draws something by itself: not a space of any kind (U+00A0, U+2003, U+3000, ...), not a
+     * control, format or separator character, not a combining mark without its base, not a blank filler letter.
+     */
+    private static boolean visible(int c) {
+        if (Character.isWhitespace(c) || Character.isSpaceChar(c) || BLANK_LETTERS.contains(c)) {
+            return false;
+        }
+        return switch (Character.getType(c)) {
+            case Character.CONTROL, Character.FORMAT, Character.SURROGATE, Character.NON_SPACING_MARK,
+                    Character.ENCLOSING_MARK -> false;
+            default -> true;
+        };
+    }
+
+    /** The distinct code points of an invisible text, as a message names them: {@code U+00A0, U+200B}. */
+    private static String codePoints(String text) {
+        Set<Integer> seen = new TreeSet<>();
+        text.codePoints().limit(10_000).forEach(seen::add);
+        List<String> named = seen.stream().limit(5).map(ObjectKeys::codePoint).toList();
+        return String.join(", ", named) + (seen.size() > 5 ? ", …" : "");
     }
 
     /** A request value as it may appear in a message: at most {@link #MAX_ECHO_CHARS} characters. */
@@ -227,9 +306,10 @@ public class RequestParser {
         private ParseOutcome readFields() {
             String bodyId = text("jobId");
             if (bodyId != null) {
-                if (!usableId(bodyId)) {
-                    throw reject("invalid_job_id", "jobId", "jobId must be 1-" + MAX_JOB_ID_CHARS
-                            + " characters without control characters or lone surrogates.");
+                Optional<String> problem = jobIdProblem(bodyId);
+                if (problem.isPresent()) {
+                    throw reject("invalid_job_id", "jobId", "jobId is not a usable job id: " + problem.get() + ". "
+                            + JOB_ID_RULE);
                 }
                 if (recordKey != null && !recordKey.isEmpty() && !recordKey.equals(bodyId)) {
                     throw reject("job_id_mismatch", "jobId", "jobId '" + bodyId
@@ -237,8 +317,8 @@ public class RequestParser {
                 }
                 jobId = bodyId;
             } else if (recordKey != null && !recordKey.isEmpty() && keyId == null) {
-                throw reject("invalid_job_id", "key", "The record key is not a usable job id: it must be 1-"
-                        + MAX_JOB_ID_CHARS + " characters without control characters.");
+                throw reject("invalid_job_id", "key", "The record key is not a usable job id: "
+                        + jobIdProblem(recordKey).orElseThrow() + ". " + JOB_ID_RULE);
             }
             model = Optional.ofNullable(text("model")).orElse(DEFAULT_MODEL);
             String prompt = text("prompt");
@@ -258,8 +338,13 @@ public class RequestParser {
                 // Checked with the values as given, reported with clipped ones: the message must stay short.
                 throw new Reject(catalog.check(model, clip(size), clip(seconds), reference != null).orElse(e));
             });
-            if (prompt == null || prompt.isBlank()) {
-                throw reject("invalid_prompt", "prompt", "prompt is required and must not be blank.");
+            if (prompt == null || prompt.isEmpty()) {
+                throw reject("invalid_prompt", "prompt", "prompt is required and must not be empty.");
+            }
+            if (prompt.codePoints().noneMatch(RequestParser::visible)) {
+                throw reject("invalid_prompt", "prompt", "prompt has no visible character, only " + codePoints(prompt)
+                        + " (spaces, format or other invisible characters); it must contain at least one visible "
+                        + "character.");
             }
             int promptChars = prompt.codePointCount(0, prompt.length());
             if (promptChars > MAX_PROMPT_CHARS) {
@@ -487,19 +572,27 @@ public class RequestParser {
                     throw reject("invalid_bucket", "output.bucket", "output.bucket '" + clip(bucket) + "' is invalid: "
                             + p + ".");
                 });
+                if (!outputBuckets.contains(bucket)) {
+                    throw reject("output_bucket_not_allowed", "output.bucket", "output.bucket names the bucket '"
+                            + bucket + "'; requests may store only in " + String.join(", ", outputBuckets)
+                            + " (worker.storage.bucket, worker.storage.allowed-output-buckets).");
+                }
             }
             checkKey(key != null ? key : config.storage().keyTemplate());
             return new VideoRequest.OutputTarget(bucket, key);
         }
 
         private void checkKey(String template) {
+            ObjectKeys.unsafeCharacter(template).ifPresent(c -> {
+                throw reject("invalid_object_key", "output.key", "output.key must not contain " + c + ".");
+            });
             String rendered;
             try {
                 rendered = ObjectKeys.render(template, Map.of("jobId", jobId, "videoId", "video_x", "model", model,
                         "size", size, "seconds", seconds));
             } catch (IllegalArgumentException e) {
                 throw reject("invalid_object_key", "output.key", "output.key: " + clip(e.getMessage())
-                        + "; variables are {jobId}, {videoId}, {model}, {size}, {seconds}.");
+                        + "; the only variables are " + KEY_VARIABLES + ".");
             }
             ObjectKeys.problem(rendered).ifPresent(p -> {
                 throw reject("invalid_object_key", "output.key", "output.key is unsafe: " + p + ".");

@@ -3,6 +3,7 @@ package dev.videoworker.api;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.startsWith;
@@ -80,6 +81,13 @@ class JobsApiTest extends WorkerTest {
                 .then().statusCode(400).body("error.code", equalTo("legacy_seconds"));
         given().contentType(ContentType.JSON).body("not json").post("/jobs")
                 .then().statusCode(400).body("error.code", equalTo("invalid_json"));
+        given().contentType(ContentType.JSON).body(new byte[] {'{', '"', 'p', '"', ':', '"', (byte) 0xC0, (byte) 0xAF,
+                '"', '}'}).post("/jobs").then().statusCode(400).body("error.code", equalTo("invalid_json"));
+        given().contentType(ContentType.JSON).body("{\"prompt\":\"x\",\"jobId\":\"a\\u202Eb\"}").post("/jobs")
+                .then().statusCode(400).body("error.code", equalTo("invalid_job_id"))
+                .body("error.message", containsString("U+202E"));
+        given().contentType(ContentType.JSON).body("{\"prompt\":\"x\",\"output\":{\"bucket\":\"videos.evil.com\"}}")
+                .post("/jobs").then().statusCode(400).body("error.code", equalTo("output_bucket_not_allowed"));
         assertThat(simulator().createCount()).isEqualTo(creates);
         given().get("/jobs/no-such-job-" + UUID.randomUUID()).then().statusCode(404)
                 .body("error.code", equalTo("job_not_found"));

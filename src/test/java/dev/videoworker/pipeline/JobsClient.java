@@ -65,6 +65,11 @@ public final class JobsClient implements AutoCloseable {
                 value == null ? null : value.getBytes(StandardCharsets.UTF_8))).get();
     }
 
+    /** Sends a record value as raw bytes, as kcat would: for values that are not UTF-8. */
+    public RecordMetadata sendBytes(String key, byte[] value) throws InterruptedException, ExecutionException {
+        return producer.send(new ProducerRecord<>(requestsTopic, key, value)).get();
+    }
+
     /** Sends a request with record headers (e.g. a W3C {@code traceparent}). */
     public RecordMetadata send(String key, String value, Map<String, String> headers)
             throws InterruptedException, ExecutionException {

@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -258,6 +260,50 @@ class PipelineTest extends WorkerTest {
         TopicRecorder.Seen dead = jobs.records(DLQ, notJsonId).get(0);
         assertThat(dead.text()).isEqualTo("this is not json {");
         assertThat(dead.header("dead-letter-reason")).contains("not JSON");
+        assertThat(simulator().createCount()).isEqualTo(createsBefore);
+    }
+
+    @Test
+    void rejectsHostileRecordsOnceEachBeforeAnyPaidCall() throws Exception {
+        int createsBefore = simulator().createCount();
+        String run = UUID.randomUUID().toString();
+        record Case(String jobId, String prompt, String code, String detail) {
+        }
+        List<Case> cases = new ArrayList<>();
+        // A record key that is no job id: the rejection is keyed by the record's position instead.
+        String rloPrompt = "key with U+202E " + run;
+        var rlo = jobs.send("rlo-\u202E-" + run, "{\"prompt\":\"" + rloPrompt + "\"}");
+        cases.add(new Case(JobsClient.REQUESTS + "-" + rlo.partition() + "-" + rlo.offset(), rloPrompt,
+                "invalid_job_id", "U+202E"));
+        String bucketPrompt = "other bucket " + run;
+        send("bucket-" + run, "{\"prompt\":\"" + bucketPrompt + "\",\"output\":{\"bucket\":\"other-bucket\"}}");
+        cases.add(new Case("bucket-" + run, bucketPrompt, "output_bucket_not_allowed", "only in videos"));
+        String keyPrompt = "unknown key variable " + run;
+        send("key-var-" + run, "{\"prompt\":\"" + keyPrompt + "\",\"output\":{\"key\":\"{jobId.class.classLoader}\"}}");
+        cases.add(new Case("key-var-" + run, keyPrompt, "invalid_object_key", "{jobId}, {videoId}"));
+        send("invisible-" + run, "{\"prompt\":\"\u00A0\u3000\u200B\"}");
+        cases.add(new Case("invisible-" + run, "\u00A0\u3000\u200B", "invalid_prompt", "U+00A0, U+200B, U+3000"));
+        // An overlong '/' (C0 AF) in an otherwise valid request, as kcat sends it.
+        String utf8Prompt = "overlong slash " + run;
+        byte[] head = ("{\"prompt\":\"" + utf8Prompt).getBytes(StandardCharsets.UTF_8);
+        byte[] value = Arrays.copyOf(head, head.length + 4);
+        value[head.length] = (byte) 0xC0;
+        value[head.length + 1] = (byte) 0xAF;
+        value[head.length + 2] = '"';
+        value[head.length + 3] = '}';
+        jobs.sendBytes("utf8-" + run, value);
+        cases.add(new Case("utf8-" + run, utf8Prompt + "/", "invalid_json", "not UTF-8"));
+
+        for (Case c : cases) {
+            JsonNode completion = awaitCompletion(c.jobId());
+            assertThat(completion.path("outcome").asText()).as(c.jobId()).isEqualTo("rejected");
+            assertThat(completion.path("error").path("code").asText()).as(c.jobId()).isEqualTo(c.code());
+            assertThat(completion.path("error").path("message").asText()).as(c.jobId()).contains(c.detail());
+            assertThat(jobs.records(COMPLETED, c.jobId())).as(c.jobId()).hasSize(1);
+            assertThat(simulator().createCount(c.prompt())).as(c.jobId()).isZero();
+        }
+        await().atMost(30, TimeUnit.SECONDS).until(() -> !jobs.records(DLQ, "utf8-" + run).isEmpty());
+        assertThat(jobs.records(DLQ, "utf8-" + run).get(0).value()).isEqualTo(value);
         assertThat(simulator().createCount()).isEqualTo(createsBefore);
     }
 

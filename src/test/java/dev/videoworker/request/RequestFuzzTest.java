@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -217,9 +218,9 @@ class RequestFuzzTest extends WorkerTest {
         }
     }
 
-    /** The worker's own rule for a record key that can be a job id (kept in step with RequestParser). */
+    /** The worker's own rule for a record key that can be a job id. */
     private static boolean usableKey(String key) {
-        return key != null && !key.isBlank() && key.length() <= 200 && key.chars().noneMatch(c -> c < 0x20 || c == 0x7f);
+        return key != null && RequestParser.jobIdProblem(key).isEmpty();
     }
 
     /** Records up to 1 MiB plus a little must reach the worker to be refused there, as a larger broker limit allows. */
@@ -270,6 +271,20 @@ class RequestFuzzTest extends WorkerTest {
                 "true", "[8]", "{\"s\":8}", "\"8.0\"", "\"\"", "99999999999", "1e400", "-1e400", "0.39", "0", "0.0",
                 "-0.01", "1e-999999999");
         static final int SECONDS_RAW = 16;
+        /** Characters a job id may not hold (format, line separators, NEL, U+FFFD): each id gets one. */
+        static final List<String> UNSAFE_IN_IDS = List.of("\uFEFF", "\u202E", "\u200B", "\u2066", "\u00AD",
+                "\u0085", "\u2028", "\u2029", "\uFFFD");
+        /** Text without a visible character. */
+        static final List<String> INVISIBLE = List.of("\u00A0", "\u3000", "\u2003", "\u200B", "\uFEFF",
+                "\u00A0\u200B\u3000", "\u2060\u200D", "\u3164", "\u0301");
+        /** Byte sequences that are not UTF-8, each put into an otherwise valid request. */
+        static final List<byte[]> NOT_UTF8 = List.of(new byte[] {(byte) 0xC0, (byte) 0xAF},
+                new byte[] {(byte) 0xC1, (byte) 0xBF}, new byte[] {(byte) 0xE0, (byte) 0x80, (byte) 0xAF},
+                new byte[] {(byte) 0x80}, new byte[] {(byte) 0xBF}, new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+                new byte[] {(byte) 0xED, (byte) 0xBF, (byte) 0xBF}, new byte[] {(byte) 0xE2, (byte) 0x82},
+                new byte[] {(byte) 0xF0, (byte) 0x9F, (byte) 0x8E}, new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80,
+                        (byte) 0x80}, new byte[] {(byte) 0xF8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80},
+                new byte[] {(byte) 0xFE}, new byte[] {(byte) 0xFF});
 
         private final Random rnd;
         private final String run;
@@ -402,13 +417,14 @@ class RequestFuzzTest extends WorkerTest {
         private String breaking(ObjectNode body, String key) {
             switch (rnd.nextInt(16)) {
                 case 0 -> {
-                    String how = pick(List.of("missing", "null", "empty", "blank", "number", "boolean", "array",
-                            "object", "too long"));
+                    String how = pick(List.of("missing", "null", "empty", "blank", "invisible", "number", "boolean",
+                            "array", "object", "too long"));
                     switch (how) {
                         case "missing" -> body.remove("prompt");
                         case "null" -> body.putNull("prompt");
                         case "empty" -> body.put("prompt", "");
                         case "blank" -> body.put("prompt", " \t\u2003 ");
+                        case "invisible" -> body.put("prompt", pick(INVISIBLE).repeat(1 + rnd.nextInt(3)));
                         case "number" -> body.put("prompt", rnd.nextLong());
                         case "boolean" -> body.put("prompt", rnd.nextBoolean());
                         case "array" -> body.set("prompt", NODES.arrayNode().add(pick(ODD)));
@@ -462,12 +478,17 @@ class RequestFuzzTest extends WorkerTest {
                 }
                 case 7 -> {
                     ObjectNode output = NODES.objectNode();
-                    switch (rnd.nextInt(4)) {
+                    switch (rnd.nextInt(6)) {
                         case 0 -> output.put("bucket", pick(List.of("A_B", "x", "bucket..name", "-lead", pick(ODD)
                                 + "UPPER")));
                         case 1 -> output.put("key", pick(List.of("../{jobId}", "/abs/{jobId}", "a\\b", "{nope}.mp4",
                                 "a//b", "ctl\u0001key", "x/./y", "a".repeat(2_000))));
                         case 2 -> output.set(pick(List.of("bucket", "key")), wrongType(false));
+                        case 3 -> output.put("key", pick(List.of("{jobId.class.classLoader}.mp4", "{JOBID}.mp4",
+                                "{jobId}{.mp4", "a}/{jobId}", "{{jobId}}", "c/{}/{jobId}", "a\u202Eb/{jobId}",
+                                "\uFEFF{jobId}", "a\u2028/{jobId}")));
+                        case 4 -> output.put("bucket", pick(List.of("other-bucket", "videos.evil.com",
+                                "169.254.169.254", "inputs", "videos2")));
                         default -> {
                             body.set("output", wrongType(true));
                             return "output of the wrong type";
@@ -520,7 +541,8 @@ class RequestFuzzTest extends WorkerTest {
                 }
                 case 13 -> {
                     body.set("jobId", pick(List.of(wrongType(false), NODES.textNode("ctl\u0001id"),
-                            NODES.textNode("j".repeat(201)), NODES.textNode(" "), NODES.textNode("lone" + LONE_HIGH))));
+                            NODES.textNode("j".repeat(201)), NODES.textNode(" "), NODES.textNode("lone" + LONE_HIGH),
+                            NODES.textNode(pick(UNSAFE_IN_IDS) + "id" + key), NODES.textNode(pick(INVISIBLE)))));
                     return "unusable jobId";
                 }
                 case 14 -> {
@@ -555,7 +577,20 @@ class RequestFuzzTest extends WorkerTest {
         Planned notJson(String key) {
             byte[] value;
             String recipe;
-            switch (rnd.nextInt(7)) {
+            switch (rnd.nextInt(8)) {
+                case 7 -> {
+                    // Valid JSON as far as a lenient decoder goes: only the strict one sees that it is no UTF-8.
+                    byte[] bad = pick(NOT_UTF8);
+                    String json = text(base());
+                    int at = json.indexOf("Fuzz hostile") + rnd.nextInt(12);
+                    byte[] head = json.substring(0, at).getBytes(StandardCharsets.UTF_8);
+                    byte[] tail = json.substring(at).getBytes(StandardCharsets.UTF_8);
+                    value = new byte[head.length + bad.length + tail.length];
+                    System.arraycopy(head, 0, value, 0, head.length);
+                    System.arraycopy(bad, 0, value, head.length, bad.length);
+                    System.arraycopy(tail, 0, value, head.length + bad.length, tail.length);
+                    recipe = "invalid UTF-8 " + HexFormat.of().formatHex(bad) + " in the prompt";
+                }
                 case 0 -> {
                     value = new byte[1 + rnd.nextInt(2_000)];
                     rnd.nextBytes(value);
@@ -611,7 +646,8 @@ class RequestFuzzTest extends WorkerTest {
 
         Planned badKey() {
             String key = pick(List.of(" ", "\t", "ctl\u0001" + serial, "crlf\r\n" + serial, "nul\u0000" + serial,
-                    "k".repeat(201 + rnd.nextInt(100_000)), "del\u007f" + serial));
+                    "k".repeat(201 + rnd.nextInt(100_000)), "del\u007f" + serial, run + pick(UNSAFE_IN_IDS) + serial,
+                    pick(INVISIBLE)));
             serial++;
             ObjectNode body = base();
             body.remove("jobId");

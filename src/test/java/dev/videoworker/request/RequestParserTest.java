@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -552,5 +553,192 @@ class RequestParserTest {
             ParseOutcome.Invalid key = invalid("k", "{\"prompt\":\"x\",\"output\":{\"key\":\"" + text + "/../{jobId}\"}}");
             assertThat(key.error().code()).as(text).isEqualTo("invalid_object_key");
         }
+    }
+
+    // ---- hostile input, second pass (issue 13) ----
+
+    /** Job ids follow the object keys' rules: none of these may name a job, as the record key or as jobId. */
+    static Stream<Arguments> unusableIds() {
+        return Stream.of(
+                Arguments.of("bom\uFEFFid", "U+FEFF (a format character)"),
+                Arguments.of("rlo\u202Egnp.exe", "U+202E (a format character)"),
+                Arguments.of("zero\u200Bwidth", "U+200B (a format character)"),
+                Arguments.of("soft\u00ADhyphen", "U+00AD (a format character)"),
+                Arguments.of("nel\u0085id", "U+0085 (a control character)"),
+                Arguments.of("line\u2028sep", "U+2028 (a line separator)"),
+                Arguments.of("para\u2029sep", "U+2029 (a line separator)"),
+                Arguments.of("lone\uDC00low", "U+DC00 (an unpaired surrogate)"),
+                Arguments.of("high\uD83C", "U+D83C (an unpaired surrogate)"),
+                Arguments.of("not\uFFFDutf8", "U+FFFD"),
+                Arguments.of("\u00A0\u3000", "no visible character"));
+    }
+
+    @ParameterizedTest(name = "record key {1}")
+    @MethodSource("unusableIds")
+    void rejectsARecordKeyThatCannotBeAJobIdNamingTheCodePoint(String key, String why) {
+        ParseOutcome.Invalid r = invalid(key, "{\"prompt\":\"x\"}");
+        assertThat(r.error().code()).isEqualTo("invalid_job_id");
+        assertThat(r.error().field()).isEqualTo("key");
+        assertThat(r.error().message()).contains(why).doesNotContain(key);
+        assertThat(r.jobId()).as("a safe id for the rejection").isEqualTo("video.requests-2-41");
+    }
+
+    @ParameterizedTest(name = "jobId {1}")
+    @MethodSource("unusableIds")
+    void rejectsABodyJobIdThatCannotBeAJobIdNamingTheCodePoint(String id, String why) throws Exception {
+        ParseOutcome.Invalid r = invalid(null, "{\"prompt\":\"x\",\"jobId\":" + JSON.writeValueAsString(id)
+                .replace("\uDC00", "\\udc00").replace("\uD83C", "\\ud83c") + "}");
+        assertThat(r.error().code()).isEqualTo("invalid_job_id");
+        assertThat(r.error().field()).isEqualTo("jobId");
+        assertThat(r.error().message()).contains(why).doesNotContain(id);
+    }
+
+    @Test
+    void acceptsJobIdsInAnyScriptWithPairedSurrogates() {
+        for (String id : List.of("\u05e9\u05dc\u05d5\u05dd-\uD83C\uDFAC", "caf\u00e9 7", "\u4f5c\u696d-1", "e\u0301")) {
+            assertThat(parse(id, "{\"prompt\":\"x\"}").jobId()).isEqualTo(id);
+        }
+    }
+
+    static Stream<Arguments> invisiblePrompts() {
+        return Stream.of(
+                Arguments.of("\u00A0", "U+00A0"),
+                Arguments.of("\u3000\u3000", "U+3000"),
+                Arguments.of("\u200B", "U+200B"),
+                Arguments.of("\uFEFF", "U+FEFF"),
+                Arguments.of("\u00A0\u200B\u2003\u3000\uFEFF", "U+00A0, U+2003, U+200B, U+3000, U+FEFF"),
+                Arguments.of("\u2060\u180E\u200D", "U+180E, U+200D, U+2060"),
+                Arguments.of("\u3164\u115F", "U+115F, U+3164"),
+                Arguments.of("\u0301\uFE0F", "U+0301, U+FE0F"),
+                Arguments.of(" \\t\u2003 ", "U+0009, U+0020, U+2003"));
+    }
+
+    @ParameterizedTest(name = "prompt of {1}")
+    @MethodSource("invisiblePrompts")
+    void rejectsAPromptWithoutAVisibleCharacterNamingWhatItHolds(String prompt, String named) {
+        ParseOutcome.Invalid r = invalid("k", "{\"prompt\":\"" + prompt + "\"}");
+        assertThat(r.error().code()).isEqualTo("invalid_prompt");
+        assertThat(r.error().field()).isEqualTo("prompt");
+        assertThat(r.error().message()).contains("no visible character, only " + named).contains("at least one");
+    }
+
+    @Test
+    void acceptsAPromptWithOneVisibleCharacterAmongInvisibleOnes() {
+        for (String prompt : List.of("\u200Bx\u200B", "\u00A0.", "\uD83C\uDFAC", "e\u0301", "\u05e9", "\u202Etxet")) {
+            assertThat(parse("k", "{\"prompt\":\"" + prompt + "\"}")).as(prompt).isInstanceOf(ParseOutcome.Valid.class);
+        }
+    }
+
+    @Test
+    void rejectsEveryBraceOfTheKeyTemplateThatIsNotAKnownVariableNamingTheKnownOnes() {
+        for (String key : List.of("{jobId.class.classLoader}.mp4", "{JOBID}.mp4", "{ jobId }.mp4", "{jobId}{.mp4",
+                "a}/{jobId}.mp4", "c/{jobId}/{}.mp4", "{{jobId}}.mp4", "{${jndi:ldap://x/a}}")) {
+            ParseOutcome.Invalid r = invalid("k", "{\"prompt\":\"x\",\"output\":{\"key\":\"" + key + "\"}}");
+            assertThat(r.error().code()).as(key).isEqualTo("invalid_object_key");
+            assertThat(r.error().field()).as(key).isEqualTo("output.key");
+            assertThat(r.error().message()).as(key).contains("is not a variable")
+                    .contains("the only variables are {jobId}, {videoId}, {model}, {size}, {seconds}");
+        }
+        assertThat(invalid("k", "{\"prompt\":\"x\",\"output\":{\"key\":\"{jobId.class.classLoader}\"}}").error()
+                .message()).contains("'{jobId.class.classLoader}' is not a variable");
+        ParseOutcome.Valid all = (ParseOutcome.Valid) parse("k", "{\"prompt\":\"x\",\"output\":{\"key\":"
+                + "\"c/{jobId}/{model}-{size}-{seconds}-{videoId}.mp4\"}}");
+        assertThat(all.request().output().key()).isEqualTo("c/{jobId}/{model}-{size}-{seconds}-{videoId}.mp4");
+    }
+
+    @Test
+    void rejectsKeyTemplatesWithFormatOrSeparatorCharactersNamingTheCodePoint() {
+        for (String c : List.of("\u202E", "\uFEFF", "\u200B", "\u2028", "\u0085")) {
+            ParseOutcome.Invalid r = invalid("k", "{\"prompt\":\"x\",\"output\":{\"key\":\"a" + c + "b/{jobId}\"}}");
+            assertThat(r.error().code()).isEqualTo("invalid_object_key");
+            assertThat(r.error().message()).contains(String.format("U+%04X", (int) c.charAt(0))).doesNotContain(c);
+        }
+    }
+
+    @Test
+    void storesOnlyInTheConfiguredBucketByDefault() {
+        assertThat(parse("k", "{\"prompt\":\"x\",\"output\":{\"bucket\":\"videos\"}}"))
+                .isInstanceOf(ParseOutcome.Valid.class);
+        for (String bucket : List.of("other-bucket", "videos.evil.com", "169.254.169.254", "videos2")) {
+            ParseOutcome.Invalid r = invalid("k", "{\"prompt\":\"x\",\"output\":{\"bucket\":\"" + bucket + "\"}}");
+            assertThat(r.error().code()).as(bucket).isEqualTo("output_bucket_not_allowed");
+            assertThat(r.error().field()).as(bucket).isEqualTo("output.bucket");
+            assertThat(r.error().message()).as(bucket).contains("'" + bucket + "'").contains("only in videos (")
+                    .contains("worker.storage.allowed-output-buckets");
+        }
+    }
+
+    @Test
+    void storesInTheAllowedOutputBucketsAndTheConfiguredOne() {
+        RequestParser p = parserWith(Map.of("worker.storage.allowed-output-buckets", "archive,exports"));
+        for (String bucket : List.of("videos", "archive", "exports")) {
+            assertThat(p.parse(("{\"prompt\":\"x\",\"output\":{\"bucket\":\"" + bucket + "\"}}")
+                    .getBytes(StandardCharsets.UTF_8), "k", AT)).as(bucket).isInstanceOf(ParseOutcome.Valid.class);
+        }
+        ParseOutcome.Invalid r = (ParseOutcome.Invalid) p.parse("{\"prompt\":\"x\",\"output\":{\"bucket\":\"other\"}}"
+                .getBytes(StandardCharsets.UTF_8), "k", AT);
+        assertThat(r.error().code()).isEqualTo("output_bucket_not_allowed");
+        assertThat(r.error().message()).contains("only in videos, archive, exports");
+    }
+
+    /** A request whose prompt holds {@code bad} between two letters: everything else is valid. */
+    static byte[] withBytes(int... bad) {
+        byte[] head = "{\"prompt\":\"a".getBytes(StandardCharsets.UTF_8);
+        byte[] tail = "b\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[head.length + bad.length + tail.length];
+        System.arraycopy(head, 0, out, 0, head.length);
+        for (int i = 0; i < bad.length; i++) {
+            out[head.length + i] = (byte) bad[i];
+        }
+        System.arraycopy(tail, 0, out, head.length + bad.length, tail.length);
+        return out;
+    }
+
+    static Stream<Arguments> invalidUtf8() {
+        return Stream.of(
+                Arguments.of("overlong '/'", withBytes(0xC0, 0xAF), "C0"),
+                Arguments.of("overlong NUL", withBytes(0xC0, 0x80), "C0"),
+                Arguments.of("overlong three bytes", withBytes(0xE0, 0x80, 0xAF), "E0"),
+                Arguments.of("lone continuation byte", withBytes(0x80), "80"),
+                Arguments.of("surrogate in UTF-8", withBytes(0xED, 0xA0, 0x80), "ED"),
+                Arguments.of("cut-off sequence", withBytes(0xE2, 0x82), "E2 82"),
+                Arguments.of("beyond U+10FFFF", withBytes(0xF4, 0x90, 0x80, 0x80), "F4"),
+                Arguments.of("five-byte form", withBytes(0xF8, 0x88, 0x80, 0x80, 0x80), "F8"),
+                Arguments.of("0xFF", withBytes(0xFF), "FF"),
+                Arguments.of("cut off at the end", Arrays.copyOf(withBytes(0xE2, 0x82, 0xAC), 14), "E2 82"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidUtf8")
+    void treatsInvalidUtf8AsNotJson(String what, byte[] value, String shown) {
+        ParseOutcome outcome = parser.parse(value, "k", AT);
+        assertThat(outcome).isInstanceOf(ParseOutcome.NotJson.class);
+        assertThat(((ParseOutcome.NotJson) outcome).reason()).contains("not UTF-8").contains(shown);
+        assertThat(outcome.jobId()).isEqualTo("k");
+    }
+
+    @Test
+    void readsOnlyUtf8NotUtf16OrUtf32() {
+        for (var charset : List.of(StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE, StandardCharsets.UTF_16,
+                java.nio.charset.Charset.forName("UTF-32"))) {
+            ParseOutcome outcome = parser.parse("{\"prompt\":\"x\"}".getBytes(charset), "k", AT);
+            assertThat(outcome).as(charset.name()).isInstanceOf(ParseOutcome.NotJson.class);
+        }
+        assertThat(((ParseOutcome.NotJson) parse("k", "{\"prompt\":\"x\u0000\"}")).reason())
+                .contains("NUL byte at byte 12");
+    }
+
+    @Test
+    void readsValidUtf8OfEveryLengthAndSkipsAByteOrderMark() {
+        ParseOutcome.Valid valid = (ParseOutcome.Valid) parser.parse(withBytes(0xE2, 0x82, 0xAC, 0xF0, 0x9F, 0x8E,
+                0xAC, 0xC3, 0xA9), "k", AT);
+        assertThat(valid.request().prompt()).isEqualTo("a\u20AC\uD83C\uDFAC\u00E9b");
+        byte[] json = "{\"prompt\":\"x\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] bom = new byte[json.length + 3];
+        bom[0] = (byte) 0xEF;
+        bom[1] = (byte) 0xBB;
+        bom[2] = (byte) 0xBF;
+        System.arraycopy(json, 0, bom, 3, json.length);
+        assertThat(parser.parse(bom, "k", AT)).isInstanceOf(ParseOutcome.Valid.class);
     }
 }

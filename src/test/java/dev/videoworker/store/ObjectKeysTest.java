@@ -1,6 +1,7 @@
 package dev.videoworker.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -27,6 +28,30 @@ class ObjectKeysTest {
         assertThat(ObjectKeys.problem("a//b")).isPresent();
         assertThat(ObjectKeys.problem("x".repeat(1025))).isPresent();
         assertThat(ObjectKeys.problem("campaign-7/job.mp4")).isEmpty();
+    }
+
+    @Test
+    void refusesFormatAndSeparatorCharactersNamingTheirCodePoint() {
+        assertThat(ObjectKeys.problem("a\u202Eb.mp4")).contains("the object key must not contain U+202E (a format "
+                + "character)");
+        assertThat(ObjectKeys.problem("\uFEFFa.mp4")).get().asString().contains("U+FEFF");
+        assertThat(ObjectKeys.problem("a\u2028b")).get().asString().contains("U+2028 (a line separator)");
+        assertThat(ObjectKeys.problem("a\u0085b")).get().asString().contains("U+0085 (a control character)");
+        assertThat(ObjectKeys.problem("a\uD800b")).get().asString().contains("U+D800 (an unpaired surrogate)");
+        assertThat(ObjectKeys.problem("\u05e9/\uD83C\uDFAC.mp4")).isEmpty();
+    }
+
+    @Test
+    void rendersOnlyKnownVariablesAndRefusesEveryOtherBrace() {
+        Map<String, String> vars = Map.of("jobId", "j1", "model", "sora-2");
+        assertThat(ObjectKeys.render("c/{model}/{jobId}.mp4", vars)).isEqualTo("c/sora-2/j1.mp4");
+        for (String template : new String[] {"{jobId.class.classLoader}", "{videoId}", "{jobId", "jobId}", "{}",
+                "{{jobId}}"}) {
+            assertThatThrownBy(() -> ObjectKeys.render(template, vars)).as(template)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not a variable");
+        }
+        assertThatThrownBy(() -> ObjectKeys.render("{" + "v".repeat(5_000) + "}", vars))
+                .hasMessageContaining("…' is not a variable").message().hasSizeLessThan(100);
     }
 
     @Test

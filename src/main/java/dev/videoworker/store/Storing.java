@@ -79,7 +79,10 @@ public class Storing {
         stopping = true;
     }
 
-    /** Streams the video into the store on a worker thread; retries a failed upload until the provider's copy expires. */
+    /**
+     * Streams the video into the store on a worker thread; retries a failed upload until the provider's copy
+     * expires.
+     */
     void storeVideo(JobState storing, int attempt) {
         if (stopping || !ledger.current(storing)) {
             return;

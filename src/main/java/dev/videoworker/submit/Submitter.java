@@ -470,7 +470,10 @@ public class Submitter {
                 intent.updatedAt().plus(config.jobs().createTimeout()).plus(CLOCK_SKEW));
     }
 
-    /** One search of the provider's list for the job's video; a list that cannot be read is a finding, not a failure. */
+    /**
+     * One search of the provider's list for the job's video; a list that cannot be read is a finding, not a
+     * failure.
+     */
     private Uni<Search> search(JobState intent, Span span) {
         return candidates(intent, span)
                 .map(Search::found)

@@ -62,17 +62,20 @@ class StorageRefusalTest {
     }
 
     @Test
-    void aJobIdWhoseSignatureNeverMatchesIsRefusedAtOnceEscapedAndWithoutCredentials() {
-        // The job id goes into the key and the object's metadata; S3Proxy (like AWS) then never matches the signature.
-        for (String jobId : new String[] {"job-\u202Egnp", "job-\u2028x", "job-\u0085x", "job-\uFEFFx", "job-\u200Bx"}) {
-            String key = jobId + ".mp4";
-            Throwable failure = upload(asyncMinio, BUCKET, key);
+    void aSignatureTheStoreNeverMatchesIsRefusedAtOnceWithoutCredentials() throws Exception {
+        // Signed with a secret the store does not know: SignatureDoesNotMatch on every try. (Job ids with format or
+        // separator characters are refused before paying now, and non-ASCII metadata is percent-encoded, so a
+        // job id no longer leads here.)
+        String wrongSecret = "not-the-secret-FAKE-0000";
+        try (MinioAsyncClient wrong = client(s3.endpoint(), wrongSecret)) {
+            String key = "job-caf\u00e9.mp4";
+            Throwable failure = upload(wrong, BUCKET, key);
 
             Optional<JobError> refusal = StorageRefusal.of(failure, BUCKET, key);
 
             assertThat(refusal).as("refusal of %s", failure).isPresent();
-            assertThat(refusal.get().message()).contains("SignatureDoesNotMatch", "\\u")
-                    .doesNotContain(jobId, s3.secretKey(), s3.accessKey());
+            assertThat(refusal.get().message()).contains("SignatureDoesNotMatch")
+                    .doesNotContain(s3.secretKey(), s3.accessKey(), wrongSecret);
         }
     }
 
@@ -116,7 +119,8 @@ class StorageRefusalTest {
     private static Throwable upload(MinioAsyncClient client, String bucket, String key) {
         ObjectUploader uploader = new ObjectUploader(client, 5 * 1024 * 1024, new OpenUploads(client));
         Throwable failure = catchThrowable(() -> uploader.upload(new HashingInputStream(
-                new ByteArrayInputStream(new byte[1000])), bucket, key, "video/mp4", Map.of("job-id", key.replace(".mp4", ""), "model", "sora-2")));
+                new ByteArrayInputStream(new byte[1000])), bucket, key, "video/mp4",
+                Map.of("job-id", key.replace(".mp4", ""), "model", "sora-2")));
         assertThat(failure).as("upload to %s/%s", bucket, key).isNotNull();
         return failure;
     }

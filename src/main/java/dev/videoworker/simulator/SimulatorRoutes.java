@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 
 import org.jboss.logging.Logger;
 
+import dev.videoworker.log.LogText;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
@@ -507,7 +508,7 @@ public final class SimulatorRoutes {
     private void failure(RoutingContext ctx) {
         if (ctx.response().ended()) {
             // e.g. the rest of an oversized upload failing after its 413 was sent: nothing left to answer
-            LOG.debugf("Failure after the response on %s: %s", ctx.request().path(), ctx.failure());
+            LOG.debugf("Failure after the response on %s: %s", LogText.safe(ctx.request().path()), ctx.failure());
             return;
         }
         if (ctx.failure() != null) {
@@ -536,7 +537,7 @@ public final class SimulatorRoutes {
             send(ctx, api.status(), api.envelope());
             return;
         }
-        LOG.errorf(cause, "Simulator failed on %s %s", ctx.request().method(), ctx.request().path());
+        LOG.errorf(cause, "Simulator failed on %s %s", ctx.request().method(), LogText.safe(ctx.request().path()));
         send(ctx, 500, new VideoApiException(500, "The server had an error while processing your request.",
                 "server_error", null, null).envelope());
     }

@@ -26,6 +26,8 @@ import java.util.regex.Pattern;
 
 import org.jboss.logging.Logger;
 
+import dev.videoworker.log.LogText;
+
 /**
  * The simulated Videos API, without HTTP: a thread-safe in-memory store of video jobs whose status is computed from
  * the clock, the validation rules of the Sora 2 models, and the media of completed jobs.
@@ -195,7 +197,8 @@ public final class VideoSimulator implements AutoCloseable {
             }
             if (fault != null) {
                 faultCounts.computeIfAbsent(endpoint, e -> new EnumMap<>(Fault.class)).merge(fault, 1, Integer::sum);
-                LOG.debugf("Simulator injects %s into %s %s", fault, endpoint, target == null ? "" : target);
+                LOG.debugf("Simulator injects %s into %s %s", fault, endpoint,
+                        target == null ? "" : LogText.safe(target));
             }
             callLog.addLast(new Call(endpoint, target, fault));
             if (callLog.size() > CALL_LOG_SIZE) {
@@ -356,7 +359,8 @@ public final class VideoSimulator implements AutoCloseable {
             creates++;
             createsByPrompt.merge(prompt, 1, Integer::sum);
             job = store(model, prompt, size, seconds, null);
-            LOG.debugf("Simulator created %s (%s, %s, %ss)", job.id(), model, size, seconds);
+            LOG.debugf("Simulator created %s (%s, %s, %ss)", job.id(), LogText.safe(model), LogText.safe(size),
+                    LogText.safe(String.valueOf(seconds)));
             created = job.at(clock.instant(), settings);
         }
         announce(job);
@@ -654,7 +658,7 @@ public final class VideoSimulator implements AutoCloseable {
             try {
                 return Duration.parse(m.group(1));
             } catch (DateTimeParseException e) {
-                LOG.debugf("ignoring unparsable marker %s", m.group());
+                LOG.debugf("ignoring unparsable marker %s", LogText.safe(m.group()));
             }
         }
         return otherwise;

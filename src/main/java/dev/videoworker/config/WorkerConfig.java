@@ -2,6 +2,7 @@ package dev.videoworker.config;
 
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -124,18 +125,50 @@ public interface WorkerConfig {
     /** Models the worker accepts, keyed by model name. Built-in defaults are the Sora 2 rules. */
     Map<String, Model> models();
 
-    /** The OpenAI-compatible Videos API the worker submits to. */
+    /**
+     * Further providers, keyed by name ({@code worker.providers.<name>.*}), besides the default one of
+     * {@code worker.provider.*}; each with its own dialect, key and model catalog.
+     */
+    Map<String, NamedProvider> providers();
+
+    /**
+     * The default provider ({@code worker.provider.*}, catalog {@code worker.models}): named {@code openai} unless
+     * {@link #name()} says otherwise. Its retry policy applies to every provider.
+     */
     interface Provider {
-        /** Base URL without {@code /v1}; the REST client appends the API paths. */
+        /** The provider's name: in job states (the pinned route), events and metrics. */
+        @WithDefault("openai")
+        String name();
+
+        /** Base URL; its path is kept and the dialect's paths ({@code /v1/videos} for {@code openai}) follow it. */
         @WithDefault("https://api.openai.com")
         String baseUrl();
+
+        /** How the provider's API is shaped: {@code openai}, {@code openrouter}, {@code together}, {@code url-result}. */
+        @WithDefault("openai")
+        String dialect();
 
         /** Bearer key; read from {@code SORA_API_KEY}, falling back to {@code OPENAI_API_KEY}. Never logged. */
         Optional<String> apiKey();
 
+        /** A file holding the key (a mounted secret), read at start; wins over {@link #apiKey()}. */
+        Optional<String> apiKeyFile();
+
+        /** The name of the key, written into job states instead of the key itself. */
+        @WithDefault("default")
+        String keyName();
+
         /** Create calls in flight at once; more wait (their read timeout starts when they are sent). */
         @WithDefault("16")
         int maxConcurrentCreates();
+
+        /** Routing order among providers of one model: lower first. */
+        @WithDefault("100")
+        int priority();
+
+        /** Whether the provider's copy is deleted once the S3 copy is verified (where the dialect can delete). */
+        @WithDefault("true")
+        boolean deleteAfterStore();
 
         /** Retries of retrieve, list, delete and opening content (never of a create). */
         Retry retry();
@@ -359,8 +392,44 @@ public interface WorkerConfig {
         Duration tombstoneMargin();
     }
 
+    /** One more provider: like {@link Provider}, with a catalog of its own. */
+    interface NamedProvider {
+        String baseUrl();
+
+        @WithDefault("openai")
+        String dialect();
+
+        Optional<String> apiKey();
+
+        Optional<String> apiKeyFile();
+
+        @WithDefault("default")
+        String keyName();
+
+        @WithDefault("16")
+        int maxConcurrentCreates();
+
+        @WithDefault("100")
+        int priority();
+
+        @WithDefault("true")
+        boolean deleteAfterStore();
+
+        /** Secret(s) of the provider's signed callbacks, when it sends any. */
+        Optional<List<String>> webhookSecret();
+
+        /** The models this provider serves, by the name requests use. */
+        Map<String, Model> models();
+    }
+
     /** One entry of the model catalog. */
     interface Model {
+        /** The model's name at the provider, when it differs from the catalog name (e.g. {@code openai/sora-2}). */
+        Optional<String> providerModel();
+
+        /** The day the provider switches the model off: requests from that day on are rejected {@code model_retired}. */
+        Optional<LocalDate> retiresOn();
+
         /** Allowed sizes; the first is the default. */
         List<String> sizes();
 

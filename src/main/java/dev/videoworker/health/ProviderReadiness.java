@@ -12,6 +12,7 @@ import org.eclipse.microprofile.health.Readiness;
 
 import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.provider.ProviderHealth;
+import dev.videoworker.provider.Providers;
 import dev.videoworker.provider.VideosClient;
 
 /**
@@ -28,13 +29,13 @@ public class ProviderReadiness implements HealthCheck {
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
     private final ProviderHealth health;
-    private final VideosClient client;
+    private final Providers providers;
     private final String baseUrl;
     private Instant lastProbe = Instant.MIN;
 
-    public ProviderReadiness(ProviderHealth health, VideosClient client, WorkerConfig config) {
+    public ProviderReadiness(ProviderHealth health, Providers providers, WorkerConfig config) {
         this.health = health;
-        this.client = client;
+        this.providers = providers;
         this.baseUrl = config.provider().baseUrl();
     }
 
@@ -65,6 +66,8 @@ public class ProviderReadiness implements HealthCheck {
             }
             lastProbe = now;
         }
-        client.probe().ifNoItem().after(PROBE_TIMEOUT).fail().subscribe().with(done -> { }, failed -> { });
+        for (VideosClient client : providers.all()) {
+            client.probe().ifNoItem().after(PROBE_TIMEOUT).fail().subscribe().with(done -> { }, failed -> { });
+        }
     }
 }

@@ -12,9 +12,15 @@ import java.util.Map;
  */
 public sealed interface JobEvent {
 
-    /** A valid request for a job id not seen before: the durable intent to submit it. */
+    /** A valid request for a job id not seen before: the durable intent to submit it, at {@code route}. */
     record Requested(VideoRequest request, int partition, BigDecimal estimatedCostUsd, Instant receivedAt,
-            String trace) implements JobEvent {
+            String trace, Route route) implements JobEvent {
+
+        /** A request for the default route (a job state without a route is the default provider's). */
+        public Requested(VideoRequest request, int partition, BigDecimal estimatedCostUsd, Instant receivedAt,
+                String trace) {
+            this(request, partition, estimatedCostUsd, receivedAt, trace, null);
+        }
     }
 
     /** A request that will never be submitted (invalid, over the budget, an unusable input image). */
@@ -49,8 +55,12 @@ public sealed interface JobEvent {
     record Progressed(JobStatus status, Integer progress) implements JobEvent {
     }
 
-    /** A poll saw the video completed. */
-    record Generated(Instant providerExpiresAt) implements JobEvent {
+    /** A poll saw the video completed; {@code actualCostUsd}: what the provider says it cost (null: not said). */
+    record Generated(Instant providerExpiresAt, BigDecimal actualCostUsd) implements JobEvent {
+
+        public Generated(Instant providerExpiresAt) {
+            this(providerExpiresAt, null);
+        }
     }
 
     /** A poll saw the video failed, cancelled or expired at the provider, or the provider refused the poll for good. */

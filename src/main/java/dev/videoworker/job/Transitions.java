@@ -69,7 +69,8 @@ public final class Transitions {
             return progressed(current, p, now);
         }
         if (event instanceof Generated g) {
-            return generating(current) ? Decision.apply(current.generated(g.providerExpiresAt(), now), Step.STORE)
+            return generating(current) ? Decision.apply(current.generated(g.providerExpiresAt(), now)
+                    .withActualCost(g.actualCostUsd() != null ? g.actualCostUsd() : current.actualCostUsd()), Step.STORE)
                     : Decision.ignored(current);
         }
         if (event instanceof GenerationEnded e) {
@@ -102,7 +103,7 @@ public final class Transitions {
             return known(current);
         }
         return Decision.apply(JobState.submitting(r.request(), r.partition(), r.estimatedCostUsd(), r.receivedAt(),
-                now, r.trace()), Step.SUBMIT);
+                now, r.trace(), r.route()), Step.SUBMIT);
     }
 
     /**

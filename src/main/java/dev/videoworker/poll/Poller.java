@@ -28,7 +28,7 @@ import dev.videoworker.provider.CallNotSent;
 import dev.videoworker.provider.ProviderException;
 import dev.videoworker.provider.ProviderStatus;
 import dev.videoworker.provider.ProviderVideo;
-import dev.videoworker.provider.VideosClient;
+import dev.videoworker.provider.Providers;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
@@ -49,7 +49,7 @@ public class Poller {
 
     private final JobStore store;
     private final JobLedger ledger;
-    private final VideosClient provider;
+    private final Providers providers;
     private final JobDriver driver;
     private final Vertx vertx;
     private final WorkerConfig.Poll config;
@@ -63,12 +63,12 @@ public class Poller {
     private volatile Instant lastPollAt = Instant.now();
     private final Timer lateness;
 
-    public Poller(JobStore store, JobLedger ledger, JobDriver driver, VideosClient provider, Vertx vertx,
+    public Poller(JobStore store, JobLedger ledger, JobDriver driver, Providers providers, Vertx vertx,
             WorkerConfig config, WorkerMetrics metrics, MeterRegistry registry) {
         this.metrics = metrics;
         this.store = store;
         this.ledger = ledger;
-        this.provider = provider;
+        this.providers = providers;
         this.driver = driver;
         this.vertx = vertx;
         this.config = config.poll();
@@ -182,7 +182,7 @@ public class Poller {
         }
         metrics.polled(job.status());
         lastPollAt = clock.instant();
-        provider.retrieve(job.videoId(), job.trace())
+        providers.forJob(job).retrieve(job.videoId(), job.trace())
                 .chain(video -> onVideo(job, video).map(next -> new Polled(next, video.pollAfter())))
                 .subscribe().with(polled -> {
                     JobState next = polled.job();
@@ -241,7 +241,7 @@ public class Poller {
         if (videoId == null || stopping) {
             return;
         }
-        provider.delete(videoId, ended.trace(), () -> current(ended)).subscribe().with(
+        providers.forJob(ended).delete(videoId, ended.trace(), () -> current(ended)).subscribe().with(
                 done -> Log.infof("job %s: deleted %s at the provider", LogText.safe(ended.jobId()),
                         LogText.safe(videoId)),
                 e -> {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -17,24 +16,19 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 
-import org.eclipse.microprofile.config.ConfigProvider;
-import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.resteasy.reactive.RestResponse;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.flow.AsyncPermits;
 import dev.videoworker.metrics.WorkerMetrics;
 import dev.videoworker.trace.Tracing;
@@ -43,68 +37,91 @@ import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 
 /**
- * The worker's only way to the provider: adds the Bearer key, maps the protocol to {@link ProviderVideo}, turns every
- * failure into a {@link ProviderException} carrying the provider's own words, and retries transient failures of
- * retrieve, list, delete and opening content ({@code worker.provider.retry.*}). It never retries a create.
+ * The worker's only way to one provider (one per configured provider, see {@link Providers}): adds the key, builds
+ * each call from the provider's base URL (its path kept) and its {@link Dialect}, maps the answers to
+ * {@link ProviderVideo}, turns every failure into a {@link ProviderException} carrying the provider's own words, and
+ * retries transient failures of retrieve, list, delete and opening content ({@code worker.provider.retry.*}). It
+ * never retries a create.
  */
-@ApplicationScoped
 public class VideosClient {
 
     static final String POLL_AFTER_HEADER = "openai-poll-after-ms";
     private static final int MAX_ERROR_BODY = 64 * 1024;
     private static final Pattern API_KEY_SHAPE = Pattern.compile("\\b(sk|pk|rk|key)[-_][A-Za-z0-9_\\-*]{6,}");
 
-    private final VideosApi api;
+    private final ProviderSettings settings;
+    private final Dialect dialect;
+    private final ProviderHttp api;
+    private final ProviderCreateHttp createApi;
     private final ObjectMapper mapper;
     private final String authorization;
-    private final URI baseUri;
+    private final String apiKeyHeader;
     private final HttpClient contentHttp;
     private final RetryPolicy retry;
     private final RetryListener retryListener;
     private final WorkerMetrics metrics;
     private final ProviderHealth health;
     private final Tracing tracing;
-    private final VideosCreateApi createApi;
     private final AsyncPermits creates;
+    private final ResultUrls resultUrls;
     /** Longest wait for a content download's headers, and for each next byte of its body: the API read timeout. */
     private final Duration contentTimeout;
 
     /** Told of every retry before its wait: the call, what it was about, the failed attempt (1: the first call). */
     @FunctionalInterface
-    interface RetryListener {
+    public interface RetryListener {
         void retrying(String call, String target, int attempt, ProviderException failure, Duration wait);
     }
 
-    @Inject
-    public VideosClient(@RestClient VideosApi api, @RestClient VideosCreateApi createApi, ObjectMapper mapper,
-            WorkerConfig config, WorkerMetrics metrics, ProviderHealth health, Tracing tracing) {
-        this(api, createApi, mapper, config, new RetryPolicy(config.provider().retry(), new Random()), null, metrics,
-                health, tracing);
+    /**
+     * Decides whether a result URL on another host than the provider's may be downloaded (without the key): throws a
+     * {@link ProviderException} saying why not.
+     */
+    @FunctionalInterface
+    public interface ResultUrls {
+        void check(URI url) throws ProviderException;
     }
 
-    /** For tests: a chosen policy, and a listener that sees each retry (besides the log line). */
-    VideosClient(VideosApi api, VideosCreateApi createApi, ObjectMapper mapper, WorkerConfig config,
-            RetryPolicy retry, RetryListener listener, WorkerMetrics metrics, ProviderHealth health, Tracing tracing) {
+    VideosClient(ProviderSettings settings, ProviderHttp api, ProviderCreateHttp createApi, ObjectMapper mapper,
+            RetryPolicy retry, RetryListener listener, WorkerMetrics metrics, ProviderHealth health, Tracing tracing,
+            Duration contentTimeout, HttpClient contentHttp, ResultUrls resultUrls) {
+        this.settings = settings;
+        this.dialect = settings.dialect();
         this.tracing = tracing;
         this.createApi = createApi;
-        this.creates = new AsyncPermits(config.provider().maxConcurrentCreates());
+        this.creates = new AsyncPermits(settings.maxConcurrentCreates());
         this.metrics = metrics;
         this.health = health;
         this.api = api;
         this.retry = retry;
         this.retryListener = listener;
-        this.contentTimeout = Duration.ofMillis(ConfigProvider.getConfig()
-                .getOptionalValue("quarkus.rest-client.videos-api.read-timeout", Long.class).orElse(60_000L));
+        this.contentTimeout = contentTimeout;
         this.mapper = mapper;
-        this.authorization = config.provider().apiKey().filter(k -> !k.isBlank()).map(k -> "Bearer " + k)
-                .orElse(null);
-        this.baseUri = URI.create(config.provider().baseUrl().replaceAll("/+$", ""));
+        this.resultUrls = resultUrls;
+        String key = settings.apiKey() == null || settings.apiKey().isBlank() ? null : settings.apiKey();
+        boolean bearer = "Authorization".equalsIgnoreCase(dialect.authHeader());
+        this.authorization = key != null && bearer ? dialect.authValue(key) : null;
+        this.apiKeyHeader = key != null && !bearer ? dialect.authValue(key) : null;
         // Content is streamed with the JDK client: its body InputStream applies back-pressure, whereas the REST
         // client's Multi return type buffers whatever the server sends (see docs/decisions.md).
-        this.contentHttp = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
+        this.contentHttp = contentHttp;
+    }
+
+    /** The provider this client calls. */
+    public ProviderSettings settings() {
+        return settings;
+    }
+
+    public String provider() {
+        return settings.name();
+    }
+
+    public Dialect.Capabilities capabilities() {
+        return dialect.capabilities();
+    }
+
+    private String url(String path) {
+        return path.startsWith("http://") || path.startsWith("https://") ? path : settings.baseUrl() + path;
     }
 
     /** What to create: the fields of {@code POST /v1/videos}, plus an optional reference image. */
@@ -128,18 +145,17 @@ public class VideosClient {
      * {@link CallNotSent}; when it fails, nothing is sent and the call fails with the fence's failure.
      */
     public Uni<ProviderVideo> create(CreateVideo request, String trace, Supplier<Uni<Boolean>> fence) {
-        MultipartBody form = new MultipartBody()
-                .text("model", request.model())
-                .text("prompt", request.prompt())
-                .text("size", request.size())
-                .text("seconds", request.seconds());
-        if (request.image() != null) {
-            form.file("input_reference", request.imageFileName(), request.imageContentType(), request.image());
-        }
-        byte[] body = form.finish();
+        return create(request, trace, fence, null);
+    }
+
+    /** {@link #create(CreateVideo, String, Supplier)} with a callback URL, where the dialect sends one. */
+    public Uni<ProviderVideo> create(CreateVideo request, String trace, Supplier<Uni<Boolean>> fence,
+            String callbackUrl) {
+        Dialect.Call call = dialect.create(request, dialect.capabilities().callbackUrl() ? callbackUrl : null);
         return creates.run(() -> Uni.createFrom().<Boolean>deferred(fence::get)
                 .chain(wanted -> !wanted ? Uni.createFrom().failure(new CallNotSent("create", request.model()))
-                        : timed("create", trace, createApi.create(authorization, form.contentType(), body)
+                        : timed("create", trace, createApi.create(url(call.path()), authorization, apiKeyHeader,
+                                call.contentType(), call.body())
                                 .map(this::toVideo)
                                 .onFailure().transform(e -> failure(e, true)))));
     }
@@ -149,7 +165,8 @@ public class VideosClient {
     }
 
     public Uni<ProviderVideo> retrieve(String videoId, String trace) {
-        return withRetries("retrieve", videoId, trace, () -> api.retrieve(authorization, videoId)
+        return withRetries("retrieve", videoId, trace, () -> api.get(url(dialect.videoPath(videoId)), authorization,
+                apiKeyHeader)
                 .map(this::toVideo)
                 .onFailure().transform(e -> failure(e, false)));
     }
@@ -158,10 +175,20 @@ public class VideosClient {
     public record Page(List<ProviderVideo> videos, boolean hasMore, String lastId) {
     }
 
-    /** One cheap call, for the readiness check: a page of one video, not retried. */
+    /**
+     * One cheap call, for the readiness check, not retried: a page of one video where the dialect has a list, else a
+     * retrieve of an id that does not exist (a 404 says the provider is there and took the key).
+     */
     public Uni<Void> probe() {
-        return timed("list", null, api.list(authorization, 1, "desc", null)
-                .onFailure().transform(e -> failure(e, false))).replaceWithVoid();
+        if (dialect.capabilities().list()) {
+            return timed("list", null, api.list(url(dialect.listPath()), authorization, apiKeyHeader, 1, "desc", null)
+                    .onFailure().transform(e -> failure(e, false))).replaceWithVoid();
+        }
+        return timed("retrieve", null, api.get(url(dialect.videoPath("video_readiness_probe")), authorization,
+                apiKeyHeader)
+                .onFailure().transform(e -> failure(e, false))
+                .onFailure(e -> e instanceof ProviderException p && p.httpStatus() == 404).recoverWithNull())
+                .replaceWithVoid();
     }
 
     /** One page of the provider's recent videos, newest first, after the cursor {@code after} (null: the start). */
@@ -170,16 +197,15 @@ public class VideosClient {
     }
 
     public Uni<Page> listNewest(int limit, String after, String trace) {
-        return withRetries("list", after == null ? "first page" : "after " + after, trace, () -> api.list(authorization,
-                limit, "desc", after)
+        if (!dialect.capabilities().list()) {
+            return Uni.createFrom().failure(unsupported("list"));
+        }
+        return withRetries("list", after == null ? "first page" : "after " + after, trace, () -> api.list(
+                url(dialect.listPath()), authorization, apiKeyHeader, limit, "desc", after)
                 .map(r -> {
-                    VideoResource.Page page = r.getEntity();
-                    List<ProviderVideo> videos = page == null || page.data() == null ? List.of()
-                            : page.data().stream().map(v -> toVideo(v, null)).toList();
-                    String last = page == null ? null
-                            : page.lastId() != null ? page.lastId()
-                                    : videos.isEmpty() ? null : videos.get(videos.size() - 1).id();
-                    return new Page(videos, page != null && page.hasMore(), last);
+                    Dialect.Page page = dialect.page(json(r));
+                    return new Page(page.videos().stream().map(VideosClient::redacted).toList(), page.hasMore(),
+                            page.lastId());
                 })
                 .onFailure().transform(e -> failure(e, false)));
     }
@@ -202,7 +228,11 @@ public class VideosClient {
     }
 
     private Uni<Void> deleteNow(String videoId, String trace) {
-        return withRetries("delete", videoId, trace, () -> api.delete(authorization, videoId)
+        if (!dialect.capabilities().delete()) {
+            return Uni.createFrom().failure(unsupported("delete"));
+        }
+        return withRetries("delete", videoId, trace, () -> api.delete(url(dialect.deletePath(videoId)), authorization,
+                apiKeyHeader)
                 .replaceWithVoid()
                 .onFailure().transform(e -> failure(e, false)));
     }
@@ -260,7 +290,9 @@ public class VideosClient {
     }
 
     /**
-     * Opens {@code GET /v1/videos/{id}/content} as a stream, retrying transient failures of the opening (up to the
+     * Opens the finished video as a stream: the dialect's content endpoint (with the key), or the result URL a
+     * retrieve names (with the key on the provider's own host; without it, and only where {@link ResultUrls}
+     * allows, elsewhere), retrying transient failures of the opening (up to the
      * status line and headers). A body that breaks later is the caller's to handle: it retries the whole upload.
      * Blocking: call it from a worker thread, and close the stream.
      */
@@ -307,11 +339,28 @@ public class VideosClient {
     }
 
     private InputStream openContentUntimed(String videoId, String variant) throws IOException {
-        URI uri = baseUri.resolve("/v1/videos/" + URLEncoder.encode(videoId, StandardCharsets.UTF_8) + "/content"
-                + (variant == null ? "" : "?variant=" + URLEncoder.encode(variant, StandardCharsets.UTF_8)));
+        URI uri;
+        boolean withKey;
+        if (dialect.capabilities().contentEndpoint()) {
+            uri = URI.create(url(dialect.contentPath(videoId, variant)));
+            withKey = true;
+        } else {
+            if (variant != null) {
+                throw new ProviderException(404, "variant_not_supported", "Provider " + settings.name() + " ("
+                        + dialect.name() + ") serves no variants.", false, false, null, null);
+            }
+            uri = resultUrl(videoId);
+            withKey = sameOrigin(uri, URI.create(settings.baseUrl()));
+            if (!withKey) {
+                resultUrls.check(uri);
+            }
+        }
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().timeout(contentTimeout);
-        if (authorization != null) {
+        if (withKey && authorization != null) {
             request.header("Authorization", authorization);
+        }
+        if (withKey && apiKeyHeader != null) {
+            request.header(dialect.authHeader(), apiKeyHeader);
         }
         HttpResponse<InputStream> response;
         try {
@@ -335,26 +384,76 @@ public class VideosClient {
                 response.headers().firstValue("Retry-After").orElse(null), false);
     }
 
-    private ProviderVideo toVideo(RestResponse<VideoResource> response) {
-        Duration pollAfter = Optional.ofNullable(response.getHeaderString(POLL_AFTER_HEADER))
-                .flatMap(VideosClient::millis).orElse(null);
-        return toVideo(response.getEntity(), pollAfter);
-    }
-
-    private ProviderVideo toVideo(VideoResource v, Duration pollAfter) {
-        if (v == null || v.id() == null) {
-            throw new ProviderException(200, "invalid_response", "The provider answered without a video id.", false,
+    /** The result URL of a finished video, from a fresh retrieve (signed URLs expire). Blocking. */
+    private URI resultUrl(String videoId) {
+        ProviderVideo video = retrieve(videoId).await().atMost(contentTimeout.plusSeconds(5));
+        if (video.resultUrl() == null) {
+            throw new ProviderException(200, "no_result_url", "Provider " + settings.name() + " named no result URL "
+                    + "for " + videoId + " (status " + video.rawStatus() + ").", video.status() != ProviderStatus.FAILED,
                     false, null, null);
         }
-        VideoResource.ProviderError error = v.error();
-        return new ProviderVideo(v.id(), ProviderStatus.lenient(v.status()), v.status(), v.progress(), v.model(),
-                v.prompt(), v.size(), v.seconds(), epoch(v.createdAt()), epoch(v.completedAt()),
-                epoch(v.expiresAt()), error == null ? null : error.code(),
-                error == null || error.message() == null ? null : redact(error.message()), pollAfter);
+        try {
+            URI uri = URI.create(video.resultUrl());
+            if (!uri.isAbsolute()) {
+                uri = URI.create(settings.baseUrl() + "/").resolve(uri);
+            }
+            return uri;
+        } catch (IllegalArgumentException e) {
+            throw new ProviderException(200, "invalid_result_url", "Provider " + settings.name()
+                    + " named a result URL that is not a URL.", false, false, null, null);
+        }
     }
 
-    private static Instant epoch(Long seconds) {
-        return seconds == null ? null : Instant.ofEpochSecond(seconds);
+    /** The strictest {@link ResultUrls}: no result URL outside the provider's own origin. */
+    static void refuseForeignResult(URI url) {
+        throw new ProviderException(0, "result_url_refused", "The result URL's host " + url.getHost() + " is not the "
+                + "provider's; result URLs elsewhere are not downloaded.", false, false, null, null);
+    }
+
+    static boolean sameOrigin(URI a, URI b) {
+        return a.getScheme() != null && a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost() != null
+                && a.getHost().equalsIgnoreCase(b.getHost()) && port(a) == port(b);
+    }
+
+    private static int port(URI uri) {
+        return uri.getPort() >= 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    }
+
+    private ProviderException unsupported(String call) {
+        return new ProviderException(0, "unsupported", "Provider " + settings.name() + " (" + dialect.name()
+                + ") has no " + call + " endpoint.", false, false, null, null);
+    }
+
+    static ProviderException invalidAnswer(String message) {
+        return new ProviderException(200, "invalid_response", message, false, false, null, null);
+    }
+
+    private JsonNode json(RestResponse<String> response) {
+        String text = response.getEntity();
+        if (text == null || text.isBlank()) {
+            throw invalidAnswer("The provider answered HTTP " + response.getStatus() + " without a body.");
+        }
+        try {
+            return mapper.readTree(text);
+        } catch (IOException e) {
+            throw invalidAnswer("The provider answered HTTP " + response.getStatus() + " with a body that is not "
+                    + "JSON.");
+        }
+    }
+
+    private ProviderVideo toVideo(RestResponse<String> response) {
+        Duration pollAfter = Optional.ofNullable(response.getHeaderString(POLL_AFTER_HEADER))
+                .flatMap(VideosClient::millis).orElse(null);
+        return redacted(dialect.video(json(response), pollAfter));
+    }
+
+    private static ProviderVideo redacted(ProviderVideo v) {
+        if (v.errorMessage() == null) {
+            return v;
+        }
+        return new ProviderVideo(v.id(), v.status(), v.rawStatus(), v.progress(), v.model(), v.prompt(), v.size(),
+                v.seconds(), v.createdAt(), v.completedAt(), v.expiresAt(), v.errorCode(), redact(v.errorMessage()),
+                v.pollAfter(), v.costUsd(), v.resultUrl());
     }
 
     private ProviderException failure(Throwable e, boolean create) {
@@ -385,21 +484,24 @@ public class VideosClient {
 
     private ProviderException httpFailure(int status, String body, String retryAfterMs, String retryAfter,
             boolean create) {
-        VideoResource.ProviderError error = null;
+        Dialect.ErrorWords error = null;
         if (body != null && !body.isBlank()) {
             try {
-                VideoResource.ErrorEnvelope envelope = mapper.readValue(body, VideoResource.ErrorEnvelope.class);
-                error = envelope.error();
+                error = dialect.error(mapper.readTree(body));
             } catch (IOException | RuntimeException notJson) {
-                Log.debugf("provider error body is not an OpenAI envelope (HTTP %d)", status);
+                Log.debugf("provider error body is not JSON (HTTP %d)", status);
             }
+        }
+        if (error != null && error.code() != null && error.code().matches("\\d{3}")) {
+            // an integer code is the HTTP status again (OpenRouter): it says nothing more
+            error = new Dialect.ErrorWords(null, error.message());
         }
         String code = error != null && error.code() != null ? error.code() : "http_" + status;
         String message;
         if (status == 401 || status == 403) {
             // Providers quote (part of) the key they were sent in these answers: say it in our own words.
-            message = "The provider refused the worker's credentials (HTTP " + status + " " + code
-                    + "): check worker.provider.api-key.";
+            message = "Provider " + settings.name() + " refused the worker's credentials (HTTP " + status + " " + code
+                    + "): check the key named " + settings.keyName() + ".";
         } else {
             message = error != null && error.message() != null ? redact(error.message())
                     : "The provider answered HTTP " + status + ".";

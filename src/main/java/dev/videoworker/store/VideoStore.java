@@ -16,7 +16,7 @@ import dev.videoworker.job.JobState;
 import dev.videoworker.job.StoredObject;
 import dev.videoworker.job.VideoRequest;
 import dev.videoworker.log.LogText;
-import dev.videoworker.provider.VideosClient;
+import dev.videoworker.provider.Providers;
 import io.minio.BucketExistsArgs;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioAsyncClient;
@@ -42,15 +42,15 @@ public class VideoStore {
 
     private final MinioClient minio;
     private final ObjectUploader uploader;
-    private final VideosClient provider;
+    private final Providers providers;
     private final WorkerConfig.Storage config;
     private volatile boolean bucketReady;
 
-    public VideoStore(MinioClient minio, MinioAsyncClient asyncMinio, OpenUploads openUploads, VideosClient provider,
+    public VideoStore(MinioClient minio, MinioAsyncClient asyncMinio, OpenUploads openUploads, Providers providers,
             WorkerConfig config) {
         this.minio = minio;
         this.uploader = new ObjectUploader(asyncMinio, config.storage().partSize(), openUploads);
-        this.provider = provider;
+        this.providers = providers;
         this.config = config.storage();
     }
 
@@ -128,7 +128,7 @@ public class VideoStore {
 
     private StoredObject put(JobState job, String variant, String bucket, String key, String contentType)
             throws IOException, MinioException {
-        try (InputStream body = provider.openContent(job.videoId(), variant, job.trace());
+        try (InputStream body = providers.forJob(job).openContent(job.videoId(), variant, job.trace());
                 HashingInputStream counted = new HashingInputStream(body)) {
             uploader.upload(counted, bucket, key, contentType, Map.of(
                     "job-id", job.jobId(),

@@ -34,6 +34,7 @@ import dev.videoworker.log.LogText;
 import dev.videoworker.provider.CallNotSent;
 import dev.videoworker.provider.ProviderException;
 import dev.videoworker.provider.ProviderVideo;
+import dev.videoworker.provider.Providers;
 import dev.videoworker.provider.VideosClient;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -73,7 +74,7 @@ public class Submitter {
 
     private final JobLedger ledger;
     private final JobStore store;
-    private final VideosClient provider;
+    private final Providers providers;
     private final InputImages images;
     private final JobDriver driver;
     private final WorkerConfig config;
@@ -88,13 +89,13 @@ public class Submitter {
         }
     });
 
-    public Submitter(JobLedger ledger, JobStore store, VideosClient provider, InputImages images, JobDriver driver,
+    public Submitter(JobLedger ledger, JobStore store, Providers providers, InputImages images, JobDriver driver,
             WorkerConfig config, SpendBudget budget, GenerationSlots slots) {
         this.budget = budget;
         this.slots = slots;
         this.ledger = ledger;
         this.store = store;
-        this.provider = provider;
+        this.providers = providers;
         this.images = images;
         this.driver = driver;
         this.config = config;
@@ -214,11 +215,12 @@ public class Submitter {
 
     private Uni<JobState> create(JobState intent, InputImages.Prepared image) {
         VideoRequest r = intent.request();
-        VideosClient.CreateVideo create = new VideosClient.CreateVideo(r.model(), r.prompt(), r.size(), r.seconds(),
+        VideosClient.CreateVideo create = new VideosClient.CreateVideo(providerModel(intent), r.prompt(), r.size(),
+                r.seconds(),
                 image == null ? null : image.bytes(), image == null ? null : image.fileName(),
                 image == null ? null : image.contentType());
         AtomicReference<JobState> fenced = new AtomicReference<>(intent);
-        return provider.create(create, intent.trace(), () -> fence(fenced))
+        return providers.forJob(intent).create(create, intent.trace(), () -> fence(fenced))
                 .chain(video -> {
                     Log.infof("job %s submitted as %s", LogText.safe(intent.jobId()), LogText.safe(video.id()));
                     return adopt(fenced.get(), video.id());
@@ -558,7 +560,7 @@ public class Submitter {
 
     /** Retrieves a video listed without its prompt, to read the prompt (remembered: a video's prompt never changes). */
     private Uni<ProviderVideo> lookUp(ProviderVideo listed, JobState intent) {
-        return provider.retrieve(listed.id(), intent.trace()).invoke(v -> {
+        return providers.forJob(intent).retrieve(listed.id(), intent.trace()).invoke(v -> {
             if (v.prompt() != null) {
                 prompts.put(v.id(), v.prompt());
             }
@@ -575,7 +577,7 @@ public class Submitter {
     private Uni<List<ProviderVideo>> listMatching(JobState intent, Span span, String after, int page,
             List<ProviderVideo> found) {
         Instant from = span.from();
-        return provider.listNewest(LIST_PAGE, after, intent.trace()).chain(p -> {
+        return providers.forJob(intent).listNewest(LIST_PAGE, after, intent.trace()).chain(p -> {
             for (ProviderVideo v : p.videos()) {
                 if (matches(intent, v, span)) {
                     found.add(v);
@@ -597,12 +599,18 @@ public class Submitter {
 
     private boolean matches(JobState intent, ProviderVideo v, Span span) {
         VideoRequest r = intent.request();
+        String model = providerModel(intent);
         return (v.prompt() == null || r.prompt().equals(v.prompt()))
-                && (v.model() == null || v.model().equals(r.model()) || SNAPSHOT.matcher(v.model()).matches()
-                        && v.model().startsWith(r.model() + "-"))
+                && (v.model() == null || v.model().equals(model) || SNAPSHOT.matcher(v.model()).matches()
+                        && v.model().startsWith(model + "-"))
                 && (v.size() == null || v.size().equals(r.size()))
                 && (v.seconds() == null || v.seconds().equals(r.seconds()))
                 && v.createdAt() != null && !v.createdAt().isBefore(span.from()) && !v.createdAt().isAfter(span.to())
                 && !store.followedByAnother(v.id(), intent.jobId());
+    }
+
+    /** The model's name at the job's provider: its route's, or the request's for a job without a route. */
+    static String providerModel(JobState job) {
+        return job.route() != null && job.route().model() != null ? job.route().model() : job.request().model();
     }
 }

@@ -49,11 +49,11 @@ class VideosClientRetryTest extends WorkerTest {
 
     @Inject
     @RestClient
-    VideosApi api;
+    ProviderHttp api;
 
     @Inject
     @RestClient
-    VideosCreateApi createApi;
+    ProviderCreateHttp createApi;
 
     @Inject
     ObjectMapper mapper;
@@ -61,9 +61,11 @@ class VideosClientRetryTest extends WorkerTest {
     @Inject
     WorkerConfig config;
 
-    /** The application's own client, with its configured policy: for the create, which must not retry. */
+    /** The application's own providers, with their configured policy: for the create, which must not retry. */
     @Inject
-    VideosClient applicationClient;
+    Providers providers;
+
+    private VideosClient applicationClient;
 
     /** Every retry the test client decided, in order. */
     private final List<Retried> retries = new CopyOnWriteArrayList<>();
@@ -76,9 +78,11 @@ class VideosClientRetryTest extends WorkerTest {
     void recordingClient() {
         RetryPolicy policy = new RetryPolicy(4, Duration.ofMillis(10), Duration.ofMillis(100), 1.0,
                 Duration.ofSeconds(2), new Random(17));
-        client = new VideosClient(api, createApi, mapper, config, policy, (call, target, attempt, failure, wait) -> retries
-                .add(new Retried(call, target, attempt, failure.httpStatus(), wait)), metrics, new ProviderHealth(),
-                new Tracing(OpenTelemetry.noop()));
+        applicationClient = providers.defaultClient();
+        client = new Providers(Providers.settings(config), api, createApi, mapper, policy,
+                (call, target, attempt, failure, wait) -> retries.add(new Retried(call, target, attempt,
+                        failure.httpStatus(), wait)), metrics, new ProviderHealth(), new Tracing(OpenTelemetry.noop()),
+                VideosClient::refuseForeignResult).defaultClient();
     }
 
     @AfterEach

@@ -1,0 +1,129 @@
+package dev.videoworker.provider;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.videoworker.config.WorkerConfig;
+import dev.videoworker.job.JobState;
+import dev.videoworker.job.Route;
+import dev.videoworker.metrics.WorkerMetrics;
+import dev.videoworker.trace.Tracing;
+
+/**
+ * Every configured provider and its client: the default one ({@code worker.provider.*}, catalog
+ * {@code worker.models}) and those of {@code worker.providers.<name>.*}. A job's calls go to the provider of its
+ * pinned {@link Route}; a job without one (written before routes existed) belongs to the default provider.
+ */
+@ApplicationScoped
+public class Providers {
+
+    private final Map<String, VideosClient> clients = new LinkedHashMap<>();
+    private final VideosClient defaultClient;
+
+    @Inject
+    public Providers(@RestClient ProviderHttp api, @RestClient ProviderCreateHttp createApi, ObjectMapper mapper,
+            WorkerConfig config, WorkerMetrics metrics, ProviderHealth health, Tracing tracing) {
+        this(settings(config), api, createApi, mapper, new RetryPolicy(config.provider().retry(), new Random()),
+                null, metrics, health, tracing, url -> VideosClient.refuseForeignResult(url));
+    }
+
+    /** For tests: chosen providers, retry policy and listener. */
+    Providers(List<ProviderSettings> providers, ProviderHttp api, ProviderCreateHttp createApi, ObjectMapper mapper,
+            RetryPolicy retry, VideosClient.RetryListener listener, WorkerMetrics metrics, ProviderHealth health,
+            Tracing tracing, VideosClient.ResultUrls resultUrls) {
+        Duration contentTimeout = Duration.ofMillis(ConfigProvider.getConfig()
+                .getOptionalValue("quarkus.rest-client.videos-api.read-timeout", Long.class).orElse(60_000L));
+        HttpClient contentHttp = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .build();
+        for (ProviderSettings p : providers) {
+            clients.put(p.name(), new VideosClient(p, api, createApi, mapper, retry, listener, metrics, health,
+                    tracing, contentTimeout, contentHttp, resultUrls));
+        }
+        this.defaultClient = clients.get(providers.get(0).name());
+    }
+
+    /** The configured providers, the default one first, then the others by name. */
+    public static List<ProviderSettings> settings(WorkerConfig config) {
+        List<ProviderSettings> all = new ArrayList<>();
+        WorkerConfig.Provider p = config.provider();
+        all.add(new ProviderSettings(p.name(), p.baseUrl(), Dialects.named(p.dialect()), key(p.name(), p.apiKey(),
+                p.apiKeyFile()), p.keyName(), p.maxConcurrentCreates(), p.priority(), p.deleteAfterStore(),
+                config.models(), config.webhooks().secret().orElse(List.of())));
+        config.providers().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
+            WorkerConfig.NamedProvider n = e.getValue();
+            if (e.getKey().equals(p.name())) {
+                throw new IllegalArgumentException("worker.providers." + e.getKey() + " has the default provider's "
+                        + "name (worker.provider.name); give it another name.");
+            }
+            all.add(new ProviderSettings(e.getKey(), n.baseUrl(), Dialects.named(n.dialect()), key(e.getKey(),
+                    n.apiKey(), n.apiKeyFile()), n.keyName(), n.maxConcurrentCreates(), n.priority(),
+                    n.deleteAfterStore(), n.models(), n.webhookSecret().orElse(List.of())));
+        });
+        return all;
+    }
+
+    /** The key from its file when one is named (a mounted secret), else the configured value; never logged. */
+    private static String key(String provider, Optional<String> value, Optional<String> file) {
+        if (file.isPresent() && !file.get().isBlank()) {
+            try {
+                return Files.readString(Path.of(file.get()), StandardCharsets.UTF_8).trim();
+            } catch (IOException e) {
+                throw new IllegalStateException("Cannot read the API key file of provider " + provider + " ("
+                        + file.get() + "): " + e.getClass().getSimpleName(), e);
+            }
+        }
+        return value.filter(v -> !v.isBlank()).orElse(null);
+    }
+
+    /** The default provider's client (also for jobs whose state names no route). */
+    public VideosClient defaultClient() {
+        return defaultClient;
+    }
+
+    public Collection<VideosClient> all() {
+        return clients.values();
+    }
+
+    public Optional<VideosClient> named(String name) {
+        return Optional.ofNullable(clients.get(name));
+    }
+
+    /** The client for a job's pinned route; a route to a provider not configured here is the caller's error. */
+    public VideosClient forRoute(Route route) {
+        if (route == null) {
+            return defaultClient;
+        }
+        VideosClient client = clients.get(route.provider());
+        if (client == null) {
+            throw new ProviderException(0, "provider_not_configured", "The job is pinned to provider '"
+                    + route.provider() + "', which is not configured on this replica. Configured: "
+                    + String.join(", ", clients.keySet()) + ".", false, false, null, null);
+        }
+        return client;
+    }
+
+    public VideosClient forJob(JobState job) {
+        return forRoute(job.route());
+    }
+}

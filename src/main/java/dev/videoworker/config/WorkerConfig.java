@@ -122,8 +122,17 @@ public interface WorkerConfig {
         int maxDataUriBytes();
     }
 
-    /** Models the worker accepts, keyed by model name. Built-in defaults are the Sora 2 rules. */
+    /** The default provider's models, keyed by model name. Built-in defaults are the Sora 2 rules. */
     Map<String, Model> models();
+
+    /** How the catalogs of all providers are read. */
+    Catalog catalog();
+
+    interface Catalog {
+        /** A model retiring within this long is announced in its jobs' status events (and in a metric). */
+        @WithDefault("30d")
+        Duration retirementNotice();
+    }
 
     /**
      * Further providers, keyed by name ({@code worker.providers.<name>.*}), besides the default one of

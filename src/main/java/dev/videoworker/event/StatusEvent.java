@@ -21,12 +21,17 @@ public record StatusEvent(
         String model,
         JobError error,
         Instant at,
-        JsonNode metadata) {
+        JsonNode metadata,
+        /** The provider the job is routed to (absent for the default provider's jobs written before routes). */
+        String provider,
+        /** What the worker tells besides the status: a failover and why, a model retiring soon. */
+        String notice) {
 
     public static StatusEvent of(JobState job) {
         String model = job.request() == null ? null : job.request().model();
         return new StatusEvent(job.jobId(), announced(job.status()), job.progress(), job.videoId(), model,
-                job.error(), job.updatedAt(), job.metadata());
+                job.error(), job.updatedAt(), job.metadata(), job.route() == null ? null : job.route().provider(),
+                job.notice());
     }
 
     /** The status users see: the durable intent to submit is announced as {@code accepted}. */

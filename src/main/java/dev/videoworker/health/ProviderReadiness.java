@@ -2,6 +2,7 @@ package dev.videoworker.health;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -11,6 +12,7 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 import dev.videoworker.config.WorkerConfig;
+import dev.videoworker.catalog.ModelCatalog;
 import dev.videoworker.provider.ProviderHealth;
 import dev.videoworker.provider.Providers;
 import dev.videoworker.provider.VideosClient;
@@ -30,10 +32,13 @@ public class ProviderReadiness implements HealthCheck {
 
     private final ProviderHealth health;
     private final Providers providers;
+    private final ModelCatalog catalog;
     private final String baseUrl;
     private Instant lastProbe = Instant.MIN;
 
-    public ProviderReadiness(ProviderHealth health, Providers providers, WorkerConfig config) {
+    public ProviderReadiness(ProviderHealth health, Providers providers, WorkerConfig config,
+            ModelCatalog catalog) {
+        this.catalog = catalog;
         this.health = health;
         this.providers = providers;
         this.baseUrl = config.provider().baseUrl();
@@ -43,6 +48,16 @@ public class ProviderReadiness implements HealthCheck {
     public HealthCheckResponse call() {
         probeIfDue();
         HealthCheckResponseBuilder response = HealthCheckResponse.named("videos-api").withData("url", baseUrl);
+        for (VideosClient client : providers.all()) {
+            response.withData("provider." + client.provider(), client.settings().baseUrl() + " ("
+                    + client.settings().dialect().name() + "): " + providers.health(client.provider()).state()
+                    .name().toLowerCase(Locale.ROOT));
+        }
+        String unavailable = String.join(", ", catalog.allOffers().stream().filter(catalog::unavailable)
+                .map(o -> o.model() + " at " + o.provider()).toList());
+        if (!unavailable.isEmpty()) {
+            response.withData("unavailable-models", unavailable);
+        }
         ProviderHealth.State state = health.state();
         return switch (state) {
             case ANSWERING -> response.up().build();

@@ -12,15 +12,26 @@ import java.util.Map;
  */
 public sealed interface JobEvent {
 
-    /** A valid request for a job id not seen before: the durable intent to submit it, at {@code route}. */
+    /**
+     * A valid request for a job id not seen before: the durable intent to submit it, at {@code route};
+     * {@code notice}: what its status events tell besides (a model retiring soon), or null.
+     */
     record Requested(VideoRequest request, int partition, BigDecimal estimatedCostUsd, Instant receivedAt,
-            String trace, Route route) implements JobEvent {
+            String trace, Route route, String notice) implements JobEvent {
 
         /** A request for the default route (a job state without a route is the default provider's). */
         public Requested(VideoRequest request, int partition, BigDecimal estimatedCostUsd, Instant receivedAt,
                 String trace) {
-            this(request, partition, estimatedCostUsd, receivedAt, trace, null);
+            this(request, partition, estimatedCostUsd, receivedAt, trace, null, null);
         }
+    }
+
+    /**
+     * The create call at the job's provider failed for certain before anything was made there (a refusal that says
+     * so, an outage longer than the job may wait, a model the provider does not have): a new intent at {@code next},
+     * announced with {@code notice} saying why.
+     */
+    record FailedOver(Route next, String notice) implements JobEvent {
     }
 
     /** A request that will never be submitted (invalid, over the budget, an unusable input image). */

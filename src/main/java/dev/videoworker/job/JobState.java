@@ -43,6 +43,7 @@ public record JobState(
         String trace,
         Route route,
         BigDecimal actualCostUsd,
+        String notice,
         long version,
         @JsonIgnore long epoch) {
 
@@ -53,14 +54,14 @@ public record JobState(
     /** The intent to submit at the default provider (no route). */
     public static JobState submitting(VideoRequest request, int partition, BigDecimal cost, Instant receivedAt,
             Instant at, String trace) {
-        return submitting(request, partition, cost, receivedAt, at, trace, null);
+        return submitting(request, partition, cost, receivedAt, at, trace, null, null);
     }
 
     /** The intent to submit at {@code route}, durable before the paid call. */
     public static JobState submitting(VideoRequest request, int partition, BigDecimal cost, Instant receivedAt,
-            Instant at, String trace, Route route) {
+            Instant at, String trace, Route route, String notice) {
         return new JobState(request.jobId(), partition, JobStatus.SUBMITTING, request, null, null, cost, null, null,
-                null, Timings.received(receivedAt), null, null, request.metadata(), 1, at, trace, route, null, 0, 0);
+                null, Timings.received(receivedAt), null, null, request.metadata(), 1, at, trace, route, null, notice, 0, 0);
     }
 
     /** A request that will never be submitted. {@code request} holds what could be read of it, or null. */
@@ -68,14 +69,14 @@ public record JobState(
             Instant receivedAt, Instant at, String trace) {
         return new JobState(jobId, partition, JobStatus.REJECTED, request, null, null, null, why, null, null,
                 Timings.received(receivedAt).finished(at), null, null, request == null ? null : request.metadata(),
-                0, at, trace, null, null, 0, 0);
+                0, at, trace, null, null, null, 0, 0);
     }
 
     /** A job cancelled before its request was handled: when the request comes, it is recognised and not submitted. */
     public static JobState cancelledBeforeArrival(String jobId, int partition, Instant at) {
         return new JobState(jobId, partition, JobStatus.CANCELLED, null, null, null, null, JobError.of("cancelled",
                 "Cancelled through the HTTP API before the request was handled; it will not be submitted."), null,
-                null, Timings.received(at).finished(at), null, null, null, 0, at, null, null, null, 0, 0);
+                null, Timings.received(at).finished(at), null, null, null, 0, at, null, null, null, null, 0, 0);
     }
 
     /**
@@ -85,7 +86,7 @@ public record JobState(
     public static JobState recognised(String jobId, int partition, JobStatus status, long version, Instant at,
             long epoch) {
         return new JobState(jobId, partition, status, null, null, null, null, null, null, null, null, null, null,
-                null, 0, at, null, null, null, version, epoch);
+                null, 0, at, null, null, null, null, version, epoch);
     }
 
     /**
@@ -118,13 +119,13 @@ public record JobState(
     /** What is kept of a long-finished job: enough to recognise its id and say how it ended. */
     public JobState slim() {
         return new JobState(jobId, partition, status, null, videoId, null, null, error, video, null, null, null,
-                null, null, attempts, updatedAt, trace, route, actualCostUsd, version, epoch);
+                null, null, attempts, updatedAt, trace, route, actualCostUsd, notice, version, epoch);
     }
 
     /** The same state, following the provider video {@code providerVideoId} (one made after the job had ended). */
     public JobState withVideoId(String providerVideoId) {
         return new JobState(jobId, partition, status, request, providerVideoId, progress, costUsd, error, video,
-                variants, timings, expiresAt, deadline, metadata, attempts, updatedAt, trace, route, actualCostUsd, version, epoch);
+                variants, timings, expiresAt, deadline, metadata, attempts, updatedAt, trace, route, actualCostUsd, notice, version, epoch);
     }
 
     /**
@@ -148,66 +149,75 @@ public record JobState(
 
     public JobState withStatus(JobStatus next, Instant at) {
         return new JobState(jobId, partition, next, request, videoId, progress, costUsd, error, video, variants,
-                timings, expiresAt, deadline, metadata, attempts, at, trace, route, actualCostUsd, version, epoch);
+                timings, expiresAt, deadline, metadata, attempts, at, trace, route, actualCostUsd, notice, version, epoch);
     }
 
     /** A new intent after a reconciliation found that the previous create made nothing. */
     public JobState resubmitting(Instant at) {
         return new JobState(jobId, partition, JobStatus.SUBMITTING, request, null, null, costUsd, null, null, null,
-                timings, null, null, metadata, attempts + 1, at, trace, route, actualCostUsd, version, epoch);
+                timings, null, null, metadata, attempts + 1, at, trace, route, actualCostUsd, notice, version, epoch);
     }
 
     public JobState submitted(String providerVideoId, Instant at, Instant pollDeadline) {
         return new JobState(jobId, partition, JobStatus.SUBMITTED, request == null ? null
                 : request.withoutInlineImage(), providerVideoId, 0, costUsd, error,
-                video, variants, timings.submitted(at), expiresAt, pollDeadline, metadata, attempts, at, trace, route, actualCostUsd, version,
+                video, variants, timings.submitted(at), expiresAt, pollDeadline, metadata, attempts, at, trace, route, actualCostUsd, notice, version,
                 epoch);
     }
 
     public JobState progressed(JobStatus next, Integer newProgress, Instant at) {
         return new JobState(jobId, partition, next, request, videoId, newProgress, costUsd, error, video, variants,
-                timings, expiresAt, deadline, metadata, attempts, at, trace, route, actualCostUsd, version, epoch);
+                timings, expiresAt, deadline, metadata, attempts, at, trace, route, actualCostUsd, notice, version, epoch);
     }
 
     /** The same state routed to {@code next} (a failover before anything was made there). */
     public JobState routedTo(Route next) {
         return new JobState(jobId, partition, status, request, videoId, progress, costUsd, error, video, variants,
-                timings, expiresAt, deadline, metadata, attempts, updatedAt, trace, next, actualCostUsd, version,
+                timings, expiresAt, deadline, metadata, attempts, updatedAt, trace, next, actualCostUsd, notice, version,
                 epoch);
+    }
+
+    /**
+     * A new intent at another provider: the create at the previous one failed for certain before anything was made
+     * there. Counts as another attempt; {@code why} is announced.
+     */
+    public JobState failedOver(Route next, String why, Instant at) {
+        return new JobState(jobId, partition, JobStatus.SUBMITTING, request, null, null, costUsd, null, null, null,
+                timings, null, null, metadata, attempts + 1, at, trace, next, actualCostUsd, why, version, epoch);
     }
 
     /** The same state with the cost the provider reported for the job. */
     public JobState withActualCost(BigDecimal reported) {
         return new JobState(jobId, partition, status, request, videoId, progress, costUsd, error, video, variants,
-                timings, expiresAt, deadline, metadata, attempts, updatedAt, trace, route, reported, version, epoch);
+                timings, expiresAt, deadline, metadata, attempts, updatedAt, trace, route, reported, notice, version, epoch);
     }
 
     public JobState generated(Instant providerExpiresAt, Instant at) {
         return new JobState(jobId, partition, JobStatus.GENERATED, request, videoId, 100, costUsd, error, video,
-                variants, timings.generated(at), providerExpiresAt, deadline, metadata, attempts, at, trace, route, actualCostUsd, version,
+                variants, timings.generated(at), providerExpiresAt, deadline, metadata, attempts, at, trace, route, actualCostUsd, notice, version,
                 epoch);
     }
 
     public JobState stored(StoredObject storedVideo, Map<String, StoredObject> storedVariants, Instant at) {
         return new JobState(jobId, partition, JobStatus.STORED, request, videoId, progress, costUsd, null,
                 storedVideo, storedVariants, timings.stored(at).finished(at), expiresAt, deadline, metadata, attempts,
-                at, trace, route, actualCostUsd, version, epoch);
+                at, trace, route, actualCostUsd, notice, version, epoch);
     }
 
     public JobState ended(JobStatus terminal, JobError why, Instant at) {
         return new JobState(jobId, partition, terminal, request, videoId, progress, costUsd, why, video, variants,
-                timings.finished(at), expiresAt, deadline, metadata, attempts, at, trace, route, actualCostUsd, version, epoch);
+                timings.finished(at), expiresAt, deadline, metadata, attempts, at, trace, route, actualCostUsd, notice, version, epoch);
     }
 
     /** This value as the transition numbered {@code next}; for the journal's writer and reader only. */
     public JobState asVersion(long next) {
         return new JobState(jobId, partition, status, request, videoId, progress, costUsd, error, video, variants,
-                timings, expiresAt, deadline, metadata, attempts, updatedAt, trace, route, actualCostUsd, next, epoch);
+                timings, expiresAt, deadline, metadata, attempts, updatedAt, trace, route, actualCostUsd, notice, next, epoch);
     }
 
     /** This value as committed or rebuilt under the partition ownership {@code ownership}; for the journal only. */
     public JobState inEpoch(long ownership) {
         return new JobState(jobId, partition, status, request, videoId, progress, costUsd, error, video, variants,
-                timings, expiresAt, deadline, metadata, attempts, updatedAt, trace, route, actualCostUsd, version, ownership);
+                timings, expiresAt, deadline, metadata, attempts, updatedAt, trace, route, actualCostUsd, notice, version, ownership);
     }
 }

@@ -12,6 +12,7 @@ import dev.videoworker.job.JobEvent.IntentRenewed;
 import dev.videoworker.job.JobEvent.Progressed;
 import dev.videoworker.job.JobEvent.Refused;
 import dev.videoworker.job.JobEvent.Requested;
+import dev.videoworker.job.JobEvent.FailedOver;
 import dev.videoworker.job.JobEvent.Resubmitting;
 import dev.videoworker.job.JobEvent.Stored;
 import dev.videoworker.job.JobEvent.StoringFailed;
@@ -61,6 +62,10 @@ public final class Transitions {
             return submitting(current) ? Decision.apply(current.ended(terminal(e.terminal()), e.error(), now))
                     : Decision.ignored(current);
         }
+        if (event instanceof FailedOver f) {
+            return submitting(current) ? Decision.apply(current.failedOver(f.next(), f.notice(), now), Step.SUBMIT)
+                    : Decision.ignored(current);
+        }
         if (event instanceof Resubmitting) {
             return submitting(current) ? Decision.quietly(current.resubmitting(now), Step.SUBMIT)
                     : Decision.ignored(current);
@@ -103,7 +108,7 @@ public final class Transitions {
             return known(current);
         }
         return Decision.apply(JobState.submitting(r.request(), r.partition(), r.estimatedCostUsd(), r.receivedAt(),
-                now, r.trace(), r.route()), Step.SUBMIT);
+                now, r.trace(), r.route(), r.notice()), Step.SUBMIT);
     }
 
     /**

@@ -20,10 +20,19 @@ public record VideoRequest(
         List<String> variants,
         OutputTarget output,
         BigDecimal maxCostUsd,
-        JsonNode metadata) {
+        JsonNode metadata,
+        /** The provider the request asks for by name (null: chosen by model). */
+        String provider) {
 
     public VideoRequest {
         variants = variants == null ? List.of() : List.copyOf(variants);
+    }
+
+    /** A request that names no provider. */
+    public VideoRequest(String jobId, String model, String prompt, String size, String seconds,
+            InputReference inputReference, List<String> variants, OutputTarget output, BigDecimal maxCostUsd,
+            JsonNode metadata) {
+        this(jobId, model, prompt, size, seconds, inputReference, variants, output, maxCostUsd, metadata, null);
     }
 
     /** An image that guides generation: {@code s3://bucket/key}; {@code fit} says how it must match the size. */
@@ -42,7 +51,8 @@ public record VideoRequest(
         int comma = uri.indexOf(',');
         String header = comma < 0 ? "data:" : uri.substring(0, comma);
         return new VideoRequest(jobId, model, prompt, size, seconds, new InputReference(header + ",(" + uri.length()
-                + " characters left out once submitted)", inputReference.fit()), variants, output, maxCostUsd, metadata);
+                + " characters left out once submitted)", inputReference.fit()), variants, output, maxCostUsd, metadata,
+                provider);
     }
 
     /** Where the video goes; {@code key} may be a template. Either part may be null (configured default). */

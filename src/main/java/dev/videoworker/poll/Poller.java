@@ -24,6 +24,7 @@ import dev.videoworker.journal.NotOwnerException;
 import dev.videoworker.journal.StaleStateException;
 import dev.videoworker.log.LogText;
 import dev.videoworker.metrics.WorkerMetrics;
+import dev.videoworker.catalog.ModelCatalog;
 import dev.videoworker.provider.CallNotSent;
 import dev.videoworker.provider.ProviderException;
 import dev.videoworker.provider.ProviderStatus;
@@ -54,7 +55,7 @@ public class Poller {
     private final Vertx vertx;
     private final WorkerConfig.Poll config;
     private final WorkerMetrics metrics;
-    private final Map<String, WorkerConfig.Model> models;
+    private final ModelCatalog catalog;
     private final PollSchedule plans;
     private final Clock clock = Clock.systemUTC();
     /** The poll each job waits for, so a webhook can bring it forward. */
@@ -64,7 +65,8 @@ public class Poller {
     private final Timer lateness;
 
     public Poller(JobStore store, JobLedger ledger, JobDriver driver, Providers providers, Vertx vertx,
-            WorkerConfig config, WorkerMetrics metrics, MeterRegistry registry) {
+            WorkerConfig config, WorkerMetrics metrics, MeterRegistry registry, ModelCatalog catalog) {
+        this.catalog = catalog;
         this.metrics = metrics;
         this.store = store;
         this.ledger = ledger;
@@ -72,7 +74,6 @@ public class Poller {
         this.driver = driver;
         this.vertx = vertx;
         this.config = config.poll();
-        this.models = config.models();
         this.plans = new PollSchedule(this.config.minInterval(), this.config.maxInterval(), this.config.jitter(),
                 () -> ThreadLocalRandom.current().nextDouble());
         this.lateness = Timer.builder("worker.poll.lateness")
@@ -94,8 +95,7 @@ public class Poller {
         Instant now = clock.instant();
         Instant submitted = job.timings() != null && job.timings().submittedAt() != null
                 ? job.timings().submittedAt() : now;
-        Duration expected = Optional.ofNullable(job.request() == null ? null : models.get(job.request().model()))
-                .flatMap(WorkerConfig.Model::expectedDuration).orElse(config.expectedDuration());
+        Duration expected = expectedDuration(job);
         PollSchedule.Plan plan = plans.next(now, submitted, job.progress() == null ? 0 : job.progress(), seen,
                 expected, pollAfter);
         if (job.deadline() != null && now.plus(plan.delay()).isAfter(job.deadline())) {
@@ -198,7 +198,8 @@ public class Poller {
      * driver ignored it: the job is no longer generating, so this chain ends). A completed video is stored by the
      * driver's storing step.
      */
-    private Uni<JobState> onVideo(JobState job, ProviderVideo video) {
+    private Uni<JobState> onVideo(JobState job, ProviderVideo polled) {
+        ProviderVideo video = polled.progress() == null ? polled.withProgress(synthesised(job, polled)) : polled;
         JobEvent event = switch (video.status()) {
             case QUEUED -> new JobEvent.Progressed(JobStatus.QUEUED, progress(video));
             case IN_PROGRESS, UNKNOWN -> {
@@ -264,6 +265,26 @@ public class Poller {
                             wait);
                     vertx.setTimer(Math.max(1, wait), t -> deleteAtProvider(ended, videoId, attempt + 1));
                 });
+    }
+
+    /**
+     * Progress for a provider that reports none (OpenRouter, Together): the share of the model's expected duration
+     * that has passed since submission, held below 100 until the provider says completed; never less than the job's.
+     */
+    private Integer synthesised(JobState job, ProviderVideo video) {
+        if (video.status() != ProviderStatus.IN_PROGRESS && video.status() != ProviderStatus.UNKNOWN) {
+            return null;
+        }
+        Instant submitted = job.timings() != null && job.timings().submittedAt() != null
+                ? job.timings().submittedAt() : clock.instant();
+        long elapsed = Math.max(0, Duration.between(submitted, clock.instant()).toMillis());
+        long expected = Math.max(1, expectedDuration(job).toMillis());
+        int estimate = (int) Math.min(95, elapsed * 100 / expected);
+        return Math.max(estimate, job.progress() == null ? 0 : job.progress());
+    }
+
+    private Duration expectedDuration(JobState job) {
+        return catalog.spec(job).flatMap(WorkerConfig.Model::expectedDuration).orElse(config.expectedDuration());
     }
 
     private static Integer progress(ProviderVideo video) {

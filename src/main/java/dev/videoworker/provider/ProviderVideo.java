@@ -28,6 +28,12 @@ public record ProviderVideo(
         /** Where the finished video can be downloaded, when the dialect gives a URL instead of a content endpoint. */
         String resultUrl) {
 
+    /** The same video with {@code value} as its progress (synthesised for APIs that report none). */
+    public ProviderVideo withProgress(Integer value) {
+        return new ProviderVideo(id, status, rawStatus, value, model, prompt, size, seconds, createdAt, completedAt,
+                expiresAt, errorCode, errorMessage, pollAfter, costUsd, resultUrl);
+    }
+
     /** A video as an API without cost or result URL describes it. */
     public ProviderVideo(String id, ProviderStatus status, String rawStatus, Integer progress, String model,
             String prompt, String size, String seconds, Instant createdAt, Instant completedAt, Instant expiresAt,

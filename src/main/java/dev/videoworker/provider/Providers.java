@@ -37,6 +37,8 @@ import dev.videoworker.trace.Tracing;
 public class Providers {
 
     private final Map<String, VideosClient> clients = new LinkedHashMap<>();
+    /** What the last calls to each provider said; the default provider's is the application's {@link ProviderHealth}. */
+    private final Map<String, ProviderHealth> healths = new LinkedHashMap<>();
     private final VideosClient defaultClient;
 
     @Inject
@@ -57,7 +59,9 @@ public class Providers {
                 .followRedirects(HttpClient.Redirect.NORMAL)
                 .build();
         for (ProviderSettings p : providers) {
-            clients.put(p.name(), new VideosClient(p, api, createApi, mapper, retry, listener, metrics, health,
+            ProviderHealth own = healths.isEmpty() ? health : new ProviderHealth();
+            healths.put(p.name(), own);
+            clients.put(p.name(), new VideosClient(p, api, createApi, mapper, retry, listener, metrics, own,
                     tracing, contentTimeout, contentHttp, resultUrls));
         }
         this.defaultClient = clients.get(providers.get(0).name());
@@ -94,6 +98,21 @@ public class Providers {
             }
         }
         return value.filter(v -> !v.isBlank()).orElse(null);
+    }
+
+    /** What the last calls to provider {@code name} said about it. */
+    public ProviderHealth health(String name) {
+        return healths.get(name);
+    }
+
+    /**
+     * Whether provider {@code name} is down: its last call found no answer, or its key was refused. Routing avoids it
+     * while another provider can make the job.
+     */
+    public boolean down(String name) {
+        ProviderHealth h = healths.get(name);
+        return h != null && (h.state() == ProviderHealth.State.UNREACHABLE
+                || h.state() == ProviderHealth.State.KEY_REFUSED);
     }
 
     /** The default provider's client (also for jobs whose state names no route). */

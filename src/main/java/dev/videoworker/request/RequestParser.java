@@ -321,6 +321,7 @@ public class RequestParser {
                         + jobIdProblem(recordKey).orElseThrow() + ". " + JOB_ID_RULE);
             }
             model = Optional.ofNullable(text("model")).orElse(DEFAULT_MODEL);
+            String provider = text("provider");
             String prompt = text("prompt");
             size = text("size");
             seconds = secondsValue();
@@ -334,9 +335,10 @@ public class RequestParser {
                 seconds = DEFAULT_SECONDS;
             }
             VideoRequest.InputReference reference = inputReference();
-            catalog.check(model, size, seconds, reference != null).ifPresent(e -> {
+            catalog.check(model, size, seconds, reference != null, provider).ifPresent(e -> {
                 // Checked with the values as given, reported with clipped ones: the message must stay short.
-                throw new Reject(catalog.check(model, clip(size), clip(seconds), reference != null).orElse(e));
+                throw new Reject(catalog.check(model, clip(size), clip(seconds), reference != null,
+                        provider == null ? null : clip(provider)).orElse(e));
             });
             if (prompt == null || prompt.isEmpty()) {
                 throw reject("invalid_prompt", "prompt", "prompt is required and must not be empty.");
@@ -354,14 +356,15 @@ public class RequestParser {
             List<String> variants = variants();
             VideoRequest.OutputTarget output = output();
             BigDecimal maxCost = maxCost();
-            BigDecimal cost = catalog.estimateCost(model, size, seconds).orElse(null);
+            BigDecimal cost = ModelCatalog.estimateCost(catalog.choose(model, size, seconds, reference != null,
+                    provider).offer(), size, seconds).orElse(null);
             if (maxCost != null && cost != null && cost.compareTo(maxCost) > 0) {
                 throw reject("cost_limit_exceeded", "maxCostUsd", "Estimated cost $" + cost.toPlainString()
                         + " (" + model + ", " + size + ", " + seconds + " s) exceeds maxCostUsd $"
                         + maxCost.toPlainString() + ".");
             }
             return new ParseOutcome.Valid(new VideoRequest(jobId, model, prompt, size, seconds, reference, variants,
-                    output, maxCost, metadata), cost);
+                    output, maxCost, metadata, provider), cost);
         }
 
         private VideoRequest partial() {

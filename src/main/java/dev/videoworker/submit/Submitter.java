@@ -8,9 +8,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
@@ -31,6 +33,7 @@ import dev.videoworker.journal.JobStore;
 import dev.videoworker.journal.NotOwnerException;
 import dev.videoworker.journal.StaleStateException;
 import dev.videoworker.log.LogText;
+import dev.videoworker.catalog.ModelCatalog;
 import dev.videoworker.provider.CallNotSent;
 import dev.videoworker.provider.ProviderException;
 import dev.videoworker.provider.ProviderVideo;
@@ -75,6 +78,7 @@ public class Submitter {
     private final JobLedger ledger;
     private final JobStore store;
     private final Providers providers;
+    private final ModelCatalog catalog;
     private final InputImages images;
     private final JobDriver driver;
     private final WorkerConfig config;
@@ -90,7 +94,8 @@ public class Submitter {
     });
 
     public Submitter(JobLedger ledger, JobStore store, Providers providers, InputImages images, JobDriver driver,
-            WorkerConfig config, SpendBudget budget, GenerationSlots slots) {
+            WorkerConfig config, SpendBudget budget, GenerationSlots slots, ModelCatalog catalog) {
+        this.catalog = catalog;
         this.budget = budget;
         this.slots = slots;
         this.ledger = ledger;
@@ -110,13 +115,20 @@ public class Submitter {
             String trace) {
         return prepareImage(request)
                 .chain(image -> {
+                    ModelCatalog.Choice choice;
+                    try {
+                        choice = catalog.choose(request);
+                    } catch (ModelCatalog.Refused e) {
+                        // Valid when parsed; its provider said meanwhile that it does not have the model.
+                        return refuse(request, partition, e.error(), receivedAt, trace);
+                    }
                     Optional<JobError> overBudget = budget.reserve(request.jobId(), partition, estimatedCost);
                     if (overBudget.isPresent()) {
                         Log.infof("job %s rejected: over the spend budget", LogText.safe(request.jobId()));
                         return refuse(request, partition, overBudget.get(), receivedAt, trace);
                     }
                     return driver.apply(null, request.jobId(), partition, new JobEvent.Requested(request, partition,
-                            estimatedCost, receivedAt, trace))
+                            estimatedCost, receivedAt, trace, choice.offer().route(), choice.notice()))
                             .onFailure().invoke(e -> budget.refund(request.jobId()))
                             .map(decision -> {
                                 if (decision.steps().contains(Decision.Step.SUBMIT)) {
@@ -214,6 +226,11 @@ public class Submitter {
     }
 
     private Uni<JobState> create(JobState intent, InputImages.Prepared image) {
+        return create(intent, image, new LinkedHashSet<>());
+    }
+
+    /** {@link #create(JobState, InputImages.Prepared)}; {@code triedBefore}: providers this chain failed over from. */
+    private Uni<JobState> create(JobState intent, InputImages.Prepared image, Set<String> triedBefore) {
         VideoRequest r = intent.request();
         VideosClient.CreateVideo create = new VideosClient.CreateVideo(providerModel(intent), r.prompt(), r.size(),
                 r.seconds(),
@@ -233,10 +250,10 @@ public class Submitter {
                             LogText.safe(intent.jobId()), e.getCause().getClass().getSimpleName(),
                             FENCE_RETRY.toMillis());
                     return Uni.createFrom().voidItem().onItem().delayIt().by(FENCE_RETRY)
-                            .chain(() -> create(fenced.get(), image));
+                            .chain(() -> create(fenced.get(), image, triedBefore));
                 })
                 .onFailure(ProviderException.class).recoverWithUni(e -> failed(fenced.get(), image,
-                        (ProviderException) e));
+                        (ProviderException) e, triedBefore));
     }
 
     /** The write of a create call's fence failed without an answer either way; the call was not sent. */
@@ -275,9 +292,32 @@ public class Submitter {
     }
 
     /** The create call failed: refused (nothing made), rate limited (nothing made), or its outcome is unknown. */
-    private Uni<JobState> failed(JobState intent, InputImages.Prepared image, ProviderException p) {
+    private Uni<JobState> failed(JobState intent, InputImages.Prepared image, ProviderException p,
+            Set<String> triedBefore) {
         if (p.httpStatus() == 429 && !"insufficient_quota".equals(p.code())) {
             return rateLimited(intent, image, p);
+        }
+        if (Failover.definite(p, intent, deadline(intent), clock.instant())) {
+            String provider = providers.forJob(intent).provider();
+            if (Failover.modelNotFound(p)) {
+                catalog.markUnavailable(provider, intent.request().model());
+                Log.warnf("provider %s says it does not have model %s (HTTP %d %s): no more jobs go there for it",
+                        LogText.safe(provider), LogText.safe(providerModel(intent)), p.httpStatus(),
+                        LogText.safe(p.code()));
+            }
+            Set<String> tried = new LinkedHashSet<>(triedBefore);
+            tried.add(provider);
+            Optional<ModelCatalog.Offer> next = catalog.failover(intent.request(), tried);
+            if (next.isPresent()) {
+                return failOver(intent, image, p, provider, next.get(), tried);
+            }
+            if (Failover.modelNotFound(p)) {
+                budget.refund(intent.jobId());
+                return end(intent, JobStatus.FAILED, new JobError("model_unavailable", "Provider " + provider
+                        + " does not have model '" + providerModel(intent) + "' (HTTP " + p.httpStatus() + " "
+                        + p.code() + ") and no other configured provider offers '" + intent.request().model()
+                        + "' for this request; nothing was made. Check the catalog's provider-model.", null, false));
+            }
         }
         if (p.outcomeUnknown()) {
             Log.warnf("job %s: the outcome of the create call is unknown (%s); reconciling",
@@ -336,8 +376,7 @@ public class Submitter {
      * nobody wants once the job was cancelled meanwhile (its id recorded and the video deleted).
      */
     private Uni<JobState> adopt(JobState intent, String videoId) {
-        Duration deadline = Optional.ofNullable(config.models().get(intent.request().model()))
-                .flatMap(WorkerConfig.Model::deadline).orElse(config.poll().deadline());
+        Duration deadline = deadline(intent);
         return driver.apply(intent, new JobEvent.VideoMade(videoId, deadline))
                 .map(decision -> {
                     JobState job = decision.next();
@@ -516,6 +555,26 @@ public class Submitter {
                 + "submission and its list of videos could not be read within " + config.jobs().reconcileWindow()
                 + " (" + why + "). A video may have been created and billed: check the provider's videos before "
                 + "sending this job again.", null, false));
+    }
+
+    /**
+     * The create at the job's provider failed for certain before anything was made there: a new intent at the next
+     * provider of the model (announced, with why), then its create.
+     */
+    private Uni<JobState> failOver(JobState intent, InputImages.Prepared image, ProviderException p, String from,
+            ModelCatalog.Offer next, Set<String> tried) {
+        String why = "Provider " + from + " could not make the job (HTTP " + p.httpStatus() + " " + p.code() + ": "
+                + p.getMessage() + "); nothing was made there. Moved to provider " + next.provider() + ".";
+        Log.infof("job %s: failing over from %s to %s (HTTP %d %s)", LogText.safe(intent.jobId()),
+                LogText.safe(from), LogText.safe(next.provider()), p.httpStatus(), LogText.safe(p.code()));
+        return driver.apply(intent, new JobEvent.FailedOver(next.route(), why))
+                .chain(decision -> decision.steps().contains(Decision.Step.SUBMIT)
+                        ? create(decision.next(), image, tried) : Uni.createFrom().item(decision.next()));
+    }
+
+    /** How long the job may take from its submission: its model's deadline at its provider, else the default. */
+    private Duration deadline(JobState job) {
+        return catalog.spec(job).flatMap(WorkerConfig.Model::deadline).orElse(config.poll().deadline());
     }
 
     /** The window passed and the provider's list never showed a video of the job: it made none. */

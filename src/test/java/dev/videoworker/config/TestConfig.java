@@ -28,6 +28,11 @@ public final class TestConfig {
                     .withMapping(WorkerConfig.class)
                     .withConverter(Duration.class, 100, new DurationConverter())
                     .withSources(new PropertiesConfigSource(props))
+                    // The default provider is OpenAI's, whose Videos API is switched off: tests of the catalog's
+                    // rules talk to a provider that still serves the models (as the test profile's simulator does).
+                    .withSources(new MapBackedConfigSource("test provider", Map.of("worker.provider.base-url",
+                            "http://127.0.0.1:9"), 300) {
+                    })
                     .withSources(new MapBackedConfigSource("test overrides", overrides, 500) {
                     })
                     .build();

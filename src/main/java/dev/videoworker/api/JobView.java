@@ -17,13 +17,15 @@ import dev.videoworker.job.Timings;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobView(String jobId, String status, Integer progress, String model, String size, String seconds,
         String prompt, String videoId, BigDecimal costUsd, JobError error, StoredObject video,
-        Map<String, StoredObject> variants, Timings timings, Instant updatedAt) {
+        Map<String, StoredObject> variants, Timings timings, Instant updatedAt, String provider,
+        BigDecimal actualCostUsd, String notice) {
 
     static JobView of(JobState s) {
         var r = s.request();
         return new JobView(s.jobId(), s.status().wireName(), s.progress(), r == null ? null : r.model(),
                 r == null ? null : r.size(), r == null ? null : r.seconds(), r == null ? null : r.prompt(),
                 s.videoId(), s.costUsd(), s.error(), s.video(), s.variants().isEmpty() ? null : s.variants(),
-                s.timings(), s.updatedAt());
+                s.timings(), s.updatedAt(), s.route() == null ? null : s.route().provider(), s.actualCostUsd(),
+                s.notice());
     }
 }

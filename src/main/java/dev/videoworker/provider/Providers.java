@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.TreeSet;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -137,7 +138,7 @@ public class Providers {
         if (client == null) {
             throw new ProviderException(0, "provider_not_configured", "The job is pinned to provider '"
                     + route.provider() + "', which is not configured on this replica. Configured: "
-                    + String.join(", ", clients.keySet()) + ".", false, false, null, null);
+                    + String.join(", ", new TreeSet<>(clients.keySet())) + ".", false, false, null, null);
         }
         return client;
     }

@@ -3,6 +3,7 @@ package dev.videoworker.journal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,6 +28,7 @@ import dev.videoworker.event.EventPublisher;
 import dev.videoworker.job.JobError;
 import dev.videoworker.job.JobState;
 import dev.videoworker.job.JobStatus;
+import dev.videoworker.job.Route;
 import dev.videoworker.job.VideoRequest;
 import dev.videoworker.metrics.WorkerMetrics;
 import dev.videoworker.testing.KafkaBroker;
@@ -173,6 +175,30 @@ class JobLedgerTest {
                 .isInstanceOf(NotOwnerException.class);
         assertThat(ledger.record(current, current.progressed(JobStatus.IN_PROGRESS, 10, Instant.now()))
                 .await().atMost(WAIT).progress()).isEqualTo(10);
+    }
+
+    @Test
+    void aJobsPinnedRouteAndWhatItsProviderReportedSurviveATakeOver() {
+        VideoRequest request = new VideoRequest("job-6", "veo-3", "a cat", "1280x720", "4", null, null, null, null,
+                null, "veo");
+        Route route = new Route("veo", "google/veo-3.1", "veo-prod");
+        JobState intent = ledger.record(null, JobState.submitting(request, 0, null, Instant.now(), Instant.now(),
+                null, route, "Model veo-3 retires soon")).await().atMost(WAIT);
+        JobState submitted = ledger.record(intent, intent.submitted("video_6", Instant.now(), Instant.now()))
+                .await().atMost(WAIT);
+        ledger.record(submitted, submitted.generated(null, Instant.now()).withActualCost(new BigDecimal("0.42")))
+                .await().atMost(WAIT);
+
+        // Another replica taking the partition over rebuilds the job from the journal alone.
+        journal.close(0);
+        store.release(0);
+        journal.open(0, p -> new JournalReader(kafka, mapper, config).read(p));
+        JobState rebuilt = store.find("job-6").orElseThrow();
+
+        assertThat(rebuilt.route()).isEqualTo(route);
+        assertThat(rebuilt.request().provider()).isEqualTo("veo");
+        assertThat(rebuilt.actualCostUsd()).isEqualByComparingTo("0.42");
+        assertThat(rebuilt.notice()).isEqualTo("Model veo-3 retires soon");
     }
 
     @Test

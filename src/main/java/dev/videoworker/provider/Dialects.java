@@ -9,7 +9,10 @@ import java.util.function.Supplier;
 public final class Dialects {
 
     private static final Map<String, Supplier<Dialect>> KNOWN = new TreeMap<>(Map.of(
-            "openai", OpenAiDialect::new));
+            "openai", OpenAiDialect::new,
+            "openrouter", OpenRouterDialect::new,
+            "together", TogetherDialect::new,
+            "url-result", UrlResultDialect::new));
 
     private Dialects() {
     }

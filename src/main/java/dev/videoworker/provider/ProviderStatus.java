@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /**
  * Provider job statuses, normalised: forwarders spell them differently ({@code pending}, {@code processing},
- * {@code succeeded}, {@code canceled}, ...).
+ * {@code succeeded}, {@code success}, {@code canceled}, ...).
  */
 public enum ProviderStatus {
     QUEUED,
@@ -23,7 +23,7 @@ public enum ProviderStatus {
         return switch (raw.trim().toLowerCase(Locale.ROOT)) {
             case "queued", "pending" -> QUEUED;
             case "in_progress", "processing", "running" -> IN_PROGRESS;
-            case "completed", "succeeded" -> COMPLETED;
+            case "completed", "succeeded", "success" -> COMPLETED;
             case "failed", "error" -> FAILED;
             case "cancelled", "canceled" -> CANCELLED;
             case "expired" -> EXPIRED;

@@ -11,8 +11,9 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 
 /**
- * The simulator inside the worker: serves {@code /v1/videos} on the worker's own HTTP port when
- * {@code simulator.enabled=true}, so the worker can point {@code worker.provider.base-url} at itself.
+ * The simulator inside the worker: serves {@code /v1/videos} (and the other dialects, {@code simulator.dialects}) on
+ * the worker's own HTTP port when {@code simulator.enabled=true}, so the worker can point
+ * {@code worker.provider.base-url} at itself.
  *
  * <p>As a server options customizer it raises the form field limit of that port when enabled: Quarkus's 2 KiB
  * ({@code quarkus.http.limits.max-form-attribute-size}) refuses prompts the API accepts, and the limit is one per
@@ -52,10 +53,13 @@ public class EmbeddedSimulator implements HttpServerOptionsCustomizer {
         if (!config.enabled()) {
             return;
         }
-        new SimulatorRoutes(simulator).mount(router);
+        SimulatorRoutes routes = new SimulatorRoutes(simulator, config.dialects(),
+                config.resultBaseUrl().orElse(null));
+        routes.mount(router);
         simulator.settings().webhook().ifPresent(target -> webhooks = SimulatorWebhooks.attach(vertx, simulator,
                 target));
-        Log.infof("Videos API simulator enabled on %s (%s)", SimulatorRoutes.PREFIX, simulator.settings());
+        Log.infof("Videos API simulator enabled on %s (%s)", String.join(", ", routes.paths()),
+                simulator.settings());
         if (simulator.settings().apiKey().isEmpty()) {
             Log.warn("simulator.api-key is not set: every simulator request will be answered 401");
         }

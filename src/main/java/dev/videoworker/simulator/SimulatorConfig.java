@@ -3,6 +3,7 @@ package dev.videoworker.simulator;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -20,6 +21,21 @@ public interface SimulatorConfig {
     /** Serve the simulated Videos API under {@code /v1/videos} on the worker's HTTP port. */
     @WithDefault("false")
     boolean enabled();
+
+    /**
+     * The dialects served: {@code openai} ({@code /v1/videos} and {@code /openai/v1/videos}), {@code openrouter}
+     * ({@code /openrouter/api/v1/videos}), {@code together} ({@code /together/v2/videos}), {@code url-result}
+     * ({@code /url-result/v1/videos}); all by default.
+     */
+    @WithDefault("openai,openrouter,together,url-result")
+    List<String> dialects();
+
+    /**
+     * Origin ({@code http://host:port}) of the keyless result URLs that {@code together} and {@code url-result}
+     * answers name; unset: the origin the client called, so the URLs are on the provider's own origin. Another host
+     * name makes the worker treat them as foreign.
+     */
+    Optional<String> resultBaseUrl();
 
     /** The only Bearer key accepted. When unset, every request is answered 401 (a simulator never runs open). */
     Optional<String> apiKey();

@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -35,7 +37,9 @@ import io.vertx.ext.web.handler.SecurityPolicyHandler;
 
 /**
  * The HTTP face of the simulator: mounts the OpenAI Videos API routes under {@value #PREFIX} on a Vert.x Web router,
- * so the same code serves inside the Quarkus worker and in the standalone server.
+ * so the same code serves inside the Quarkus worker and in the standalone server; and, on the same store with the same
+ * faults, the other dialects the worker speaks under their own prefixes ({@link DialectWire}): {@code /openai},
+ * {@code /openrouter}, {@code /together}, {@code /url-result}, plus {@value ResultFiles#ROUTE} for result URLs.
  */
 public final class SimulatorRoutes {
 
@@ -55,17 +59,46 @@ public final class SimulatorRoutes {
     private static final Set<String> REFERENCE_FIELDS = Set.of("image_url", "file_id");
     private static final String SIZE_CHOICE = "one of '720x1280', '1280x720', '1024x1792', or '1792x1024'";
 
+    /** Where the handlers find the dialect of the route that took the request. */
+    private static final String WIRE = "simulator.wire";
+
     private final VideoSimulator simulator;
     private final Path uploadsDir;
+    private final Collection<String> dialects;
+    private final ResultFiles files;
 
+    /** Every dialect, result URLs on the origin the client called. */
     public SimulatorRoutes(VideoSimulator simulator) {
-        this(simulator, Path.of(System.getProperty("java.io.tmpdir"), "video-simulator-uploads"));
+        this(simulator, DialectWire.NAMES, null);
+    }
+
+    /**
+     * @param dialects the dialects to serve ({@code openai} is {@value #PREFIX} and {@code /openai}{@value #PREFIX})
+     * @param resultBaseUrl origin of the result URLs of {@code together} and {@code url-result}; null: the one the
+     *        client called
+     */
+    public SimulatorRoutes(VideoSimulator simulator, Collection<String> dialects, String resultBaseUrl) {
+        this(simulator, Path.of(System.getProperty("java.io.tmpdir"), "video-simulator-uploads"), dialects,
+                resultBaseUrl);
     }
 
     /** @param uploadsDir where multipart files wait while a request is handled; each is deleted when it ends */
     public SimulatorRoutes(VideoSimulator simulator, Path uploadsDir) {
+        this(simulator, uploadsDir, DialectWire.NAMES, null);
+    }
+
+    private SimulatorRoutes(VideoSimulator simulator, Path uploadsDir, Collection<String> dialects,
+            String resultBaseUrl) {
+        for (String dialect : dialects) {
+            if (!DialectWire.NAMES.contains(dialect)) {
+                throw new IllegalArgumentException("Unknown simulator dialect '" + dialect + "'. Known: "
+                        + String.join(", ", DialectWire.NAMES.stream().sorted().toList()) + ".");
+            }
+        }
         this.simulator = simulator;
         this.uploadsDir = uploadsDir;
+        this.dialects = List.copyOf(dialects);
+        this.files = new ResultFiles(resultBaseUrl);
     }
 
     public VideoSimulator simulator() {
@@ -108,31 +141,85 @@ public final class SimulatorRoutes {
         return "[simulate:create-delay=" + delay + "]";
     }
 
+    /** Paths of the served dialects' APIs, for the log. */
+    public List<String> paths() {
+        return wires().stream().map(DialectWire::path).toList();
+    }
+
+    private List<DialectWire> wires() {
+        return DialectWire.selected(dialects);
+    }
+
     /** Adds the routes to {@code router}; the body handler is installed only on the routes that take a body. */
     public void mount(Router router) {
-        BearerKeyCheck authenticate = new BearerKeyCheck(simulator);
         BodyHandler body = BodyHandler.create(uploadsDir.toString())
                 .setBodyLimit(BODY_LIMIT)
                 .setDeleteUploadedFilesOnEnd(true)
                 .setMergeFormAttributes(false);
+        for (DialectWire wire : wires()) {
+            mount(router, wire, body);
+        }
+        if (dialects.contains("together") || dialects.contains("url-result")) {
+            // no key: a result URL works for whoever holds it, as signed URLs do
+            router.get(ResultFiles.ROUTE).handler(files::check).handler(faults(Endpoint.CONTENT))
+                    .handler(this::content).failureHandler(this::failure);
+        }
+    }
+
+    private void mount(Router router, DialectWire wire, BodyHandler body) {
+        BearerKeyCheck authenticate = new BearerKeyCheck(simulator, wire);
+        String prefix = wire.path();
+        Set<Endpoint> calls = wire.endpoints();
         // faults come after the key check (refused calls are not counted) and, for creates, after the body was read
-        router.post(PREFIX).handler(authenticate).handler(body).handler(faults(Endpoint.CREATE))
-                .handler(this::create).failureHandler(this::failure);
-        router.get(PREFIX).handler(authenticate).handler(faults(Endpoint.LIST)).handler(this::list)
-                .failureHandler(this::failure);
-        router.get(PREFIX + "/:video_id").handler(authenticate).handler(faults(Endpoint.RETRIEVE))
-                .handler(this::retrieve).failureHandler(this::failure);
-        router.delete(PREFIX + "/:video_id").handler(authenticate).handler(faults(Endpoint.DELETE))
-                .handler(this::delete).failureHandler(this::failure);
-        router.get(PREFIX + "/:video_id/content").handler(authenticate).handler(faults(Endpoint.CONTENT))
-                .handler(this::content).failureHandler(this::failure);
-        router.post(PREFIX + "/:video_id/remix").handler(authenticate).handler(body).handler(faults(Endpoint.REMIX))
-                .handler(this::remix).failureHandler(this::failure);
+        if (calls.contains(Endpoint.CREATE)) {
+            router.post(prefix).handler(authenticate).handler(body).handler(faults(Endpoint.CREATE))
+                    .handler(this::create).failureHandler(this::failure);
+        }
+        if (calls.contains(Endpoint.LIST)) {
+            router.get(prefix).handler(authenticate).handler(faults(Endpoint.LIST)).handler(this::list)
+                    .failureHandler(this::failure);
+        }
+        if (calls.contains(Endpoint.RETRIEVE)) {
+            router.get(prefix + "/:video_id").handler(authenticate).handler(faults(Endpoint.RETRIEVE))
+                    .handler(this::retrieve).failureHandler(this::failure);
+        }
+        if (calls.contains(Endpoint.DELETE)) {
+            router.delete(prefix + "/:video_id").handler(authenticate).handler(faults(Endpoint.DELETE))
+                    .handler(this::delete).failureHandler(this::failure);
+        }
+        if (calls.contains(Endpoint.CONTENT)) {
+            router.get(prefix + "/:video_id/content").handler(authenticate).handler(faults(Endpoint.CONTENT))
+                    .handler(this::content).failureHandler(this::failure);
+        }
+        if (calls.contains(Endpoint.REMIX)) {
+            router.post(prefix + "/:video_id/remix").handler(authenticate).handler(body)
+                    .handler(faults(Endpoint.REMIX)).handler(this::remix).failureHandler(this::failure);
+        }
         // anything else under the prefix gets the API's envelope rather than the router's plain 404
-        router.route(PREFIX + "/*").handler(authenticate)
+        router.route(prefix + "/*").handler(authenticate)
                 .handler(ctx -> fail(ctx, new VideoApiException(404, "Invalid URL (" + ctx.request().method() + " "
                         + ctx.request().path() + ")", "invalid_request_error", null, null)))
                 .failureHandler(this::failure);
+    }
+
+    /** The dialect of the route that took the request; OpenAI's where none is set (result downloads). */
+    private static DialectWire wire(RoutingContext ctx) {
+        DialectWire wire = ctx.get(WIRE);
+        return wire == null ? DialectWire.OpenAi.DEFAULT : wire;
+    }
+
+    /** The URLs an answer about {@code video} may name, as seen by this request's client. */
+    private DialectWire.Links links(RoutingContext ctx, VideoSnapshot video) {
+        String host = ctx.request().getHeader(HttpHeaders.HOST);
+        String origin = ctx.request().scheme() + "://" + (host != null ? host
+                : ctx.request().localAddress().host() + ":" + ctx.request().localAddress().port());
+        return new DialectWire.Links(origin + wire(ctx).path(),
+                video.status() == VideoStatus.COMPLETED ? files.url(origin, video.id()) : null);
+    }
+
+    /** A video in the dialect of the request. */
+    private JsonObject shaped(RoutingContext ctx, VideoSnapshot video) {
+        return wire(ctx).video(video, links(ctx, video));
     }
 
     /**
@@ -209,8 +296,9 @@ public final class SimulatorRoutes {
         if (fault == null) {
             fault = markedFault(prompt);
         }
+        DialectWire wire = wire(ctx);
         if (fault == null) {
-            send(ctx, 200, video.toJson());
+            send(ctx, wire.createStatus(), wire.created(video, links(ctx, video)));
             return;
         }
         LOG.debugf("Simulator created %s and loses the answer (%s)", video.id(), fault);
@@ -223,7 +311,7 @@ public final class SimulatorRoutes {
                 ctx.vertx().setTimer(Math.max(1, late.toMillis()), t -> {
                     // the video exists either way; only a client still waiting gets to hear of it
                     if (!ctx.response().closed()) {
-                        send(ctx, 200, video.toJson());
+                        send(ctx, wire.createStatus(), wire.created(video, links(ctx, video)));
                     }
                 });
             }
@@ -244,7 +332,7 @@ public final class SimulatorRoutes {
     }
 
     private void retrieve(RoutingContext ctx) {
-        send(ctx, 200, simulator.retrieve(ctx.pathParam("video_id")).toJson());
+        send(ctx, 200, shaped(ctx, simulator.retrieve(ctx.pathParam("video_id"))));
     }
 
     private void list(RoutingContext ctx) {
@@ -341,6 +429,14 @@ public final class SimulatorRoutes {
     }
 
     private CreateVideoRequest createRequest(RoutingContext ctx) throws IOException {
+        DialectWire wire = wire(ctx);
+        if (!wire.openAiCreate()) {
+            if (!isJson(ctx)) {
+                throw new VideoApiException(415, "Unsupported content type: this API method only accepts "
+                        + "'application/json' requests.", "invalid_request_error", null, "unsupported_content_type");
+            }
+            return wire.create(jsonBody(ctx.body().buffer()));
+        }
         if (isJson(ctx)) {
             JsonObject body = jsonBody(ctx.body().buffer());
             rejectUnknown(body.fieldNames(), CREATE_FIELDS);
@@ -400,22 +496,33 @@ public final class SimulatorRoutes {
         return ImageHeaders.probe(new ByteArrayInputStream(dataUrlBytes(imageUrl)));
     }
 
+    /** The image of a {@code data:} URL that a dialect's JSON create names in {@code param}. */
+    static ReferenceImage dataUrlImage(String url, String param) throws IOException {
+        if (url == null) {
+            throw VideoApiException.invalid("Missing required parameter: '" + param + "'.", param,
+                    "missing_required_parameter");
+        }
+        return ImageHeaders.probe(new ByteArrayInputStream(dataUrlBytes(url, param)));
+    }
+
     private static byte[] dataUrlBytes(String url) {
-        String param = "input_reference.image_url";
+        return dataUrlBytes(url, "input_reference.image_url");
+    }
+
+    private static byte[] dataUrlBytes(String url, String param) {
         if (!url.regionMatches(true, 0, "data:", 0, 5)) {
             throw VideoApiException.invalid("The simulator accepts only data URLs (data:image/png;base64,...) in "
-                    + "'input_reference.image_url'.", param, "invalid_value");
+                    + "'" + param + "'.", param, "invalid_value");
         }
         int comma = url.indexOf(',');
         if (comma < 0 || !url.substring(0, comma).toLowerCase(Locale.ROOT).endsWith(";base64")) {
-            throw VideoApiException.invalid("Invalid data URL in 'input_reference.image_url': expected base64 data.",
-                    param, "invalid_value");
+            throw VideoApiException.invalid("Invalid data URL in '" + param + "': expected base64 data.", param,
+                    "invalid_value");
         }
         try {
             return Base64.getMimeDecoder().decode(url.substring(comma + 1));
         } catch (IllegalArgumentException e) {
-            throw VideoApiException.invalid("Invalid base64 data in 'input_reference.image_url'.", param,
-                    "invalid_value");
+            throw VideoApiException.invalid("Invalid base64 data in '" + param + "'.", param, "invalid_value");
         }
     }
 
@@ -456,7 +563,7 @@ public final class SimulatorRoutes {
     }
 
     /** A string field that may be absent; a JSON null counts as absent, any other non-string is a type error. */
-    private static String jsonString(JsonObject body, String field, String expected) {
+    static String jsonString(JsonObject body, String field, String expected) {
         Object value = body.getValue(field);
         if (value == null || value instanceof String) {
             return (String) value;
@@ -464,7 +571,7 @@ public final class SimulatorRoutes {
         throw typeError(field, expected, value);
     }
 
-    private static VideoApiException typeError(String field, String expected, Object value) {
+    static VideoApiException typeError(String field, String expected, Object value) {
         return VideoApiException.invalid("Invalid type for '" + field + "': expected " + expected + ", but got "
                 + typeName(value), field, "invalid_type");
     }
@@ -488,7 +595,7 @@ public final class SimulatorRoutes {
         return "a string";
     }
 
-    private static void rejectUnknown(Iterable<String> fields, Set<String> known) {
+    static void rejectUnknown(Iterable<String> fields, Set<String> known) {
         for (String field : fields) {
             if (!known.contains(field)) {
                 throw VideoApiException.invalid("Unknown parameter: '" + field + "'.", field, "unknown_parameter");
@@ -514,13 +621,12 @@ public final class SimulatorRoutes {
         if (ctx.failure() != null) {
             fail(ctx, ctx.failure());
         } else if (ctx.statusCode() == 413) {
-            send(ctx, 413, new VideoApiException(413, "Request body too large: the limit is "
-                    + BODY_LIMIT / (1024 * 1024) + " MiB.", "invalid_request_error", null, "request_too_large")
-                    .envelope());
+            send(ctx, 413, wire(ctx).envelope(new VideoApiException(413, "Request body too large: the limit is "
+                    + BODY_LIMIT / (1024 * 1024) + " MiB.", "invalid_request_error", null, "request_too_large")));
         } else {
             int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
-            send(ctx, status, new VideoApiException(status, "The request could not be processed.",
-                    status < 500 ? "invalid_request_error" : "server_error", null, null).envelope());
+            send(ctx, status, wire(ctx).envelope(new VideoApiException(status, "The request could not be processed.",
+                    status < 500 ? "invalid_request_error" : "server_error", null, null)));
         }
     }
 
@@ -534,12 +640,12 @@ public final class SimulatorRoutes {
                     // whole seconds, rounded up: a client that reads only this header must not come back early
                     .putHeader("Retry-After", String.valueOf(Math.max(1, (delay.toMillis() + 999) / 1000)))
                     .putHeader("retry-after-ms", String.valueOf(delay.toMillis())));
-            send(ctx, api.status(), api.envelope());
+            send(ctx, api.status(), wire(ctx).envelope(api));
             return;
         }
         LOG.errorf(cause, "Simulator failed on %s %s", ctx.request().method(), LogText.safe(ctx.request().path()));
-        send(ctx, 500, new VideoApiException(500, "The server had an error while processing your request.",
-                "server_error", null, null).envelope());
+        send(ctx, 500, wire(ctx).envelope(new VideoApiException(500, "The server had an error while processing "
+                + "your request.", "server_error", null, null)));
     }
 
     private static void send(RoutingContext ctx, int status, JsonObject body) {
@@ -553,18 +659,22 @@ public final class SimulatorRoutes {
 
     /**
      * The Bearer key check. A security-policy handler because Vert.x runs those before the body handler: an
-     * unauthenticated upload is refused before it reaches the disk.
+     * unauthenticated upload is refused before it reaches the disk. Being every route's first handler, it also tells
+     * the others the route's dialect.
      */
     private static final class BearerKeyCheck implements SecurityPolicyHandler {
 
         private final VideoSimulator simulator;
+        private final DialectWire wire;
 
-        BearerKeyCheck(VideoSimulator simulator) {
+        BearerKeyCheck(VideoSimulator simulator, DialectWire wire) {
             this.simulator = simulator;
+            this.wire = wire;
         }
 
         @Override
         public void handle(RoutingContext ctx) {
+            ctx.put(WIRE, wire);
             String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
             String presented = null;
             if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -572,8 +682,8 @@ public final class SimulatorRoutes {
             }
             if (!simulator.acceptsKey(presented)) {
                 // never echo the presented key: it may be a real one sent to the wrong place
-                send(ctx, 401, new VideoApiException(401, "Incorrect API key provided.", "invalid_request_error",
-                        null, "invalid_api_key").envelope());
+                send(ctx, 401, wire.envelope(new VideoApiException(401, "Incorrect API key provided.",
+                        "invalid_request_error", null, "invalid_api_key")));
                 return;
             }
             ctx.next();

@@ -416,6 +416,9 @@ public class Submitter {
             Log.debugf("job %s: no longer reconciled here (it changed or moved)", LogText.safe(intent.jobId()));
             return Uni.createFrom().nullItem();
         }
+        if (!providers.forJob(intent).capabilities().list()) {
+            return noList(intent);
+        }
         Instant windowEnds = intent.updatedAt().plus(config.jobs().reconcileWindow());
         return search(intent, span(intent))
                 .chain(search -> {
@@ -547,6 +550,21 @@ public class Submitter {
                 + "submission, and " + candidates.size() + " of its videos match the job (" + ids + "): the worker "
                 + "cannot tell which one is this job's and adopts none. At most one of them was made for this job; "
                 + "check them before sending it again.", null, false));
+    }
+
+    /**
+     * A provider without a list (OpenRouter, Together, relays) cannot say whether the create made a video: searching
+     * would only wait out the window, and a second create could pay twice. Nothing is refunded: it may have been spent.
+     */
+    private Uni<JobState> noList(JobState intent) {
+        VideosClient provider = providers.forJob(intent);
+        Log.warnf("job %s: the outcome of its create call is unknown and provider %s has no list to learn it from",
+                LogText.safe(intent.jobId()), LogText.safe(provider.provider()));
+        return end(intent, JobStatus.FAILED, new JobError("submission_unknown", "The provider did not confirm the "
+                + "submission, and provider " + provider.provider() + " (" + provider.settings().dialect().name()
+                + ") has no list of videos from which the create call's outcome could be learnt. A video may have "
+                + "been created and billed: check the provider's videos before sending this job again.", null,
+                false));
     }
 
     private Uni<JobState> unknown(JobState intent, String why) {

@@ -21,6 +21,8 @@ public final class WorkerTestResources implements QuarkusTestResourceLifecycleMa
 
     /** Fake key shared by the worker's provider client and the embedded simulator. */
     public static final String PROVIDER_API_KEY = "sk-FAKE-test-0000";
+    /** A test profile's path of the simulated API after the host, e.g. {@code /together}; unset: none. */
+    public static final String PROVIDER_PATH = "test.provider-path";
 
     private static KafkaBroker broker;
     private static S3Server s3;
@@ -37,8 +39,9 @@ public final class WorkerTestResources implements QuarkusTestResourceLifecycleMa
         config.put("worker.storage.access-key", storage.accessKey());
         config.put("worker.storage.secret-key", storage.secretKey());
         config.put("quarkus.http.test-port", String.valueOf(httpPort));
-        // The embedded simulator answers on the application's own HTTP port.
-        config.put("worker.provider.base-url", "http://127.0.0.1:" + httpPort);
+        // The embedded simulator answers on the application's own HTTP port; a profile may add the path of another
+        // dialect's API there (PROVIDER_PATH), as it cannot know the port.
+        config.put("worker.provider.base-url", "http://127.0.0.1:" + httpPort + "${" + PROVIDER_PATH + ":}");
         config.put("worker.provider.api-key", PROVIDER_API_KEY);
         config.put("simulator.enabled", "true");
         config.put("simulator.api-key", PROVIDER_API_KEY);

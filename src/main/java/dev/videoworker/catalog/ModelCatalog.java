@@ -44,7 +44,7 @@ public class ModelCatalog {
 
     /** One provider's offer of one model. */
     public record Offer(String provider, int priority, int order, String model, String providerModel,
-            String keyName, WorkerConfig.Model spec, LocalDate retiresOn) {
+            String keyName, WorkerConfig.Model spec, LocalDate retiresOn, boolean variants) {
 
         public Route route() {
             return new Route(provider, providerModel, keyName);
@@ -55,9 +55,9 @@ public class ModelCatalog {
             return retiresOn != null && !day.isBefore(retiresOn);
         }
 
-        boolean fits(String size, String seconds, boolean hasInputReference) {
+        boolean fits(String size, String seconds, boolean hasInputReference, boolean wantsVariants) {
             return spec.sizes().contains(size) && spec.seconds().contains(seconds)
-                    && (!hasInputReference || spec.inputReference());
+                    && (!hasInputReference || spec.inputReference()) && (!wantsVariants || variants);
         }
     }
 
@@ -98,7 +98,8 @@ public class ModelCatalog {
                 String providerModel = m.getValue().providerModel().orElse(m.getKey());
                 offers.computeIfAbsent(m.getKey(), k -> new ArrayList<>()).add(new Offer(p.name(), p.priority(), order,
                         m.getKey(), providerModel, p.keyName(), m.getValue(), m.getValue().retiresOn()
-                                .or(() -> KnownRetirements.of(p.baseUrl())).orElse(null)));
+                                .or(() -> KnownRetirements.of(p.baseUrl())).orElse(null),
+                        p.dialect().capabilities().variants()));
             }
             order++;
         }
@@ -158,7 +159,7 @@ public class ModelCatalog {
     /** Where {@code request} is made, or why it cannot be. */
     public Choice choose(VideoRequest request) throws Refused {
         return choose(request.model(), request.size(), request.seconds(), request.inputReference() != null,
-                request.provider());
+                !request.variants().isEmpty(), request.provider());
     }
 
     /** A request no configured provider can make; {@link #error} says why, for the rejection event. */
@@ -177,6 +178,12 @@ public class ModelCatalog {
 
     /** Where a request of these values goes ({@code provider}: the one it names, or null), or why it cannot. */
     public Choice choose(String model, String size, String seconds, boolean image, String provider) {
+        return choose(model, size, seconds, image, false, provider);
+    }
+
+    /** {@link #choose(String, String, String, boolean, String)} for a request that may want variants. */
+    public Choice choose(String model, String size, String seconds, boolean image, boolean variants,
+            String provider) {
         if (provider != null && !providers.contains(provider)) {
             throw new Refused(JobError.field("unknown_provider", "provider", "Unknown provider '" + provider
                     + "'. Configured providers: " + String.join(", ", providers) + "."));
@@ -210,9 +217,9 @@ public class ModelCatalog {
                     + "the model's name at the provider (provider-model) or choose another model: "
                     + String.join(", ", liveModels()) + "."));
         }
-        List<Offer> fitting = available.stream().filter(o -> o.fits(size, seconds, image)).toList();
+        List<Offer> fitting = available.stream().filter(o -> o.fits(size, seconds, image, variants)).toList();
         if (fitting.isEmpty()) {
-            throw new Refused(misfit(available.get(0), model, size, seconds, image));
+            throw new Refused(misfit(available, model, size, seconds, image));
         }
         Offer chosen = fitting.stream().filter(o -> !providerDown.test(o.provider())).findFirst()
                 .orElse(fitting.get(0));
@@ -230,7 +237,8 @@ public class ModelCatalog {
         LocalDate today = today();
         return offers.getOrDefault(request.model(), List.of()).stream()
                 .filter(o -> !tried.contains(o.provider()) && !o.retiredOn(today) && !unavailable(o)
-                        && o.fits(request.size(), request.seconds(), request.inputReference() != null))
+                        && o.fits(request.size(), request.seconds(), request.inputReference() != null,
+                                !request.variants().isEmpty()))
                 .min(Comparator.comparing((Offer o) -> providerDown.test(o.provider())));
     }
 
@@ -269,8 +277,16 @@ public class ModelCatalog {
                 .anyMatch(o -> !o.retiredOn(today) && !unavailable(o))).map(Map.Entry::getKey).toList();
     }
 
-    private static JobError misfit(Offer offer, String model, String size, String seconds, boolean image) {
-        WorkerConfig.Model spec = offer.spec();
+    private static JobError misfit(List<Offer> available, String model, String size, String seconds,
+            boolean image) {
+        List<Offer> fitting = available.stream().filter(o -> o.fits(size, seconds, image, false)).toList();
+        if (!fitting.isEmpty()) {
+            return JobError.field("variants_not_supported", "variants", "Model '" + model + "' is made by "
+                    + String.join(", ", fitting.stream().map(Offer::provider).toList()) + ", whose API serves no "
+                    + "thumbnail or spritesheet variants; send the request without variants"
+                    + (available.size() > fitting.size() ? " or name a provider that has them" : "") + ".");
+        }
+        WorkerConfig.Model spec = available.get(0).spec();
         if (!spec.sizes().contains(size)) {
             return JobError.field("unsupported_size", "size", "Size '" + size + "' is not supported by model '"
                     + model + "'. Supported sizes: " + String.join(", ", spec.sizes()) + ".");

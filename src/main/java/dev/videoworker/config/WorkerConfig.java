@@ -175,6 +175,9 @@ public interface WorkerConfig {
         @WithDefault("100")
         int priority();
 
+        /** Most polls (retrieve calls) per second sent to this provider by this replica; unset: no limit. */
+        Optional<Double> pollsPerSecond();
+
         /** Whether the provider's copy is deleted once the S3 copy is verified (where the dialect can delete). */
         @WithDefault("true")
         boolean deleteAfterStore();
@@ -420,6 +423,8 @@ public interface WorkerConfig {
 
         @WithDefault("100")
         int priority();
+
+        Optional<Double> pollsPerSecond();
 
         @WithDefault("true")
         boolean deleteAfterStore();

@@ -10,7 +10,7 @@ import dev.videoworker.config.WorkerConfig;
  */
 public record ProviderSettings(String name, String baseUrl, Dialect dialect, String apiKey, String keyName,
         int maxConcurrentCreates, int priority, boolean deleteAfterStore, Map<String, WorkerConfig.Model> models,
-        java.util.List<String> webhookSecrets) {
+        java.util.List<String> webhookSecrets, double pollsPerSecond) {
 
     public ProviderSettings {
         baseUrl = baseUrl.replaceAll("/+$", "");

@@ -74,7 +74,7 @@ public class Providers {
         WorkerConfig.Provider p = config.provider();
         all.add(new ProviderSettings(p.name(), p.baseUrl(), Dialects.named(p.dialect()), key(p.name(), p.apiKey(),
                 p.apiKeyFile()), p.keyName(), p.maxConcurrentCreates(), p.priority(), p.deleteAfterStore(),
-                config.models(), config.webhooks().secret().orElse(List.of())));
+                config.models(), config.webhooks().secret().orElse(List.of()), p.pollsPerSecond().orElse(0.0)));
         config.providers().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
             WorkerConfig.NamedProvider n = e.getValue();
             if (e.getKey().equals(p.name())) {
@@ -83,7 +83,8 @@ public class Providers {
             }
             all.add(new ProviderSettings(e.getKey(), n.baseUrl(), Dialects.named(n.dialect()), key(e.getKey(),
                     n.apiKey(), n.apiKeyFile()), n.keyName(), n.maxConcurrentCreates(), n.priority(),
-                    n.deleteAfterStore(), n.models(), n.webhookSecret().orElse(List.of())));
+                    n.deleteAfterStore(), n.models(), n.webhookSecret().orElse(List.of()),
+                    n.pollsPerSecond().orElse(0.0)));
         });
         return all;
     }

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -66,6 +67,9 @@ public class VideosClient {
     private final ResultUrls resultUrls;
     /** Longest wait for a content download's headers, and for each next byte of its body: the API read timeout. */
     private final Duration contentTimeout;
+    /** Spacing of polls at {@code polls-per-second} (0: no limit), and the instant the next one may be sent. */
+    private final long pollSpacingNanos;
+    private final AtomicLong nextPollNanos = new AtomicLong(Long.MIN_VALUE);
 
     /** Told of every retry before its wait: the call, what it was about, the failed attempt (1: the first call). */
     @FunctionalInterface
@@ -96,6 +100,7 @@ public class VideosClient {
         this.retry = retry;
         this.retryListener = listener;
         this.contentTimeout = contentTimeout;
+        this.pollSpacingNanos = settings.pollsPerSecond() > 0 ? (long) (1e9 / settings.pollsPerSecond()) : 0;
         this.mapper = mapper;
         this.resultUrls = resultUrls;
         String key = settings.apiKey() == null || settings.apiKey().isBlank() ? null : settings.apiKey();
@@ -165,6 +170,31 @@ public class VideosClient {
     }
 
     public Uni<ProviderVideo> retrieve(String videoId, String trace) {
+        Duration wait = pollTurn();
+        if (!wait.isZero()) {
+            return Uni.createFrom().voidItem().onItem().delayIt().by(wait).chain(() -> retrieveNow(videoId, trace));
+        }
+        return retrieveNow(videoId, trace);
+    }
+
+    /**
+     * How long a poll waits for its turn under the provider's {@code polls-per-second}: each takes the next slot,
+     * evenly spaced; zero when there is no limit or the slot is now. A timer, never a blocked thread.
+     */
+    Duration pollTurn() {
+        return pollTurn(System.nanoTime());
+    }
+
+    /** {@link #pollTurn()} at the {@link System#nanoTime()} instant {@code now}. */
+    Duration pollTurn(long now) {
+        if (pollSpacingNanos == 0) {
+            return Duration.ZERO;
+        }
+        long slot = Math.max(now, nextPollNanos.getAndUpdate(next -> Math.max(next, now) + pollSpacingNanos));
+        return Duration.ofNanos(slot - now);
+    }
+
+    private Uni<ProviderVideo> retrieveNow(String videoId, String trace) {
         return withRetries("retrieve", videoId, trace, () -> api.get(url(dialect.videoPath(videoId)), authorization,
                 apiKeyHeader)
                 .map(this::toVideo)

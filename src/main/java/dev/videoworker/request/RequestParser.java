@@ -356,8 +356,14 @@ public class RequestParser {
             List<String> variants = variants();
             VideoRequest.OutputTarget output = output();
             BigDecimal maxCost = maxCost();
-            BigDecimal cost = ModelCatalog.estimateCost(catalog.choose(model, size, seconds, reference != null,
-                    provider).offer(), size, seconds).orElse(null);
+            ModelCatalog.Offer offer;
+            try {
+                offer = catalog.choose(model, size, seconds, reference != null, !variants.isEmpty(), provider)
+                        .offer();
+            } catch (ModelCatalog.Refused r) {
+                throw new Reject(r.error());
+            }
+            BigDecimal cost = ModelCatalog.estimateCost(offer, size, seconds).orElse(null);
             if (maxCost != null && cost != null && cost.compareTo(maxCost) > 0) {
                 throw reject("cost_limit_exceeded", "maxCostUsd", "Estimated cost $" + cost.toPlainString()
                         + " (" + model + ", " + size + ", " + seconds + " s) exceeds maxCostUsd $"

@@ -178,6 +178,22 @@ class ModelCatalogTest {
     }
 
     @Test
+    void aRequestForVariantsGoesOnlyToAProviderWhoseApiServesThem() {
+        ModelCatalog catalog = catalog(merged(provider("router", "sora-2", "priority", "10", "dialect", "openrouter"),
+                provider("together", "veo-3", "dialect", "together")));
+        VideoRequest withThumbnail = new VideoRequest("job-1", "sora-2", "A heron", "1280x720", "4", null,
+                List.of("thumbnail"), null, null, null, null);
+
+        assertThat(catalog.choose(request("sora-2", null)).offer().provider()).isEqualTo("router");
+        assertThat(catalog.choose(withThumbnail).offer().provider()).isEqualTo("openai");
+        JobError refused = refusal(catalog, new VideoRequest("job-2", "veo-3", "A heron", "1280x720", "4", null,
+                List.of("thumbnail"), null, null, null, null));
+        assertThat(refused.code()).isEqualTo("variants_not_supported");
+        assertThat(refused.field()).isEqualTo("variants");
+        assertThat(refused.message()).contains("made by together");
+    }
+
+    @Test
     void aProviderMayNotTakeTheDefaultProvidersName() {
         assertThatThrownBy(() -> catalog(provider("openai", "sora-2")))
                 .hasMessageContaining("worker.providers.openai has the default provider's name");

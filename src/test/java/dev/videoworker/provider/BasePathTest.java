@@ -100,7 +100,7 @@ class BasePathTest extends WorkerTest {
     void everyCallKeepsTheBaseUrlsPath() throws IOException {
         String base = "http://127.0.0.1:" + server.getAddress().getPort() + "/gateway/openai/";
         ProviderSettings settings = new ProviderSettings("gateway", base, Dialects.named("openai"), "sk-FAKE-gw",
-                "gw-key", 2, 100, true, Map.of(), List.of());
+                "gw-key", 2, 100, true, Map.of(), List.of(), 0);
         VideosClient client = new Providers(List.of(settings), api, createApi, mapper,
                 new RetryPolicy(1, Duration.ofMillis(1), Duration.ofMillis(1), 0, Duration.ofMillis(1),
                         new Random(1)),

@@ -59,7 +59,12 @@ class ProviderRoutingTest extends WorkerTest {
                     Map.entry("worker.providers.alt.priority", "10"),
                     Map.entry("worker.providers.alt.models.sora-2-pro.sizes", "720x1280,1280x720"),
                     Map.entry("worker.providers.alt.models.sora-2-pro.seconds", "4,8,12"),
-                    Map.entry("worker.providers.alt.models.sora-2-pro.price-per-second", "0.30"));
+                    Map.entry("worker.providers.alt.models.sora-2-pro.price-per-second", "0.30"),
+                    Map.entry("worker.providers.alt.models.sora-1.provider-model", "sora-2"),
+                    Map.entry("worker.providers.alt.models.sora-1.sizes", "1280x720"),
+                    Map.entry("worker.providers.alt.models.sora-1.seconds", "4"),
+                    Map.entry("worker.providers.alt.models.sora-1.price-per-second", "0.05"),
+                    Map.entry("worker.providers.alt.models.sora-1.retires-on", "2026-06-30"));
         }
     }
 
@@ -117,6 +122,20 @@ class ProviderRoutingTest extends WorkerTest {
                 .isInstanceOf(ProviderException.class)
                 .hasMessageContaining("pinned to provider 'gone', which is not configured on this replica")
                 .hasMessageContaining("alt, openai, refusing");
+    }
+
+    @Test
+    void aRetiredModelIsRejectedBeforeAnyCallNamingTheDateAndTheAlternatives() throws Exception {
+        String jobId = "retired-" + UUID.randomUUID();
+        String prompt = "An old film " + jobId;
+        jobs.send(jobId, "{\"prompt\":\"" + prompt + "\",\"model\":\"sora-1\",\"size\":\"1280x720\"}");
+
+        JsonNode completion = jobs.awaitCompletion(jobId);
+        assertThat(completion.path("outcome").asText()).isEqualTo("rejected");
+        assertThat(completion.path("error").path("code").asText()).isEqualTo("model_retired");
+        assertThat(completion.path("error").path("message").asText())
+                .contains("'sora-1' was retired on 2026-06-30", "Configured alternatives: sora-2, sora-2-pro");
+        assertThat(simulator().createCount(prompt)).isZero();
     }
 
     @Test

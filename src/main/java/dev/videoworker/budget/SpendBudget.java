@@ -33,9 +33,10 @@ import io.micrometer.core.instrument.MeterRegistry;
  * A job is charged its estimated cost when it is about to be submitted, at the time of its submission; the charge is
  * given back only when the provider certainly made nothing (it refused the create call, or every reconciliation found
  * nothing), and replaced by the actual cost once the provider reports one ({@link #settled}). The actual cost is part
- * of the job's durable state, so a charge rebuilt from the journal is the actual one too, never the two added up. Charges are kept per partition and rebuilt from the job journal with the partition, so they follow the
- * jobs across replicas without any coordination: a replica that owns {@code k} of the request topic's {@code P}
- * partitions may commit {@code k/P} of the limit, which keeps the sum over all replicas within it.
+ * of the job's durable state, so a charge rebuilt from the journal is the actual one too, never the two added up.
+ * Charges are kept per partition and rebuilt from the job journal with the partition, so they follow the jobs across
+ * replicas without any coordination: a replica that owns {@code k} of the request topic's {@code P} partitions may
+ * commit {@code k/P} of the limit, which keeps the sum over all replicas within it.
  */
 @ApplicationScoped
 public class SpendBudget {

@@ -28,13 +28,15 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * Estimated spend, and the optional budget per sliding time window that stops jobs before they cost money.
+ * Estimated and actual spend, and the optional budget per sliding time window that stops jobs before they cost money.
  * <p>
  * A job is charged its estimated cost when it is about to be submitted, at the time of its submission; the charge is
  * given back only when the provider certainly made nothing (it refused the create call, or every reconciliation found
- * nothing). Charges are kept per partition and rebuilt from the job journal with the partition, so they follow the
- * jobs across replicas without any coordination: a replica that owns {@code k} of the request topic's {@code P}
- * partitions may commit {@code k/P} of the limit, which keeps the sum over all replicas within it.
+ * nothing), and replaced by the actual cost once the provider reports one ({@link #settled}). The actual cost is part
+ * of the job's durable state, so a charge rebuilt from the journal is the actual one too, never the two added up.
+ * Charges are kept per partition and rebuilt from the job journal with the partition, so they follow the jobs across
+ * replicas without any coordination: a replica that owns {@code k} of the request topic's {@code P} partitions may
+ * commit {@code k/P} of the limit, which keeps the sum over all replicas within it.
  */
 @ApplicationScoped
 public class SpendBudget {
@@ -78,7 +80,8 @@ public class SpendBudget {
                     .register(registry);
         }
         Gauge.builder("worker.budget.window.spend", this, b -> b.spentInWindow().doubleValue()).baseUnit("usd")
-                .description("Estimated spend of the jobs of this replica's partitions submitted within the window")
+                .description("Spend (actual where the provider reported it, else estimated) of the jobs of this "
+                        + "replica's partitions submitted within the window")
                 .register(registry);
     }
 
@@ -116,6 +119,34 @@ public class SpendBudget {
         }
     }
 
+    /**
+     * A generated job whose provider reported what it cost: that amount replaces the job's charge (which keeps the
+     * time of the submission) and is counted in the actual spend metric, by provider and model. Call it once per
+     * committed transition that recorded the cost; the charge is keyed by job id, so a repeat replaces, never adds.
+     */
+    public void settled(JobState job, String provider) {
+        BigDecimal actual = job.actualCostUsd();
+        if (actual == null) {
+            return;
+        }
+        synchronized (this) {
+            Charge charge = charges.get(job.jobId());
+            if (charge != null) {
+                charges.put(job.jobId(), new Charge(charge.partition(), charge.at(), actual));
+            } else if (owned.contains(job.partition())) {
+                // not charged before (a model without a price): the actual cost counts from its submission
+                Instant at = chargedAt(job);
+                if (at != null && at.isAfter(clock.instant().minus(window))) {
+                    charges.put(job.jobId(), new Charge(job.partition(), at, actual));
+                }
+            }
+        }
+        Counter.builder("worker.spend.actual").baseUnit("usd").tag("provider", provider)
+                .tag("model", job.request() == null ? "unknown" : job.request().model())
+                .description("Spend the providers reported for generated videos").register(registry)
+                .increment(actual.doubleValue());
+    }
+
     /** Takes over the charges of a partition rebuilt from the journal. */
     public synchronized void adopt(int partition, Collection<JobState> jobs) {
         owned.add(partition);
@@ -123,9 +154,14 @@ public class SpendBudget {
         for (JobState job : jobs) {
             Instant at = chargedAt(job);
             if (at != null && at.isAfter(from)) {
-                charges.put(job.jobId(), new Charge(partition, at, job.costUsd()));
+                charges.put(job.jobId(), new Charge(partition, at, counted(job)));
             }
         }
+    }
+
+    /** What a job counts for: the provider's actual cost once reported, else the estimate (null: neither). */
+    static BigDecimal counted(JobState job) {
+        return job.actualCostUsd() != null ? job.actualCostUsd() : job.costUsd();
     }
 
     /** Forgets the charges of a partition this replica gave up; its next owner counts them. */
@@ -136,7 +172,7 @@ public class SpendBudget {
 
     /** When a job counts against the budget, or null when it does not (never submitted, or certainly not made). */
     static Instant chargedAt(JobState job) {
-        if (job.costUsd() == null || job.attempts() == 0 || job.status() == JobStatus.REJECTED) {
+        if (counted(job) == null || job.attempts() == 0 || job.status() == JobStatus.REJECTED) {
             return null;
         }
         if (job.status() == JobStatus.FAILED && job.videoId() == null && job.error() != null

@@ -184,6 +184,27 @@ public interface WorkerConfig {
 
         /** Retries of retrieve, list, delete and opening content (never of a create). */
         Retry retry();
+
+        /** Where result URLs (and redirects) off a provider's own origin may lead; applies to every provider. */
+        ResultUrls resultUrls();
+
+        /**
+         * The guard of downloads from another host than the provider's (always without the key): a signed result URL,
+         * or a redirect of the content endpoint.
+         */
+        interface ResultUrls {
+            /**
+             * Hosts such a download may reach: exact names or {@code *.example.com}. Empty: any host whose addresses
+             * are all public. A host named here may be reached over plain http.
+             */
+            Optional<List<String>> allowedHosts();
+
+            /**
+             * CIDR blocks such a download may connect to even though they are private, loopback or otherwise
+             * internal. Empty: public addresses only. An IP address inside them may be reached over plain http.
+             */
+            Optional<List<String>> allowedNetworks();
+        }
     }
 
     /**

@@ -27,6 +27,8 @@ public record CompletionEvent(
         StoredObject video,
         Map<String, StoredObject> variants,
         BigDecimal costUsd,
+        /** What the provider says the job cost, when it reported it (absent otherwise); {@code costUsd} estimates. */
+        BigDecimal actualCostUsd,
         JobError error,
         Timings timings,
         JsonNode metadata) {
@@ -43,6 +45,7 @@ public record CompletionEvent(
                 job.video(),
                 job.variants().isEmpty() ? null : job.variants(),
                 job.costUsd(),
+                job.actualCostUsd(),
                 job.error(),
                 job.timings(),
                 job.metadata());

@@ -44,7 +44,10 @@ public record Decision(Kind kind, JobState next, boolean announce, Set<Step> ste
         FOLLOW,
         /** Stream the generated video into the object store. */
         STORE,
-        /** Delete {@link #videoId} at the provider (not wanted: cancelled, timed out, made after the end). */
+        /**
+         * Delete {@link #videoId} at the provider (not wanted: cancelled, timed out, made after the end; or stored,
+         * where the provider deletes after store).
+         */
         DELETE_VIDEO,
         /** Search the provider's list for a video a create sent before a cancel made, and delete it. */
         SEARCH_AND_DELETE,

@@ -90,8 +90,10 @@ public final class Transitions {
             return storingStarted(current, now);
         }
         if (event instanceof Stored s) {
+            // The store holds the verified copy: the provider's is deleted where its provider is set to (the stage
+            // asks the provider's settings, worker.provider.delete-after-store).
             return is(current, JobStatus.STORING) ? Decision.apply(current.stored(s.video(), s.variants(), now))
-                    : Decision.ignored(current);
+                    .deleting(current.videoId()) : Decision.ignored(current);
         }
         if (event instanceof StoringFailed f) {
             return is(current, JobStatus.GENERATED) || is(current, JobStatus.STORING)

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.videoworker.budget.SpendBudget;
 import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.driver.JobDriver;
 import dev.videoworker.job.Decision;
@@ -27,6 +28,7 @@ import dev.videoworker.metrics.WorkerMetrics;
 import dev.videoworker.catalog.ModelCatalog;
 import dev.videoworker.provider.CallNotSent;
 import dev.videoworker.provider.ProviderException;
+import dev.videoworker.provider.ProviderSettings;
 import dev.videoworker.provider.ProviderStatus;
 import dev.videoworker.provider.ProviderVideo;
 import dev.videoworker.provider.Providers;
@@ -56,6 +58,7 @@ public class Poller {
     private final WorkerConfig.Poll config;
     private final WorkerMetrics metrics;
     private final ModelCatalog catalog;
+    private final SpendBudget budget;
     private final PollSchedule plans;
     private final Clock clock = Clock.systemUTC();
     /** The poll each job waits for, so a webhook can bring it forward. */
@@ -65,9 +68,11 @@ public class Poller {
     private final Timer lateness;
 
     public Poller(JobStore store, JobLedger ledger, JobDriver driver, Providers providers, Vertx vertx,
-            WorkerConfig config, WorkerMetrics metrics, MeterRegistry registry, ModelCatalog catalog) {
+            WorkerConfig config, WorkerMetrics metrics, MeterRegistry registry, SpendBudget budget,
+            ModelCatalog catalog) {
         this.catalog = catalog;
         this.metrics = metrics;
+        this.budget = budget;
         this.store = store;
         this.ledger = ledger;
         this.providers = providers;
@@ -200,7 +205,20 @@ public class Poller {
      */
     private Uni<JobState> onVideo(JobState job, ProviderVideo polled) {
         ProviderVideo video = polled.progress() == null ? polled.withProgress(synthesised(job, polled)) : polled;
-        JobEvent event = switch (video.status()) {
+        JobEvent event = event(job, video);
+        return driver.apply(job, event).map(decision -> {
+            if (event instanceof JobEvent.Generated && decision.applies()
+                    && decision.next().status() == JobStatus.GENERATED) {
+                // once per committed transition: the cost the provider reported replaces the job's estimate
+                budget.settled(decision.next(), providers.forJob(decision.next()).provider());
+            }
+            return decision.kind() == Decision.Kind.IGNORED ? null : decision.next();
+        });
+    }
+
+    /** What a poll that saw {@code video} tells the job's driver. */
+    static JobEvent event(JobState job, ProviderVideo video) {
+        return switch (video.status()) {
             case QUEUED -> new JobEvent.Progressed(JobStatus.QUEUED, progress(video));
             case IN_PROGRESS, UNKNOWN -> {
                 if (video.status() == ProviderStatus.UNKNOWN) {
@@ -209,7 +227,7 @@ public class Poller {
                 }
                 yield new JobEvent.Progressed(JobStatus.IN_PROGRESS, progress(video));
             }
-            case COMPLETED -> new JobEvent.Generated(video.expiresAt());
+            case COMPLETED -> new JobEvent.Generated(video.expiresAt(), video.costUsd());
             case FAILED -> new JobEvent.GenerationEnded(JobStatus.FAILED, new JobError(
                     video.errorCode() == null ? "generation_failed" : video.errorCode(),
                     video.errorMessage() == null ? "The provider reports the video as failed." : video.errorMessage(),
@@ -219,8 +237,6 @@ public class Poller {
             case EXPIRED -> new JobEvent.GenerationEnded(JobStatus.FAILED, JobError.of("expired",
                     "The provider reports the video as expired before it could be stored."));
         };
-        return driver.apply(job, event).map(decision -> decision.kind() == Decision.Kind.IGNORED ? null
-                : decision.next());
     }
 
     /**
@@ -233,9 +249,22 @@ public class Poller {
         deleteAtProvider(ended, ended.videoId());
     }
 
-    /** {@link #deleteAtProvider(JobState)} for a video the job does not record (made after the job had ended). */
+    /**
+     * {@link #deleteAtProvider(JobState)} for a video the job does not record (made after the job had ended). The copy
+     * of a stored job is deleted only where its provider deletes after store.
+     */
     public void deleteAtProvider(JobState ended, String videoId) {
+        if (!deleteWanted(ended, providers.forJob(ended).settings())) {
+            Log.debugf("job %s: stored; %s kept at the provider (delete-after-store is off for %s)",
+                    LogText.safe(ended.jobId()), LogText.safe(videoId), providers.forJob(ended).provider());
+            return;
+        }
         deleteAtProvider(ended, videoId, 0);
+    }
+
+    /** Whether the provider's copy of an ended job is deleted: always when unwanted, once stored only if so set. */
+    static boolean deleteWanted(JobState ended, ProviderSettings provider) {
+        return ended.status() != JobStatus.STORED || provider.deletesAfterStore();
     }
 
     private void deleteAtProvider(JobState ended, String videoId, int attempt) {

@@ -1,6 +1,7 @@
 package dev.videoworker.provider;
 
 import java.io.IOException;
+import java.net.Proxy;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,7 +28,9 @@ import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.job.JobState;
 import dev.videoworker.job.Route;
 import dev.videoworker.metrics.WorkerMetrics;
+import dev.videoworker.net.GuardedDns;
 import dev.videoworker.trace.Tracing;
+import okhttp3.OkHttpClient;
 
 /**
  * Every configured provider and its client: the default one ({@code worker.provider.*}, catalog
@@ -46,7 +49,7 @@ public class Providers {
     public Providers(@RestClient ProviderHttp api, @RestClient ProviderCreateHttp createApi, ObjectMapper mapper,
             WorkerConfig config, WorkerMetrics metrics, ProviderHealth health, Tracing tracing) {
         this(settings(config), api, createApi, mapper, new RetryPolicy(config.provider().retry(), new Random()),
-                null, metrics, health, tracing, url -> VideosClient.refuseForeignResult(url));
+                null, metrics, health, tracing, ResultUrlGuard.of(config.provider().resultUrls()));
     }
 
     /** For tests: chosen providers, retry policy and listener. */
@@ -55,15 +58,29 @@ public class Providers {
             Tracing tracing, VideosClient.ResultUrls resultUrls) {
         Duration contentTimeout = Duration.ofMillis(ConfigProvider.getConfig()
                 .getOptionalValue("quarkus.rest-client.videos-api.read-timeout", Long.class).orElse(60_000L));
+        // Redirects are followed by the client one hop at a time: the key stays on the provider's origin, and every
+        // hop off it goes through the guarded client below.
         HttpClient contentHttp = HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NORMAL)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+        GuardedDns dns = new GuardedDns(resultUrls::refusal);
+        OkHttpClient foreignHttp = new OkHttpClient.Builder()
+                .dns(dns)
+                .addNetworkInterceptor(dns.connectionCheck())
+                // a proxy would resolve the host itself, past the guarded Dns
+                .proxy(Proxy.NO_PROXY)
+                .followRedirects(false)
+                .followSslRedirects(false)
+                .retryOnConnectionFailure(false)
+                .connectTimeout(Duration.ofSeconds(10))
+                .readTimeout(contentTimeout)
                 .build();
         for (ProviderSettings p : providers) {
             ProviderHealth own = healths.isEmpty() ? health : new ProviderHealth();
             healths.put(p.name(), own);
             clients.put(p.name(), new VideosClient(p, api, createApi, mapper, retry, listener, metrics, own,
-                    tracing, contentTimeout, contentHttp, resultUrls));
+                    tracing, contentTimeout, contentHttp, resultUrls, foreignHttp));
         }
         this.defaultClient = clients.get(providers.get(0).name());
     }

@@ -3,6 +3,7 @@ package dev.videoworker.provider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,11 +32,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.videoworker.flow.AsyncPermits;
+import dev.videoworker.log.LogText;
 import dev.videoworker.metrics.WorkerMetrics;
+import dev.videoworker.net.AddressGuard;
+import dev.videoworker.net.GuardedDns;
 import dev.videoworker.trace.Tracing;
 import io.opentelemetry.api.trace.Span;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
 
 /**
  * The worker's only way to one provider (one per configured provider, see {@link Providers}): adds the key, builds
@@ -47,6 +53,11 @@ import io.smallrye.mutiny.Uni;
 public class VideosClient {
 
     static final String POLL_AFTER_HEADER = "openai-poll-after-ms";
+    /** The code of a download refused by {@link ResultUrls} (a final failure: the job ends with it). */
+    public static final String RESULT_URL_REFUSED = "result_url_refused";
+    /** Redirects one content download follows at most. */
+    static final int MAX_REDIRECTS = 5;
+    private static final AddressGuard INTERNAL_REFUSED = AddressGuard.permitting(ResultUrlGuard.NETWORKS, List.of());
     private static final int MAX_ERROR_BODY = 64 * 1024;
     private static final Pattern API_KEY_SHAPE = Pattern.compile("\\b(sk|pk|rk|key)[-_][A-Za-z0-9_\\-*]{6,}");
 
@@ -65,6 +76,8 @@ public class VideosClient {
     private final Tracing tracing;
     private final AsyncPermits creates;
     private final ResultUrls resultUrls;
+    /** Downloads off the provider's origin: no key, no redirects followed by itself, every address guarded. */
+    private final OkHttpClient foreignHttp;
     /** Longest wait for a content download's headers, and for each next byte of its body: the API read timeout. */
     private final Duration contentTimeout;
     /** Spacing of polls at {@code polls-per-second} (0: no limit), and the instant the next one may be sent. */
@@ -84,11 +97,19 @@ public class VideosClient {
     @FunctionalInterface
     public interface ResultUrls {
         void check(URI url) throws ProviderException;
+
+        /**
+         * Why the download may not connect to {@code address} (a resolved or connected address of a URL that passed
+         * {@link #check}), empty when it may; by default every internal address is refused.
+         */
+        default Optional<String> refusal(InetAddress address) {
+            return INTERNAL_REFUSED.refusal(address);
+        }
     }
 
     VideosClient(ProviderSettings settings, ProviderHttp api, ProviderCreateHttp createApi, ObjectMapper mapper,
             RetryPolicy retry, RetryListener listener, WorkerMetrics metrics, ProviderHealth health, Tracing tracing,
-            Duration contentTimeout, HttpClient contentHttp, ResultUrls resultUrls) {
+            Duration contentTimeout, HttpClient contentHttp, ResultUrls resultUrls, OkHttpClient foreignHttp) {
         this.settings = settings;
         this.dialect = settings.dialect();
         this.tracing = tracing;
@@ -103,6 +124,7 @@ public class VideosClient {
         this.pollSpacingNanos = settings.pollsPerSecond() > 0 ? (long) (1e9 / settings.pollsPerSecond()) : 0;
         this.mapper = mapper;
         this.resultUrls = resultUrls;
+        this.foreignHttp = foreignHttp;
         String key = settings.apiKey() == null || settings.apiKey().isBlank() ? null : settings.apiKey();
         boolean bearer = "Authorization".equalsIgnoreCase(dialect.authHeader());
         this.authorization = key != null && bearer ? dialect.authValue(key) : null;
@@ -362,56 +384,140 @@ public class VideosClient {
             return body;
         } catch (IOException | RuntimeException e) {
             metrics.providerCall("content", callStatus(e), started);
-            health.called(e);
+            if (!(e instanceof ProviderException p && p.code().startsWith("result_url_"))) {
+                // a refused or failing host of a result URL says nothing about the provider's own API
+                health.called(e);
+            }
             Tracing.end(span, e);
             throw e;
         }
     }
 
+    /**
+     * Opens the content endpoint or the result URL, following redirects one hop at a time: hops on the provider's
+     * own origin go with the key through the provider's client, and once a hop leaves that origin the rest of the
+     * way is a foreign download ({@link #openForeign}), without the key, every hop checked.
+     */
     private InputStream openContentUntimed(String videoId, String variant) throws IOException {
         URI uri;
-        boolean withKey;
         if (dialect.capabilities().contentEndpoint()) {
             uri = URI.create(url(dialect.contentPath(videoId, variant)));
-            withKey = true;
         } else {
             if (variant != null) {
                 throw new ProviderException(404, "variant_not_supported", "Provider " + settings.name() + " ("
                         + dialect.name() + ") serves no variants.", false, false, null, null);
             }
             uri = resultUrl(videoId);
-            withKey = sameOrigin(uri, URI.create(settings.baseUrl()));
-            if (!withKey) {
-                resultUrls.check(uri);
+        }
+        URI origin = URI.create(settings.baseUrl());
+        for (int redirects = 0;; redirects++) {
+            if (!sameOrigin(uri, origin)) {
+                return openForeign(videoId, uri, redirects);
             }
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().timeout(contentTimeout);
+            if (authorization != null) {
+                request.header("Authorization", authorization);
+            }
+            if (apiKeyHeader != null) {
+                request.header(dialect.authHeader(), apiKeyHeader);
+            }
+            HttpResponse<InputStream> response;
+            try {
+                response = contentHttp.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while opening content of " + videoId, e);
+            } catch (IOException e) {
+                throw new ProviderException(0, "connection_error", "Could not reach the provider for the content of "
+                        + videoId + ": " + e.getClass().getSimpleName(), true, false, null, e);
+            }
+            if (response.statusCode() == 200) {
+                return new IdleTimeoutInputStream(response.body(), contentTimeout, "the content of " + videoId);
+            }
+            Optional<String> location = redirect(response.statusCode()) ? response.headers().firstValue("Location")
+                    : Optional.empty();
+            if (location.isPresent()) {
+                response.body().close();
+                uri = nextHop(videoId, uri, location.get(), redirects);
+                continue;
+            }
+            String body;
+            try (InputStream in = response.body()) {
+                body = new String(in.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8);
+            }
+            throw httpFailure(response.statusCode(), body,
+                    response.headers().firstValue("retry-after-ms").orElse(null),
+                    response.headers().firstValue("Retry-After").orElse(null), false);
         }
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().timeout(contentTimeout);
-        if (withKey && authorization != null) {
-            request.header("Authorization", authorization);
+    }
+
+    /**
+     * A download off the provider's origin: never with the key, each hop checked by {@link ResultUrls} before it is
+     * requested, each resolved and connected address by its guarded client, so a redirect or a DNS answer cannot lead
+     * it to an internal address.
+     */
+    private InputStream openForeign(String videoId, URI first, int redirectsSoFar) throws IOException {
+        URI uri = first;
+        for (int redirects = redirectsSoFar;; redirects++) {
+            resultUrls.check(uri);
+            Request request = new Request.Builder().url(uri.toString()).get().build();
+            okhttp3.Response response;
+            try {
+                response = foreignHttp.newCall(request).execute();
+            } catch (IOException e) {
+                GuardedDns.RefusedAddressException refused = GuardedDns.refusedAddress(e);
+                if (refused != null) {
+                    // the resolved address goes to the log for the operator, not into the job's error
+                    Log.infof("result URL of %s refused: %s", LogText.safe(videoId),
+                            LogText.safe(refused.getMessage()));
+                    throw ResultUrlGuard.refused(refused.host(), "it resolves to a " + refused.kind() + " address ("
+                            + ResultUrlGuard.NETWORKS + " may permit a network)");
+                }
+                throw new ProviderException(0, "result_url_unreachable", "Could not download the result of " + videoId
+                        + " from " + safe(uri) + ": " + e.getClass().getSimpleName(), true, false, null, e);
+            }
+            if (response.code() == 200) {
+                return new IdleTimeoutInputStream(response.body().byteStream(), contentTimeout, "the content of "
+                        + videoId);
+            }
+            String location = redirect(response.code()) ? response.header("Location") : null;
+            response.close();
+            if (location != null) {
+                uri = nextHop(videoId, uri, location, redirects);
+                continue;
+            }
+            int status = response.code();
+            boolean gone = status == 404 || status == 410;
+            throw new ProviderException(status, gone ? "http_" + status : "result_url_http_" + status, "The result "
+                    + "URL's host " + uri.getHost() + " answered HTTP " + status + " for the content of " + videoId
+                    + ".", retryable(status, null, false), false, null, null);
         }
-        if (withKey && apiKeyHeader != null) {
-            request.header(dialect.authHeader(), apiKeyHeader);
+    }
+
+    private static boolean redirect(int status) {
+        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+    }
+
+    /** Where a redirect leads, resolved against the hop that answered it; refused past {@link #MAX_REDIRECTS}. */
+    private static URI nextHop(String videoId, URI from, String location, int redirects) {
+        if (redirects >= MAX_REDIRECTS) {
+            throw new ProviderException(0, RESULT_URL_REFUSED, "The content of " + videoId + " redirects more than "
+                    + MAX_REDIRECTS + " times (last at " + safe(from) + ").", false, false, null, null);
         }
-        HttpResponse<InputStream> response;
         try {
-            response = contentHttp.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while opening content of " + videoId, e);
-        } catch (IOException e) {
-            throw new ProviderException(0, "connection_error", "Could not reach the provider for the content of "
-                    + videoId + ": " + e.getClass().getSimpleName(), true, false, null, e);
+            URI next = from.resolve(location.trim());
+            Log.debugf("content of %s redirects from %s to %s", LogText.safe(videoId), safe(from), safe(next));
+            return next;
+        } catch (IllegalArgumentException e) {
+            throw new ProviderException(0, RESULT_URL_REFUSED, "The content of " + videoId + " redirects from "
+                    + safe(from) + " to a Location that is not a URL.", false, false, null, null);
         }
-        if (response.statusCode() == 200) {
-            return new IdleTimeoutInputStream(response.body(), contentTimeout, "the content of " + videoId);
-        }
-        String body;
-        try (InputStream in = response.body()) {
-            body = new String(in.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8);
-        }
-        throw httpFailure(response.statusCode(), body,
-                response.headers().firstValue("retry-after-ms").orElse(null),
-                response.headers().firstValue("Retry-After").orElse(null), false);
+    }
+
+    /** Scheme, host, port and path only: a query string may carry a signature. */
+    static String safe(URI uri) {
+        String authority = uri.getRawAuthority() == null ? "" : uri.getRawAuthority().replaceFirst("^.*@", "");
+        return uri.getScheme() + "://" + authority + (uri.getRawPath() == null ? "" : uri.getRawPath());
     }
 
     /** The result URL of a finished video, from a fresh retrieve (signed URLs expire). Blocking. */
@@ -436,7 +542,7 @@ public class VideosClient {
 
     /** The strictest {@link ResultUrls}: no result URL outside the provider's own origin. */
     static void refuseForeignResult(URI url) {
-        throw new ProviderException(0, "result_url_refused", "The result URL's host " + url.getHost() + " is not the "
+        throw new ProviderException(0, RESULT_URL_REFUSED, "The result URL's host " + url.getHost() + " is not the "
                 + "provider's; result URLs elsewhere are not downloaded.", false, false, null, null);
     }
 

@@ -36,8 +36,8 @@ import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.event.RecordPosition;
 import dev.videoworker.job.JobError;
 import dev.videoworker.job.VideoRequest;
+import dev.videoworker.net.HostAllowList;
 import dev.videoworker.store.ObjectKeys;
-import dev.videoworker.submit.HostAllowList;
 import okhttp3.HttpUrl;
 
 /**

@@ -85,6 +85,13 @@ public final class VideoSimulator implements AutoCloseable {
     private int rejectedTooMany;
     /** Insertion order is creation order, which listing relies on. Guarded by {@code this}. */
     private final Map<String, Job> jobs = new LinkedHashMap<>();
+    /** The last deleted jobs as they were when deleted, for tests (at most {@link #CALL_LOG_SIZE}). Guarded by this. */
+    private final Map<String, VideoSnapshot> deleted = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, VideoSnapshot> eldest) {
+            return size() > CALL_LOG_SIZE;
+        }
+    };
     /** Guarded by {@code this}. */
     private final Map<String, Integer> createsByPrompt = new HashMap<>();
     /** Guarded by {@code this}. */
@@ -428,6 +435,7 @@ public final class VideoSimulator implements AutoCloseable {
             throw VideoApiException.invalid("Video '" + id + "' is still being generated; only completed or failed "
                     + "videos can be deleted.", null, "video_not_finished");
         }
+        deleted.put(id, job.at(clock.instant(), settings));
         jobs.remove(id);
         return id;
     }
@@ -520,6 +528,13 @@ public final class VideoSimulator implements AutoCloseable {
         return jobs.values().stream().map(job -> job.at(now, settings)).toList();
     }
 
+    /** Snapshots of the jobs made so far: the deleted ones (as when deleted) first, then {@link #videos()}. */
+    public synchronized List<VideoSnapshot> videosMade() {
+        List<VideoSnapshot> made = new ArrayList<>(deleted.values());
+        made.addAll(videos());
+        return made;
+    }
+
     /** Forgets every job and counter (rendered media stay cached), and webhooks not sent yet; for tests. */
     public void reset() {
         synchronized (this) {
@@ -531,6 +546,7 @@ public final class VideoSimulator implements AutoCloseable {
     /** Caller holds the lock. */
     private void forgetAll() {
         jobs.clear();
+        deleted.clear();
         createsByPrompt.clear();
         creates = 0;
         listUnavailable = false;

@@ -21,6 +21,7 @@ import dev.videoworker.journal.NotOwnerException;
 import dev.videoworker.log.LogText;
 import dev.videoworker.metrics.WorkerMetrics;
 import dev.videoworker.provider.ProviderException;
+import dev.videoworker.provider.VideosClient;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
@@ -121,9 +122,12 @@ public class Storing {
             // The provider refuses the download for good (its copy is gone, or the request is wrong): retrying
             // cannot save the video.
             boolean gone = p.httpStatus() == 404 || p.httpStatus() == 410;
+            // A result URL the worker refused (worker.provider.result-urls.*) is refused again on every try.
+            String refusal = p.code().equals(VideosClient.RESULT_URL_REFUSED) ? "The video was not downloaded: "
+                    : "The provider refused the download: ";
             fail(storing, new JobError(gone ? "expired" : p.code(), gone ? "The provider no longer has the "
                     + "video (HTTP " + p.httpStatus() + " on download): it expired or was deleted before it could be "
-                    + "stored." : "The provider refused the download: " + p.getMessage(), null, false));
+                    + "stored." : refusal + p.getMessage(), null, false));
             return;
         }
         Optional<JobError> refused = videos.refusal(storing, cause);

@@ -29,10 +29,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.log.LogText;
+import dev.videoworker.net.AddressGuard;
+import dev.videoworker.net.GuardedDns;
+import dev.videoworker.net.HostAllowList;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.Startup;
 import okhttp3.Call;
-import okhttp3.Dns;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -60,9 +62,10 @@ public class ImageFetcher {
         this.timeout = settings.downloadTimeout();
         this.maxRedirects = settings.maxRedirects();
         this.maxBytes = config.storage().maxInputImageBytes();
+        GuardedDns dns = new GuardedDns(guard::refusal);
         OkHttpClient.Builder builder = new OkHttpClient.Builder()
-                .dns(new GuardedDns(guard))
-                .addNetworkInterceptor(this::checkConnectedAddress)
+                .dns(dns)
+                .addNetworkInterceptor(dns.connectionCheck())
                 // A proxy would resolve the host itself, past the guarded Dns.
                 .proxy(Proxy.NO_PROXY)
                 .followRedirects(false)
@@ -77,57 +80,6 @@ public class ImageFetcher {
             builder.sslSocketFactory(sslContext(trust).getSocketFactory(), trust);
         }
         this.client = builder.build();
-    }
-
-    /** Thrown by the guarded lookup and the connection check; the whole lookup fails, not only the bad address. */
-    static final class RefusedAddressException extends UnknownHostException {
-        final String host;
-        final String kind;
-
-        RefusedAddressException(String host, InetAddress address, String kind) {
-            super(host + " resolves to " + address.getHostAddress() + ", a " + kind + " address");
-            this.host = host;
-            this.kind = kind;
-        }
-    }
-
-    /**
-     * Resolves through the system resolver and refuses the whole answer if any address is internal.
-     * <p>
-     * OkHttp connects only to the addresses this lookup returns, so a DNS answer that changes between a check and the
-     * connection (DNS rebinding) cannot slip an internal address in: there is no second, unchecked lookup.
-     */
-    private static final class GuardedDns implements Dns {
-        private final AddressGuard guard;
-
-        GuardedDns(AddressGuard guard) {
-            this.guard = guard;
-        }
-
-        @Override
-        public List<InetAddress> lookup(String hostname) throws UnknownHostException {
-            List<InetAddress> addresses = Dns.SYSTEM.lookup(hostname);
-            for (InetAddress address : addresses) {
-                Optional<String> kind = guard.refusal(address);
-                if (kind.isPresent()) {
-                    throw new RefusedAddressException(hostname, address, kind.get());
-                }
-            }
-            return addresses;
-        }
-    }
-
-    /**
-     * The same check on the socket actually connected, before any byte of the request is sent: it also covers hosts
-     * written as IP addresses, which OkHttp connects to without asking the Dns.
-     */
-    private Response checkConnectedAddress(okhttp3.Interceptor.Chain chain) throws IOException {
-        InetAddress remote = chain.connection().route().socketAddress().getAddress();
-        Optional<String> kind = guard.refusal(remote);
-        if (kind.isPresent()) {
-            throw new RefusedAddressException(chain.request().url().host(), remote, kind.get());
-        }
-        return chain.proceed(chain.request());
     }
 
     /**
@@ -243,11 +195,11 @@ public class ImageFetcher {
     }
 
     private InputImages.Unusable unreachable(HttpUrl url, IOException e, long deadline) {
-        RefusedAddressException refused = refusedAddress(e);
+        GuardedDns.RefusedAddressException refused = GuardedDns.refusedAddress(e);
         if (refused != null) {
             // The resolved address goes to the log for the operator, not into the event (no map of the network).
             Log.infof("reference image download refused: %s", LogText.safe(refused.getMessage()));
-            return addressRefused(url, refused.kind);
+            return addressRefused(url, refused.kind());
         }
         if (e instanceof InterruptedIOException || System.nanoTime() - deadline >= 0) {
             return timedOut(url);
@@ -275,21 +227,6 @@ public class ImageFetcher {
                 + " resolves to a " + kind + " address; reference images are not downloaded from loopback, private, "
                 + "link-local, metadata or other internal addresses (an operator may permit a network with "
                 + "worker.input-images.allowed-networks).");
-    }
-
-    private static RefusedAddressException refusedAddress(Throwable e) {
-        // OkHttp may report a failed route as the cause or a suppressed exception of what it throws.
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof RefusedAddressException r) {
-                return r;
-            }
-            for (Throwable s : t.getSuppressed()) {
-                if (s instanceof RefusedAddressException r) {
-                    return r;
-                }
-            }
-        }
-        return null;
     }
 
     /** Scheme, host, port and path only: a query string may carry a signature. */

@@ -151,6 +151,55 @@ class SpendBudgetTest {
     }
 
     @Test
+    void theActualCostReplacesTheEstimateOnceAndARebuiltPartitionCountsItOnce() {
+        SpendBudget budget = budget("1.00", "1h");
+        budget.adopt(0, List.of());
+        assertThat(budget.reserve("a", 0, usd("0.40"))).isEmpty();
+        assertThat(budget.reserve("b", 0, usd("0.40"))).isEmpty();
+        clock.set(T0.plus(Duration.ofMinutes(5)));
+        JobState generated = generated("a", T0, usd("0.15"));
+
+        budget.settled(generated, "together");
+
+        // 0.15 (actual) + 0.40 (estimate of b): the estimate of a is replaced, not added to
+        assertThat(budget.spentInWindow()).isEqualByComparingTo("0.55");
+        assertThat(registry.get("worker.spend.actual").tag("provider", "together").tag("model", "sora-2").counter()
+                .count()).isEqualTo(0.15);
+        budget.settled(generated, "together");
+        assertThat(budget.spentInWindow()).as("replaced again, never added").isEqualByComparingTo("0.55");
+        assertThat(budget.reserve("c", 0, usd("0.40"))).as("the freed estimate makes room").isEmpty();
+        budget.refund("c");
+
+        // a take-over rebuilds the charge from the job's state: the actual cost, once, at the time of submission
+        budget.release(0);
+        budget.adopt(0, List.of(generated, submitted("b", T0)));
+        assertThat(budget.spentInWindow()).isEqualByComparingTo("0.55");
+        clock.set(T0.plus(Duration.ofMinutes(61)));
+        assertThat(budget.spentInWindow()).isZero();
+    }
+
+    @Test
+    void anActualCostCountsForAJobThatHadNoEstimateAndNoCostChangesNothing() {
+        SpendBudget budget = budget("1.00", "1h");
+        budget.adopt(0, List.of());
+        JobState unpriced = JobState.submitting(request("u"), 0, null, T0, T0, null)
+                .submitted("video_u", T0, T0.plus(Duration.ofMinutes(30)));
+        assertThat(budget.reserve("u", 0, null)).isEmpty();
+
+        budget.settled(generated("p", T0, null), "openai");
+        budget.settled(unpriced.generated(T0.plusSeconds(60), T0.plusSeconds(60)).withActualCost(usd("0.25")),
+                "openai");
+
+        assertThat(budget.spentInWindow()).isEqualByComparingTo("0.25");
+        assertThat(registry.find("worker.spend.actual").tag("provider", "openai").counter().count())
+                .isEqualTo(0.25);
+        // a partition this replica does not own is not charged here (its owner counts it)
+        budget.settled(JobState.submitting(request("v"), 2, null, T0, T0, null).submitted("video_v", T0, T0)
+                .generated(T0, T0).withActualCost(usd("0.50")), "openai");
+        assertThat(budget.spentInWindow()).isEqualByComparingTo("0.25");
+    }
+
+    @Test
     void withoutALimitEveryJobIsAllowedAndStillCounted() {
         Map<String, String> overrides = Map.of();
         WorkerConfig config = TestConfig.worker(overrides);
@@ -182,6 +231,10 @@ class SpendBudgetTest {
 
     static VideoRequest request(String jobId) {
         return new VideoRequest(jobId, "sora-2", "a prompt", "1280x720", "4", null, List.of(), null, null, null);
+    }
+
+    static JobState generated(String jobId, Instant at, BigDecimal actual) {
+        return submitted(jobId, at).generated(at.plusSeconds(3600), at.plusSeconds(60)).withActualCost(actual);
     }
 
     static JobState submitted(String jobId, Instant at) {

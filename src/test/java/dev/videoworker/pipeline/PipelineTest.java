@@ -31,7 +31,9 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.videoworker.simulator.Endpoint;
 import dev.videoworker.simulator.TestImages;
+import dev.videoworker.simulator.VideoSimulator;
 import dev.videoworker.testing.DebianTools;
 import io.minio.BucketExistsArgs;
 import io.minio.GetObjectArgs;
@@ -102,6 +104,13 @@ class PipelineTest extends WorkerTest {
                 "stored");
         assertThat(statuses.get(statuses.size() - 1)).isEqualTo("stored");
         assertThat(simulator().createCount(prompt)).isEqualTo(1);
+        assertThat(completion.has("actualCostUsd")).as("the simulator reports no cost").isFalse();
+
+        // stored and verified (size and hash above): the provider's copy is deleted (delete-after-store)
+        String videoId = completion.path("videoId").asText();
+        await().atMost(20, TimeUnit.SECONDS).until(() -> simulator().videos().stream()
+                .noneMatch(v -> v.id().equals(videoId)));
+        assertThat(simulator().calls(videoId)).extracting(VideoSimulator.Call::endpoint).contains(Endpoint.DELETE);
 
         // last, as it skips the rest of the test on a machine without ffprobe
         DebianTools.assumeOnPath("ffprobe", "ffmpeg");

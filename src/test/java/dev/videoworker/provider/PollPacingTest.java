@@ -15,7 +15,7 @@ class PollPacingTest {
         ProviderSettings settings = new ProviderSettings("paced", "http://127.0.0.1:9", Dialects.named("openai"), null,
                 "default", 1, 100, true, Map.of(), List.of(), pollsPerSecond);
         return new VideosClient(settings, null, null, null, null, null, null, null, null, Duration.ofSeconds(1), null,
-                null);
+                null, null);
     }
 
     @Test

@@ -109,6 +109,8 @@ final class Deployment implements AutoCloseable {
         config.put("worker.storage.secret-key", stack.s3().secretKey());
         config.put("worker.provider.base-url", stack.provider().baseUrl());
         config.put("worker.provider.api-key", ScaleStack.API_KEY);
+        // The checks compare each stored copy with the provider's, so the provider keeps its copies.
+        config.put("worker.provider.delete-after-store", "false");
         config.put("simulator.enabled", "false");
         String channel = "mp.messaging.incoming.video-requests.";
         config.put(channel + "group.id", group);

@@ -49,7 +49,7 @@ class LostCreateAnswerTest extends WorkerTest {
         JsonNode completion = jobs.awaitCompletion(jobId);
         assertThat(completion.path("outcome").asText()).as(completion.toString()).isEqualTo("succeeded");
         assertThat(simulator().createCount(prompt)).isEqualTo(1);
-        String created = simulator().videos().stream().filter(v -> prompt.equals(v.prompt())).findFirst()
+        String created = simulator().videosMade().stream().filter(v -> prompt.equals(v.prompt())).findFirst()
                 .orElseThrow().id();
         assertThat(completion.path("videoId").asText()).isEqualTo(created);
         assertThat(jobs.statuses(jobId)).startsWith("accepted", "submitted").endsWith("stored")

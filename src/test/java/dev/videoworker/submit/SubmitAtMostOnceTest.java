@@ -33,7 +33,7 @@ class SubmitAtMostOnceTest extends WorkerTest {
         JsonNode completion = jobs.awaitCompletion(jobId);
         assertThat(completion.path("outcome").asText()).as(completion.toString()).isEqualTo("succeeded");
         assertThat(simulator().createCount(prompt)).isEqualTo(1);
-        String adopted = simulator().videos().stream().filter(v -> prompt.equals(v.prompt())).findFirst()
+        String adopted = simulator().videosMade().stream().filter(v -> prompt.equals(v.prompt())).findFirst()
                 .orElseThrow().id();
         assertThat(completion.path("videoId").asText()).isEqualTo(adopted);
     }

@@ -96,7 +96,7 @@ class UnknownCreateOutcomeTest extends WorkerTest {
             JsonNode completion = JSON.readTree(jobs.records(JobsClient.COMPLETED, id).get(0).value());
             assertThat(completion.path("outcome").asText()).as(completion.toString()).isEqualTo("succeeded");
             assertThat(simulator().createCount(prompt(id))).as("creates of %s", id).isEqualTo(1);
-            String made = simulator().videos().stream().filter(v -> prompt(id).equals(v.prompt())).findFirst()
+            String made = simulator().videosMade().stream().filter(v -> prompt(id).equals(v.prompt())).findFirst()
                     .orElseThrow().id();
             assertThat(completion.path("videoId").asText()).as("the video adopted by %s", id).isEqualTo(made);
         }

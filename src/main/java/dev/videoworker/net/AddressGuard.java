@@ -1,4 +1,4 @@
-package dev.videoworker.submit;
+package dev.videoworker.net;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -7,9 +7,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Decides whether the worker may connect to an address when it downloads a reference image: public addresses yes;
- * loopback, private, link-local, carrier-grade NAT, multicast, cloud metadata and other internal or reserved ranges
- * no, unless an operator listed them in {@code worker.input-images.allowed-networks}.
+ * Decides whether the worker may connect to an address when it downloads from a URL it was given (a reference image,
+ * a provider's result URL): public addresses yes; loopback, private, link-local, carrier-grade NAT, multicast, cloud
+ * metadata and other internal or reserved ranges no, unless an operator listed them in the setting the guard was made
+ * from ({@code worker.input-images.allowed-networks}, {@code worker.provider.result-urls.allowed-networks}).
  */
 public final class AddressGuard {
 
@@ -52,11 +53,20 @@ public final class AddressGuard {
     }
 
     /**
-     * A guard that also permits the given CIDR blocks.
+     * A guard that also permits the given CIDR blocks, read from {@code worker.input-images.allowed-networks}.
      *
      * @throws IllegalArgumentException naming the bad entry and the setting
      */
     public static AddressGuard permitting(List<String> allowedNetworks) {
+        return permitting("worker.input-images.allowed-networks", allowedNetworks);
+    }
+
+    /**
+     * A guard that also permits the given CIDR blocks, read from {@code setting}.
+     *
+     * @throws IllegalArgumentException naming the bad entry and the setting
+     */
+    public static AddressGuard permitting(String setting, List<String> allowedNetworks) {
         List<Cidr> allowed = new ArrayList<>();
         for (String entry : allowedNetworks) {
             if (entry.isBlank()) {
@@ -65,22 +75,32 @@ public final class AddressGuard {
             try {
                 allowed.add(Cidr.parse(entry.trim()));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("worker.input-images.allowed-networks: '" + entry
+                throw new IllegalArgumentException(setting + ": '" + entry
                         + "' is not a CIDR block such as 10.1.0.0/16 or fd12::/48 (" + e.getMessage() + ")", e);
             }
         }
         return new AddressGuard(allowed);
     }
 
-    /** Why the address is refused (e.g. {@code "loopback"}), or empty when the worker may connect to it. */
-    public Optional<String> refusal(InetAddress address) {
+    /** Whether the address is inside one of the networks an operator permitted. */
+    public boolean permitted(InetAddress address) {
         byte[] raw = address.getAddress();
         byte[] embedded = embeddedIpv4(raw);
         for (Cidr network : allowed) {
             if (network.contains(raw) || embedded != null && network.contains(embedded)) {
-                return Optional.empty();
+                return true;
             }
         }
+        return false;
+    }
+
+    /** Why the address is refused (e.g. {@code "loopback"}), or empty when the worker may connect to it. */
+    public Optional<String> refusal(InetAddress address) {
+        if (permitted(address)) {
+            return Optional.empty();
+        }
+        byte[] raw = address.getAddress();
+        byte[] embedded = embeddedIpv4(raw);
         if (embedded != null) {
             // Mapped, compatible, NAT64 and 6to4 forms reach the IPv4 address they carry: judge that one.
             Optional<String> inner = classify(embedded);
@@ -184,7 +204,7 @@ public final class AddressGuard {
     }
 
     /** Whether a host is written as an IP address (dotted IPv4 or IPv6, with or without brackets). */
-    static boolean isLiteral(String host) {
+    public static boolean isLiteral(String host) {
         String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
         return h.matches("[0-9.]+") || h.contains(":") && h.matches("[0-9A-Fa-f:.]+");
     }

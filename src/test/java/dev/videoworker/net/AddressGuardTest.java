@@ -1,4 +1,4 @@
-package dev.videoworker.submit;
+package dev.videoworker.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

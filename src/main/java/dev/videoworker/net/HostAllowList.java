@@ -1,13 +1,13 @@
-package dev.videoworker.submit;
+package dev.videoworker.net;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * The hosts {@code https://} reference images may come from ({@code worker.input-images.allowed-hosts}): exact names,
- * case-insensitive, and {@code *.example.com} entries that match every subdomain of example.com (not example.com
- * itself).
+ * The hosts a download may reach ({@code worker.input-images.allowed-hosts} for reference images,
+ * {@code worker.provider.result-urls.allowed-hosts} for result URLs): exact names, case-insensitive, and
+ * {@code *.example.com} entries that match every subdomain of example.com (not example.com itself).
  */
 public final class HostAllowList {
 
@@ -22,11 +22,20 @@ public final class HostAllowList {
     }
 
     /**
-     * The allow-list of the given entries.
+     * The allow-list of the given entries of {@code worker.input-images.allowed-hosts}.
      *
      * @throws IllegalArgumentException naming the bad entry and the setting
      */
     public static HostAllowList of(List<String> entries) {
+        return of("worker.input-images.allowed-hosts", entries);
+    }
+
+    /**
+     * The allow-list of the given entries of {@code setting}.
+     *
+     * @throws IllegalArgumentException naming the bad entry and the setting
+     */
+    public static HostAllowList of(String setting, List<String> entries) {
         List<String> exact = new ArrayList<>();
         List<String> suffixes = new ArrayList<>();
         List<String> shown = new ArrayList<>();
@@ -38,11 +47,11 @@ public final class HostAllowList {
             if (e.startsWith("*.")) {
                 String suffix = e.substring(1);
                 if (suffix.length() < 2 || suffix.contains("*")) {
-                    throw bad(entry);
+                    throw bad(setting, entry);
                 }
                 suffixes.add(suffix);
             } else if (e.contains("*") || e.contains("/") || e.contains("@")) {
-                throw bad(entry);
+                throw bad(setting, entry);
             } else {
                 exact.add(e);
             }
@@ -86,8 +95,8 @@ public final class HostAllowList {
         return h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
     }
 
-    private static IllegalArgumentException bad(String entry) {
-        return new IllegalArgumentException("worker.input-images.allowed-hosts: '" + entry
+    private static IllegalArgumentException bad(String setting, String entry) {
+        return new IllegalArgumentException(setting + ": '" + entry
                 + "' is neither a host name nor a *.domain wildcard");
     }
 }

@@ -271,6 +271,12 @@ public class Poller {
         if (videoId == null || stopping) {
             return;
         }
+        if (!providers.forJob(ended).capabilities().delete()) {
+            // OpenRouter, Together, relays: the provider's copy expires there on its own
+            Log.debugf("job %s: %s stays at the provider, whose API cannot delete", LogText.safe(ended.jobId()),
+                    LogText.safe(videoId));
+            return;
+        }
         providers.forJob(ended).delete(videoId, ended.trace(), () -> current(ended)).subscribe().with(
                 done -> Log.infof("job %s: deleted %s at the provider", LogText.safe(ended.jobId()),
                         LogText.safe(videoId)),

@@ -74,11 +74,11 @@ public class WorkerMetrics {
     }
 
     /**
-     * One call to the provider's Videos API, from the request to the answer (or the failure); {@code status} is
-     * {@code ok}, the answer's HTTP status, or {@code io_error}.
+     * One call to a provider's API, from the request to the answer (or the failure); {@code provider} is the
+     * configured provider's name, {@code status} {@code ok}, the answer's HTTP status, or {@code io_error}.
      */
-    public void providerCall(String call, String status, long startedNanos) {
-        Timer.builder("worker.provider.calls").tag("call", call).tag("status", status)
+    public void providerCall(String provider, String call, String status, long startedNanos) {
+        Timer.builder("worker.provider.calls").tag("provider", provider).tag("call", call).tag("status", status)
                 .description("Calls to the provider's Videos API by call and answer status (ok, HTTP status, "
                         + "io_error)")
                 .publishPercentiles(0.5, 0.99)

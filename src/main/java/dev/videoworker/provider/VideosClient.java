@@ -311,7 +311,7 @@ public class VideosClient {
         long started = System.nanoTime();
         Span span = tracing.providerCall(call, trace);
         return uni.onItemOrFailure().invoke((item, failure) -> {
-            metrics.providerCall(call, callStatus(failure), started);
+            metrics.providerCall(settings.name(), call, callStatus(failure), started);
             health.called(failure);
             Tracing.end(span, failure);
         })
@@ -378,12 +378,12 @@ public class VideosClient {
         Span span = tracing.providerCall("content", trace);
         try {
             InputStream body = openContentUntimed(videoId, variant);
-            metrics.providerCall("content", callStatus(null), started);
+            metrics.providerCall(settings.name(), "content", callStatus(null), started);
             health.called(null);
             Tracing.end(span, null);
             return body;
         } catch (IOException | RuntimeException e) {
-            metrics.providerCall("content", callStatus(e), started);
+            metrics.providerCall(settings.name(), "content", callStatus(e), started);
             if (!(e instanceof ProviderException p && p.code().startsWith("result_url_"))) {
                 // a refused or failing host of a result URL says nothing about the provider's own API
                 health.called(e);

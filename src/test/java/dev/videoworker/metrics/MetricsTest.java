@@ -45,12 +45,13 @@ class MetricsTest extends WorkerTest {
         assertThat(value("worker_jobs_index_held", "")).as("jobs in the index").isGreaterThanOrEqualTo(2);
         assertThat(value("worker_jobs_index_bytes", "")).as("the index's estimated bytes").isGreaterThan(800);
         assertThat(metrics).contains("worker_jobs_index_evicted ");
-        assertThat(metrics).containsPattern("worker_provider_calls_seconds_count\\{call=\"create\",status=\"ok\"\\} "
-                + "[1-9]");
-        assertThat(metrics).containsPattern("worker_provider_calls_seconds_count\\{call=\"retrieve\",status=\"ok\"\\}"
-                + " [1-9]");
-        assertThat(metrics).containsPattern("worker_provider_calls_seconds\\{call=\"create\",status=\"ok\","
-                + "quantile=\"0.99\"\\}");
+        String openai = "provider=\"openai\",";
+        assertThat(metrics).containsPattern("worker_provider_calls_seconds_count\\{call=\"create\"," + openai
+                + "status=\"ok\"\\} [1-9]");
+        assertThat(metrics).containsPattern("worker_provider_calls_seconds_count\\{call=\"retrieve\"," + openai
+                + "status=\"ok\"\\} [1-9]");
+        assertThat(metrics).containsPattern("worker_provider_calls_seconds\\{call=\"create\"," + openai
+                + "status=\"ok\",quantile=\"0.99\"\\}");
         assertThat(metrics).containsPattern("worker_polls_total\\{state=\"[a-z_]+\"\\} [1-9]");
         assertThat(metrics).contains("worker_spend_usd_total{model=\"sora-2\"}");
         assertThat(metrics).as("consumer lag").containsPattern("kafka_consumer_fetch_manager_records_lag[a-z_]*\\{");

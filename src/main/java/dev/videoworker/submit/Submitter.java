@@ -630,18 +630,22 @@ public class Submitter {
                 return Uni.createFrom().item(List.<ProviderVideo>of());
             }
             return Uni.join().all(lookups).andFailFast()
-                    .map(seen -> seen.stream().filter(v -> v.prompt() != null
-                            ? v.prompt().equals(intent.request().prompt()) : promptMayBe(intent, v.id())).toList());
+                    .map(seen -> seen.stream().filter(v -> v != null && (v.prompt() != null
+                            ? v.prompt().equals(intent.request().prompt()) : promptMayBe(intent, v.id()))).toList());
         });
     }
 
-    /** Retrieves a video listed without its prompt, to read the prompt (remembered: a video's prompt never changes). */
+    /**
+     * Retrieves a video listed without its prompt, to read the prompt (remembered: a video's prompt never changes).
+     * Null when it is gone meanwhile (404): deleted since the list was read, by the job that stored it — a video
+     * made for this job is deleted by nobody while the job is being submitted, so it is not this job's.
+     */
     private Uni<ProviderVideo> lookUp(ProviderVideo listed, JobState intent) {
         return providers.forJob(intent).retrieve(listed.id(), intent.trace()).invoke(v -> {
             if (v.prompt() != null) {
                 prompts.put(v.id(), v.prompt());
             }
-        });
+        }).onFailure(e -> e instanceof ProviderException p && p.httpStatus() == 404).recoverWithNull();
     }
 
     /** Whether the video's prompt, when it was ever seen, is the job's. */

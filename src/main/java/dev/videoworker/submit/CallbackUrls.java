@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.provider.ProviderSettings;
@@ -27,6 +28,7 @@ public class CallbackUrls {
 
     private final Optional<String> publicUrl;
 
+    @Inject
     public CallbackUrls(WorkerConfig config) {
         this(config.webhooks().publicUrl());
     }

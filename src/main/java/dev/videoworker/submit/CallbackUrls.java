@@ -37,7 +37,7 @@ public class CallbackUrls {
         this.publicUrl = publicUrl.map(String::trim).filter(u -> !u.isEmpty()).map(u -> u.replaceAll("/+$", ""));
     }
 
-    /** Whether a create at {@code provider} carries a callback URL: it takes one, has a secret, and a public URL is set. */
+    /** Whether a create at {@code provider} carries a callback URL: it takes one, has a secret, a public URL is set. */
     public boolean sent(ProviderSettings provider) {
         return publicUrl.isPresent() && provider.dialect().capabilities().callbackUrl()
                 && provider.webhookSecrets().stream().anyMatch(s -> s != null && !s.isBlank());

@@ -2,6 +2,7 @@ package dev.videoworker.provider;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -18,6 +19,11 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.videoworker.driver.JobDriver;
+import dev.videoworker.job.JobEvent;
+import dev.videoworker.job.JobState;
+import dev.videoworker.job.JobStatus;
+import dev.videoworker.journal.JobStore;
 import dev.videoworker.simulator.SimulatorRoutes;
 import dev.videoworker.simulator.VideoSimulator;
 import dev.videoworker.submit.CallbackUrls;
@@ -43,6 +49,12 @@ class OpenRouterPipelineTest extends DialectPipelineTest {
 
     @Inject
     MeterRegistry registry;
+
+    @Inject
+    JobStore store;
+
+    @Inject
+    JobDriver driver;
 
     @Override
     String dialect() {
@@ -81,13 +93,22 @@ class OpenRouterPipelineTest extends DialectPipelineTest {
     }
 
     @Test
-    void endsSubmissionUnknownWithoutASecondCreateWhenNoCallbackComes() throws Exception {
+    void endsSubmissionUnknownWithoutASecondCreateWhenNoCallbackComesAlsoAfterATakeOver() throws Exception {
         String jobId = "openrouter-silent-" + UUID.randomUUID();
         // a video that never ends: OpenRouter calls back only once it is final
         String prompt = "A lighthouse keeper's dog " + SimulatorRoutes.CREATE_LOST_504_MARKER + " "
                 + VideoSimulator.STALL_MARKER + " " + jobId;
         Instant sent = Instant.now();
         client.send(jobId, "{\"model\":\"sora-2\",\"prompt\":\"" + prompt + "\",\"seconds\":\"4\"}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> simulator().createCount(prompt) == 1);
+        JobState intent = store.find(jobId).orElseThrow();
+        assertThat(intent.status()).isEqualTo(JobStatus.SUBMITTING);
+
+        // what a replica taking the partition over does with a job in submitting: reconcile it after the create
+        // timeout, which for a provider that calls back means waiting for the callback too
+        driver.apply(intent, new JobEvent.TakenOver()).await().atMost(Duration.ofSeconds(10));
+        await().during(DialectProfile.OpenRouter.CREATE_TIMEOUT.plusSeconds(2)).atMost(Duration.ofSeconds(8))
+                .until(() -> store.find(jobId).map(JobState::status).orElse(null) == JobStatus.SUBMITTING);
 
         JsonNode completion = client.awaitCompletion(jobId);
         assertThat(Duration.between(sent, Instant.now())).as("waited for the callback")

@@ -57,6 +57,14 @@ public interface WorkerConfig {
         /** How far a webhook's timestamp may be from now, either way; older or newer deliveries are refused. */
         @WithDefault("5m")
         Duration tolerance();
+
+        /**
+         * The worker's public base URL (e.g. {@code https://worker.example.com}). Set, jobs at providers whose dialect
+         * takes a callback URL (OpenRouter) and that have a webhook secret carry
+         * {@code <public-url>/webhooks/providers/<provider>?job=<job id>}, through which an unknown create outcome is
+         * learnt; unset, such an outcome ends the job {@code submission_unknown} at once.
+         */
+        Optional<String> publicUrl();
     }
 
     /** A spend budget per sliding time window, shared by all replicas (each holds the share of its partitions). */
@@ -423,6 +431,15 @@ public interface WorkerConfig {
          */
         @WithDefault("1d")
         Duration tombstoneMargin();
+
+        /**
+         * After a create call whose outcome is unknown at a provider without a list that calls back (OpenRouter), how
+         * long (from the intent) the job waits in {@code submitting} for the provider's callback before it ends
+         * {@code submission_unknown}. The provider calls back only once the video is final, so this is longer than
+         * any generation may take.
+         */
+        @WithDefault("60m")
+        Duration callbackWindow();
     }
 
     /** One more provider: like {@link Provider}, with a catalog of its own. */

@@ -163,7 +163,7 @@ public class RequestParser {
      * they follow the object keys' rules for characters ({@link ObjectKeys#unsafeCharacter}), must show at least one
      * character, and may not hold U+FFFD, what a record key that was not UTF-8 turns into (two such keys would meet).
      */
-    static Optional<String> jobIdProblem(String id) {
+    public static Optional<String> jobIdProblem(String id) {
         if (id.length() > MAX_JOB_ID_CHARS) {
             return Optional.of("it has " + id.length() + " characters; the limit is " + MAX_JOB_ID_CHARS);
         }

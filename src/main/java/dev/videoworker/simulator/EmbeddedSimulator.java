@@ -34,7 +34,8 @@ public class EmbeddedSimulator implements HttpServerOptionsCustomizer {
         this.simulator = new VideoSimulator(new SimulatorSettings(config.apiKey(), config.duration(),
                 config.queuedFraction(), config.expiresAfter(), config.fps(), config.moderationMarker(),
                 config.cacheDir(), config.faults().settings(),
-                SimulatorSettings.webhook(config.webhookUrl().orElse(null), config.webhookSecret().orElse(null))));
+                SimulatorSettings.webhook(config.webhookUrl().orElse(null), config.webhookSecret().orElse(null)),
+                config.openrouterWebhookSecret()));
     }
 
     @Override
@@ -56,8 +57,9 @@ public class EmbeddedSimulator implements HttpServerOptionsCustomizer {
         SimulatorRoutes routes = new SimulatorRoutes(simulator, config.dialects(),
                 config.resultBaseUrl().orElse(null));
         routes.mount(router);
-        simulator.settings().webhook().ifPresent(target -> webhooks = SimulatorWebhooks.attach(vertx, simulator,
-                target));
+        if (simulator.settings().webhook().isPresent() || config.dialects().contains("openrouter")) {
+            webhooks = SimulatorWebhooks.attach(vertx, simulator);
+        }
         Log.infof("Videos API simulator enabled on %s (%s)", String.join(", ", routes.paths()),
                 simulator.settings());
         if (simulator.settings().apiKey().isEmpty()) {

@@ -1,6 +1,8 @@
 package dev.videoworker.simulator;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Set;
 
 import io.vertx.core.json.JsonArray;
@@ -9,7 +11,8 @@ import io.vertx.core.json.JsonObject;
 /**
  * OpenRouter's shapes under {@code /openrouter/api/v1/videos}: JSON creates with an integer {@code duration} and
  * {@code frame_images}, a 202 that says only the id, answers without progress, size or seconds, a string
- * {@code error}, {@code usage.cost}, an authenticated content endpoint, and no list, delete or remix.
+ * {@code error}, {@code usage.cost}, an authenticated content endpoint, no list, delete or remix, and a
+ * {@code callback_url} called once the video is final.
  */
 final class OpenRouterWire implements DialectWire {
 
@@ -36,7 +39,10 @@ final class OpenRouterWire implements DialectWire {
         return false;
     }
 
-    /** The callback URL is accepted and not called: the simulator sends no OpenRouter webhooks. */
+    /**
+     * A {@code callback_url} (absolute http or https) is called when the video is final ({@link SimulatorWebhooks}),
+     * signed when {@code simulator.openrouter-webhook-secret} is set.
+     */
     @Override
     public CreateVideoRequest create(JsonObject body) throws IOException {
         SimulatorRoutes.rejectUnknown(body.fieldNames(), CREATE_FIELDS);
@@ -44,7 +50,11 @@ final class OpenRouterWire implements DialectWire {
         if (duration != null && !(duration instanceof Integer || duration instanceof Long)) {
             throw SimulatorRoutes.typeError("duration", "an integer", duration);
         }
-        SimulatorRoutes.jsonString(body, "callback_url", "a string");
+        String callbackUrl = SimulatorRoutes.jsonString(body, "callback_url", "a string");
+        if (callbackUrl != null && !absoluteHttp(callbackUrl)) {
+            throw VideoApiException.invalid("'callback_url' must be an absolute http or https URL.", "callback_url",
+                    "invalid_value");
+        }
         ReferenceImage image = null;
         Object frames = body.getValue("frame_images");
         if (frames != null) {
@@ -64,7 +74,38 @@ final class OpenRouterWire implements DialectWire {
         return new CreateVideoRequest(SimulatorRoutes.jsonString(body, "model", "a string"),
                 SimulatorRoutes.jsonString(body, "prompt", "a string"),
                 SimulatorRoutes.jsonString(body, "size", "a string"),
-                duration == null ? null : duration.toString(), image);
+                duration == null ? null : duration.toString(), image,
+                callbackUrl == null ? null : new CreateVideoRequest.Callback(callbackUrl, null));
+    }
+
+    private static boolean absoluteHttp(String url) {
+        try {
+            URI uri = new URI(url);
+            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;
+        } catch (URISyntaxException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The event a {@code callback_url} receives when {@code video} is final: {@code video.generation.<status>} in
+     * OpenRouter's envelope.
+     */
+    static JsonObject callbackEvent(VideoSnapshot video, String api, String generationId, String createdAt) {
+        JsonObject data = new JsonObject()
+                .put("id", video.id())
+                .put("status", video.status().wireName())
+                .put("generation_id", generationId)
+                .put("model", video.model());
+        if (video.status() == VideoStatus.COMPLETED) {
+            data.put("unsigned_urls", api == null ? new JsonArray()
+                    : new JsonArray().add(api + "/" + video.id() + "/content?index=0"))
+                    .put("usage", new JsonObject().put("cost", DialectWire.cost(video)).put("is_byok", false));
+        } else {
+            data.put("error", video.error() == null ? "The generation failed." : video.error().message());
+        }
+        return new JsonObject().put("type", "video.generation." + video.status().wireName())
+                .put("created_at", createdAt).put("data", data);
     }
 
     @Override

@@ -163,4 +163,10 @@ public interface SimulatorConfig {
 
     /** {@code whsec_<base64>} secret the webhooks are signed with; required with {@link #webhookUrl()}. */
     Optional<String> webhookSecret();
+
+    /**
+     * The secret OpenRouter callbacks ({@code callback_url} of the {@code openrouter} dialect) are signed with
+     * ({@code X-OpenRouter-Signature}); unset: they are sent unsigned. Never logged.
+     */
+    Optional<String> openrouterWebhookSecret();
 }

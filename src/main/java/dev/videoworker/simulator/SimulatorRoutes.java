@@ -210,11 +210,16 @@ public final class SimulatorRoutes {
 
     /** The URLs an answer about {@code video} may name, as seen by this request's client. */
     private DialectWire.Links links(RoutingContext ctx, VideoSnapshot video) {
-        String host = ctx.request().getHeader(HttpHeaders.HOST);
-        String origin = ctx.request().scheme() + "://" + (host != null ? host
-                : ctx.request().localAddress().host() + ":" + ctx.request().localAddress().port());
+        String origin = origin(ctx);
         return new DialectWire.Links(origin + wire(ctx).path(),
                 video.status() == VideoStatus.COMPLETED ? files.url(origin, video.id()) : null);
+    }
+
+    /** The scheme, host and port this request's client called. */
+    private static String origin(RoutingContext ctx) {
+        String host = ctx.request().getHeader(HttpHeaders.HOST);
+        return ctx.request().scheme() + "://" + (host != null ? host
+                : ctx.request().localAddress().host() + ":" + ctx.request().localAddress().port());
     }
 
     /** A video in the dialect of the request. */
@@ -435,7 +440,7 @@ public final class SimulatorRoutes {
                 throw new VideoApiException(415, "Unsupported content type: this API method only accepts "
                         + "'application/json' requests.", "invalid_request_error", null, "unsupported_content_type");
             }
-            return wire.create(jsonBody(ctx.body().buffer()));
+            return wire.create(jsonBody(ctx.body().buffer())).withCallbackApi(origin(ctx) + wire.path());
         }
         if (isJson(ctx)) {
             JsonObject body = jsonBody(ctx.body().buffer());

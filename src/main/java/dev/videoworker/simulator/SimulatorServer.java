@@ -45,8 +45,8 @@ public final class SimulatorServer implements AutoCloseable {
             throws InterruptedException {
         Vertx vertx = Vertx.vertx();
         VideoSimulator simulator = new VideoSimulator(settings, clock);
-        SimulatorWebhooks webhooks = settings.webhook()
-                .map(target -> SimulatorWebhooks.attach(vertx, simulator, target)).orElse(null);
+        // every dialect is served, OpenRouter's callbacks too
+        SimulatorWebhooks webhooks = SimulatorWebhooks.attach(vertx, simulator);
         try {
             Router router = Router.router(vertx);
             new SimulatorRoutes(simulator).mount(router);
@@ -106,7 +106,7 @@ public final class SimulatorServer implements AutoCloseable {
         return simulator;
     }
 
-    /** The webhook sender, when {@link SimulatorSettings#webhook()} is set. */
+    /** The sender of webhooks ({@link SimulatorSettings#webhook()}) and OpenRouter callbacks. */
     public Optional<SimulatorWebhooks> webhooks() {
         return Optional.ofNullable(webhooks);
     }

@@ -21,6 +21,8 @@ import java.util.function.Function;
  * @param cacheDir         where rendered media is cached; empty means a temporary directory removed on close
  * @param faults           faults injected into API calls at random ({@code simulator.faults.*}); none by default
  * @param webhook          where signed {@code video.completed} / {@code video.failed} events go; empty: none are sent
+ * @param openRouterWebhookSecret what OpenRouter callbacks ({@code callback_url}) are signed with; empty: they are
+ *                         sent unsigned, as OpenRouter does without a workspace signing secret
  */
 public record SimulatorSettings(
         Optional<String> apiKey,
@@ -31,7 +33,8 @@ public record SimulatorSettings(
         String moderationMarker,
         Optional<Path> cacheDir,
         FaultSettings faults,
-        Optional<WebhookTarget> webhook) {
+        Optional<WebhookTarget> webhook,
+        Optional<String> openRouterWebhookSecret) {
 
     public static final Duration DEFAULT_DURATION = Duration.ofMinutes(2);
     public static final double DEFAULT_QUEUED_FRACTION = 0.1;
@@ -47,6 +50,8 @@ public record SimulatorSettings(
         Objects.requireNonNull(cacheDir, "cacheDir");
         Objects.requireNonNull(faults, "faults");
         Objects.requireNonNull(webhook, "webhook");
+        Objects.requireNonNull(openRouterWebhookSecret, "openRouterWebhookSecret");
+        openRouterWebhookSecret = openRouterWebhookSecret.map(String::trim).filter(secret -> !secret.isEmpty());
         apiKey = apiKey.filter(key -> !key.isBlank());
         if (duration.isNegative() || duration.isZero()) {
             throw new IllegalArgumentException("simulator.duration must be positive, got " + duration);
@@ -69,7 +74,7 @@ public record SimulatorSettings(
     public static SimulatorSettings defaults() {
         return new SimulatorSettings(Optional.empty(), DEFAULT_DURATION, DEFAULT_QUEUED_FRACTION, DEFAULT_EXPIRES_AFTER,
                 DEFAULT_FPS, DEFAULT_MODERATION_MARKER, Optional.empty(), FaultSettings.none(),
-                Optional.empty());
+                Optional.empty(), Optional.empty());
     }
 
     /**
@@ -91,7 +96,8 @@ public record SimulatorSettings(
                 Optional.ofNullable(lookup.apply("moderation-marker")).orElse(defaults.moderationMarker()),
                 Optional.ofNullable(lookup.apply("cache-dir")).filter(dir -> !dir.isBlank()).map(Path::of),
                 FaultSettings.fromLookup(lookup),
-                webhook(lookup.apply("webhook-url"), lookup.apply("webhook-secret")));
+                webhook(lookup.apply("webhook-url"), lookup.apply("webhook-secret")),
+                Optional.ofNullable(lookup.apply("openrouter-webhook-secret")));
     }
 
     /** The webhook target of {@code simulator.webhook-url} and {@code simulator.webhook-secret}; no URL: none. */
@@ -128,47 +134,52 @@ public record SimulatorSettings(
 
     public SimulatorSettings withApiKey(String key) {
         return new SimulatorSettings(Optional.ofNullable(key), duration, queuedFraction, expiresAfter, fps,
-                moderationMarker, cacheDir, faults, webhook);
+                moderationMarker, cacheDir, faults, webhook, openRouterWebhookSecret);
     }
 
     public SimulatorSettings withDuration(Duration value) {
         return new SimulatorSettings(apiKey, value, queuedFraction, expiresAfter, fps, moderationMarker, cacheDir,
-                faults, webhook);
+                faults, webhook, openRouterWebhookSecret);
     }
 
     public SimulatorSettings withQueuedFraction(double value) {
         return new SimulatorSettings(apiKey, duration, value, expiresAfter, fps, moderationMarker, cacheDir, faults,
-                webhook);
+                webhook, openRouterWebhookSecret);
     }
 
     public SimulatorSettings withExpiresAfter(Duration value) {
         return new SimulatorSettings(apiKey, duration, queuedFraction, value, fps, moderationMarker, cacheDir, faults,
-                webhook);
+                webhook, openRouterWebhookSecret);
     }
 
     public SimulatorSettings withFps(int value) {
         return new SimulatorSettings(apiKey, duration, queuedFraction, expiresAfter, value, moderationMarker, cacheDir,
-                faults, webhook);
+                faults, webhook, openRouterWebhookSecret);
     }
 
     public SimulatorSettings withModerationMarker(String value) {
         return new SimulatorSettings(apiKey, duration, queuedFraction, expiresAfter, fps, value, cacheDir, faults,
-                webhook);
+                webhook, openRouterWebhookSecret);
     }
 
     public SimulatorSettings withCacheDir(Path value) {
         return new SimulatorSettings(apiKey, duration, queuedFraction, expiresAfter, fps, moderationMarker,
-                Optional.ofNullable(value), faults, webhook);
+                Optional.ofNullable(value), faults, webhook, openRouterWebhookSecret);
     }
 
     public SimulatorSettings withWebhook(WebhookTarget value) {
         return new SimulatorSettings(apiKey, duration, queuedFraction, expiresAfter, fps, moderationMarker, cacheDir,
-                faults, Optional.ofNullable(value));
+                faults, Optional.ofNullable(value), openRouterWebhookSecret);
     }
 
     public SimulatorSettings withFaults(FaultSettings value) {
         return new SimulatorSettings(apiKey, duration, queuedFraction, expiresAfter, fps, moderationMarker, cacheDir,
-                value, webhook);
+                value, webhook, openRouterWebhookSecret);
+    }
+
+    public SimulatorSettings withOpenRouterWebhookSecret(String value) {
+        return new SimulatorSettings(apiKey, duration, queuedFraction, expiresAfter, fps, moderationMarker, cacheDir,
+                faults, webhook, Optional.ofNullable(value));
     }
 
     /** Says whether a key is set, never the key itself, so settings can be logged. */
@@ -178,6 +189,7 @@ public record SimulatorSettings(
                 + ", duration=" + duration + ", queuedFraction=" + queuedFraction + ", expiresAfter=" + expiresAfter
                 + ", fps=" + fps + ", moderationMarker=" + moderationMarker
                 + ", cacheDir=" + cacheDir.map(Path::toString).orElse("<temporary>") + ", " + faults
-                + ", webhook=" + webhook.map(WebhookTarget::toString).orElse("<none>") + "]";
+                + ", webhook=" + webhook.map(WebhookTarget::toString).orElse("<none>")
+                + ", openRouterWebhookSecret=" + (openRouterWebhookSecret.isPresent() ? "<set>" : "<none>") + "]";
     }
 }

@@ -1,6 +1,7 @@
 package dev.videoworker.simulator;
 
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -9,6 +10,9 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 import org.jboss.logging.Logger;
 
@@ -21,10 +25,13 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Sends the simulator's webhooks: one timer per job at the instant it ends, then one signed {@code video.completed}
- * or {@code video.failed} event POSTed to {@link WebhookTarget#url()}, tried again a few times when the receiver
- * fails. The create call only sets a timer, so its latency does not change; {@link VideoSimulator#reset()} cancels
- * every timer.
+ * Sends the simulator's webhooks: one timer per job at the instant it ends, then one event, tried again a few times
+ * when the receiver fails. A video whose create named a {@code callback_url} (OpenRouter) gets OpenRouter's
+ * {@code video.generation.<status>} envelope there, with {@code X-OpenRouter-Idempotency-Key} and, when
+ * {@link SimulatorSettings#openRouterWebhookSecret()} is set, {@code X-OpenRouter-Signature}; any other video a
+ * Standard Webhooks {@code video.completed} or {@code video.failed} event at {@link WebhookTarget#url()}, when one is
+ * configured. The create call only sets a timer, so its latency does not change; {@link VideoSimulator#reset()}
+ * cancels every timer.
  */
 public final class SimulatorWebhooks implements VideoSimulator.Lifecycle, AutoCloseable {
 
@@ -39,7 +46,10 @@ public final class SimulatorWebhooks implements VideoSimulator.Lifecycle, AutoCl
 
     private final Vertx vertx;
     private final VideoSimulator simulator;
+    /** Where Standard Webhooks go; null: none are sent. */
     private final WebhookTarget target;
+    /** What OpenRouter callbacks are signed with; null: unsigned. */
+    private final byte[] openRouterKey;
     private final Clock clock;
     private final HttpClient client;
     private final SecureRandom random = new SecureRandom();
@@ -47,23 +57,28 @@ public final class SimulatorWebhooks implements VideoSimulator.Lifecycle, AutoCl
     private final Map<String, Planned> timers = new ConcurrentHashMap<>();
     private final AtomicInteger delivered = new AtomicInteger();
 
-    private SimulatorWebhooks(Vertx vertx, VideoSimulator simulator, WebhookTarget target) {
+    private SimulatorWebhooks(Vertx vertx, VideoSimulator simulator) {
         this.vertx = vertx;
         this.simulator = simulator;
-        this.target = target;
+        this.target = simulator.settings().webhook().orElse(null);
+        this.openRouterKey = simulator.settings().openRouterWebhookSecret()
+                .map(secret -> secret.getBytes(StandardCharsets.UTF_8)).orElse(null);
         this.clock = simulator.clock();
         this.client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS));
     }
 
-    /** Starts sending the simulator's webhooks to {@code target}; close it to stop. */
-    public static SimulatorWebhooks attach(Vertx vertx, VideoSimulator simulator, WebhookTarget target) {
-        SimulatorWebhooks webhooks = new SimulatorWebhooks(vertx, simulator, target);
+    /** Starts sending the simulator's webhooks and callbacks, as its settings say; close it to stop. */
+    public static SimulatorWebhooks attach(Vertx vertx, VideoSimulator simulator) {
+        SimulatorWebhooks webhooks = new SimulatorWebhooks(vertx, simulator);
         simulator.lifecycle(webhooks);
         return webhooks;
     }
 
     @Override
     public void ends(String videoId, Instant endsAt) {
+        if (target == null && simulator.callback(videoId).isEmpty()) {
+            return;
+        }
         at(videoId, Duration.between(clock.instant(), endsAt), () -> due(videoId, endsAt));
     }
 
@@ -113,6 +128,20 @@ public final class SimulatorWebhooks implements VideoSimulator.Lifecycle, AutoCl
             at(videoId, left.compareTo(NOT_YET) > 0 ? left : NOT_YET, () -> due(videoId, endsAt));
             return;
         }
+        CreateVideoRequest.Callback callback = simulator.callback(videoId).orElse(null);
+        if (callback != null) {
+            byte[] generation = new byte[12];
+            random.nextBytes(generation);
+            byte[] body = OpenRouterWire.callbackEvent(video, callback.api(),
+                    "gen-" + HexFormat.of().formatHex(generation), clock.instant().toString())
+                    .encode().getBytes(StandardCharsets.UTF_8);
+            send(videoId, new Delivery(callback.url(), videoId + "-" + video.status().wireName(), body,
+                    this::openRouterHeaders), 1);
+            return;
+        }
+        if (target == null) {
+            return;
+        }
         byte[] id = new byte[12];
         random.nextBytes(id);
         String webhookId = "evt_" + HexFormat.of().formatHex(id);
@@ -123,22 +152,57 @@ public final class SimulatorWebhooks implements VideoSimulator.Lifecycle, AutoCl
                 .put("type", type)
                 .put("data", new JsonObject().put("id", videoId))
                 .encode().getBytes(StandardCharsets.UTF_8);
-        send(videoId, webhookId, body, 1);
+        send(videoId, new Delivery(target.url().toString(), webhookId, body, this::standardHeaders), 1);
+    }
+
+    /** Standard Webhooks headers: {@code webhook-id}, {@code webhook-timestamp}, {@code webhook-signature}. */
+    private void standardHeaders(RequestOptions request, Delivery delivery, long timestamp) {
+        request.putHeader("webhook-id", delivery.id())
+                .putHeader("webhook-timestamp", Long.toString(timestamp))
+                .putHeader("webhook-signature", target.signature(delivery.id(), timestamp, delivery.body()));
+    }
+
+    /**
+     * OpenRouter's headers: {@code X-OpenRouter-Idempotency-Key: <video id>-<status>} and, with a secret,
+     * {@code X-OpenRouter-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>,<body>">}.
+     */
+    private void openRouterHeaders(RequestOptions request, Delivery delivery, long timestamp) {
+        request.putHeader("X-OpenRouter-Idempotency-Key", delivery.id());
+        if (openRouterKey != null) {
+            try {
+                Mac mac = Mac.getInstance("HmacSHA256");
+                mac.init(new SecretKeySpec(openRouterKey, "HmacSHA256"));
+                mac.update((timestamp + ",").getBytes(StandardCharsets.UTF_8));
+                request.putHeader("X-OpenRouter-Signature", "t=" + timestamp + ",v1="
+                        + HexFormat.of().formatHex(mac.doFinal(delivery.body())));
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("HmacSHA256 is not available", e);
+            }
+        }
+    }
+
+    /** What one event is: where it goes, its id (the same on every attempt), its body, and how it is signed. */
+    private record Delivery(String url, String id, byte[] body, Headers headers) {
+    }
+
+    /** Adds the headers of one attempt, signed with that attempt's timestamp. */
+    @FunctionalInterface
+    private interface Headers {
+        void add(RequestOptions request, Delivery delivery, long timestamp);
     }
 
     /** One delivery; the same id and body on every attempt, a fresh timestamp and signature each time. */
-    private void send(String videoId, String webhookId, byte[] body, int attempt) {
+    private void send(String videoId, Delivery delivery, int attempt) {
         long timestamp = clock.instant().getEpochSecond();
+        String webhookId = delivery.id();
         RequestOptions request = new RequestOptions()
                 .setMethod(HttpMethod.POST)
-                .setAbsoluteURI(target.url().toString())
+                .setAbsoluteURI(delivery.url())
                 .setIdleTimeout(RESPONSE_TIMEOUT_MS)
-                .putHeader("content-type", "application/json")
-                .putHeader("webhook-id", webhookId)
-                .putHeader("webhook-timestamp", Long.toString(timestamp))
-                .putHeader("webhook-signature", target.signature(webhookId, timestamp, body));
+                .putHeader("content-type", "application/json");
+        delivery.headers().add(request, delivery, timestamp);
         client.request(request)
-                .compose(req -> req.send(Buffer.buffer(body)))
+                .compose(req -> req.send(Buffer.buffer(delivery.body())))
                 .compose(response -> response.body().map(ignored -> response.statusCode()))
                 .onComplete(result -> {
                     if (result.succeeded() && result.result() / 100 == 2) {
@@ -154,7 +218,7 @@ public final class SimulatorWebhooks implements VideoSimulator.Lifecycle, AutoCl
                     }
                     Duration wait = FIRST_RETRY.multipliedBy(1L << (attempt - 1));
                     LOG.debugf("Simulator webhook %s for %s failed (%s); retry in %s", webhookId, videoId, why, wait);
-                    at(videoId, wait, () -> send(videoId, webhookId, body, attempt + 1));
+                    at(videoId, wait, () -> send(videoId, delivery, attempt + 1));
                 });
     }
 

@@ -17,6 +17,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -96,6 +97,8 @@ public final class VideoSimulator implements AutoCloseable {
     private final Map<String, Integer> createsByPrompt = new HashMap<>();
     /** Guarded by {@code this}. */
     private int creates;
+    /** The callback of each video whose create named one, by video id. Guarded by {@code this}. */
+    private final Map<String, CreateVideoRequest.Callback> callbacks = new HashMap<>();
     private volatile Lifecycle lifecycle = Lifecycle.NONE;
 
     /** Hears of every job that will end and of every reset; the webhook sender plans a timer per job with it. */
@@ -366,6 +369,9 @@ public final class VideoSimulator implements AutoCloseable {
             creates++;
             createsByPrompt.merge(prompt, 1, Integer::sum);
             job = store(model, prompt, size, seconds, null);
+            if (request.callback() != null) {
+                callbacks.put(job.id(), request.callback());
+            }
             LOG.debugf("Simulator created %s (%s, %s, %ss)", job.id(), LogText.safe(model), LogText.safe(size),
                     LogText.safe(String.valueOf(seconds)));
             created = job.at(clock.instant(), settings);
@@ -380,6 +386,11 @@ public final class VideoSimulator implements AutoCloseable {
     static VideoApiException serverError() {
         return new VideoApiException(500, "The server had an error while processing your request. Sorry about that!",
                 "server_error", null, null);
+    }
+
+    /** The callback the create of {@code videoId} named, if any. */
+    synchronized Optional<CreateVideoRequest.Callback> callback(String videoId) {
+        return Optional.ofNullable(callbacks.get(videoId));
     }
 
     /** {@code GET /v1/videos/{id}}. */
@@ -437,6 +448,7 @@ public final class VideoSimulator implements AutoCloseable {
         }
         deleted.put(id, job.at(clock.instant(), settings));
         jobs.remove(id);
+        callbacks.remove(id);
         return id;
     }
 
@@ -547,6 +559,7 @@ public final class VideoSimulator implements AutoCloseable {
     private void forgetAll() {
         jobs.clear();
         deleted.clear();
+        callbacks.clear();
         createsByPrompt.clear();
         creates = 0;
         listUnavailable = false;

@@ -48,7 +48,9 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  * provider's video id right after it. When the outcome of a create is unknown (no answer, 5xx, 408) or a job is found
  * in {@code submitting} after a crash, the provider's list of recent videos decides: found, the job adopts that
  * video; certainly not found, it is submitted again; list unavailable, it fails with {@code submission_unknown}.
- * A create call is never retried blindly.
+ * A provider without a list that calls back (OpenRouter) is sent a callback URL naming the job ({@link CallbackUrls}):
+ * the job then waits for the callback, which names the video ({@link #calledBack}). A create call is never retried
+ * blindly.
  */
 @ApplicationScoped
 public class Submitter {
@@ -84,6 +86,7 @@ public class Submitter {
     private final WorkerConfig config;
     private final SpendBudget budget;
     private final GenerationSlots slots;
+    private final CallbackUrls callbacks;
     private final Clock clock;
     /** Prompts of provider videos looked up while reconciling, by video id; bounded, the oldest forgotten first. */
     private final Map<String, String> prompts = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
@@ -94,8 +97,10 @@ public class Submitter {
     });
 
     public Submitter(JobLedger ledger, JobStore store, Providers providers, InputImages images, JobDriver driver,
-            WorkerConfig config, SpendBudget budget, GenerationSlots slots, ModelCatalog catalog) {
+            WorkerConfig config, SpendBudget budget, GenerationSlots slots, ModelCatalog catalog,
+            CallbackUrls callbacks) {
         this.catalog = catalog;
+        this.callbacks = callbacks;
         this.budget = budget;
         this.slots = slots;
         this.ledger = ledger;
@@ -237,7 +242,9 @@ public class Submitter {
                 image == null ? null : image.bytes(), image == null ? null : image.fileName(),
                 image == null ? null : image.contentType());
         AtomicReference<JobState> fenced = new AtomicReference<>(intent);
-        return providers.forJob(intent).create(create, intent.trace(), () -> fence(fenced))
+        VideosClient provider = providers.forJob(intent);
+        String callbackUrl = callbacks.of(provider.settings(), intent.jobId()).orElse(null);
+        return provider.create(create, intent.trace(), () -> fence(fenced), callbackUrl)
                 .chain(video -> {
                     Log.infof("job %s submitted as %s", LogText.safe(intent.jobId()), LogText.safe(video.id()));
                     return adopt(fenced.get(), video.id());
@@ -417,7 +424,7 @@ public class Submitter {
             return Uni.createFrom().nullItem();
         }
         if (!providers.forJob(intent).capabilities().list()) {
-            return noList(intent);
+            return callbacks.sent(providers.forJob(intent).settings()) ? awaitCallback(intent) : noList(intent);
         }
         Instant windowEnds = intent.updatedAt().plus(config.jobs().reconcileWindow());
         return search(intent, span(intent))
@@ -560,11 +567,60 @@ public class Submitter {
         VideosClient provider = providers.forJob(intent);
         Log.warnf("job %s: the outcome of its create call is unknown and provider %s has no list to learn it from",
                 LogText.safe(intent.jobId()), LogText.safe(provider.provider()));
+        String callbackHint = provider.capabilities().callbackUrl() ? " The provider can call back instead: configure "
+                + "worker.webhooks.public-url and the provider's webhook secret to have such jobs reconciled through "
+                + "its callback." : "";
         return end(intent, JobStatus.FAILED, new JobError("submission_unknown", "The provider did not confirm the "
                 + "submission, and provider " + provider.provider() + " (" + provider.settings().dialect().name()
                 + ") has no list of videos from which the create call's outcome could be learnt. A video may have "
-                + "been created and billed: check the provider's videos before sending this job again.", null,
-                false));
+                + "been created and billed: check the provider's videos before sending this job again."
+                + callbackHint, null, false));
+    }
+
+    /**
+     * The outcome of the create call is unknown at a provider without a list, and the call carried the job's callback
+     * URL: the provider names the video when it calls back, once the video is final ({@link #calledBack}). The job
+     * stays {@code submitting} (its intent is durable, so a new owner waits too) until
+     * {@code worker.jobs.callback-window} after the intent, then ends {@code submission_unknown}: never a second
+     * create. A job adopted, cancelled or moved meanwhile is no longer this wait's.
+     */
+    private Uni<JobState> awaitCallback(JobState intent) {
+        Instant windowEnds = intent.updatedAt().plus(config.jobs().callbackWindow());
+        Duration wait = Duration.between(clock.instant(), windowEnds);
+        Log.infof("job %s: waiting until %s for provider %s to call back with the video its create call made",
+                LogText.safe(intent.jobId()), windowEnds, LogText.safe(providers.forJob(intent).provider()));
+        Uni<Void> pause = wait.isNegative() || wait.isZero() ? Uni.createFrom().voidItem()
+                : Uni.createFrom().voidItem().onItem().delayIt().by(wait);
+        return pause.chain(() -> {
+            if (!ledger.current(intent)) {
+                Log.debugf("job %s: no longer waits for a callback here (it changed or moved)",
+                        LogText.safe(intent.jobId()));
+                return Uni.createFrom().nullItem();
+            }
+            VideosClient provider = providers.forJob(intent);
+            Log.warnf("job %s: provider %s did not call back within %s of the create call", LogText.safe(
+                    intent.jobId()), LogText.safe(provider.provider()), config.jobs().callbackWindow());
+            return end(intent, JobStatus.FAILED, new JobError("submission_unknown", "The provider did not confirm "
+                    + "the submission, and no callback for this job arrived within " + config.jobs().callbackWindow()
+                    + " of its create call (provider " + provider.provider() + " has no list of videos to search "
+                    + "instead). A video may have been created and billed: check the provider's videos before "
+                    + "sending this job again.", null, false));
+        });
+    }
+
+    /**
+     * The provider called back naming {@code videoId} as the video made for a job of this replica that is being
+     * submitted: adopted as a create's answer would be (the job's driver decides; the poller then follows the video).
+     * Completes with the job's state after it.
+     */
+    public Uni<JobState> calledBack(JobState intent, String videoId) {
+        if (intent.status() != JobStatus.SUBMITTING) {
+            return Uni.createFrom().failure(new IllegalArgumentException("job " + intent.jobId() + " is "
+                    + intent.status().wireName() + ", not submitting"));
+        }
+        Log.infof("job %s: provider %s called back: its video is %s", LogText.safe(intent.jobId()),
+                LogText.safe(providers.forJob(intent).provider()), LogText.safe(videoId));
+        return adopt(intent, videoId);
     }
 
     private Uni<JobState> unknown(JobState intent, String why) {

@@ -39,6 +39,11 @@ final class SeenWebhookIds {
         return true;
     }
 
+    /** Forgets {@code id}: a delivery that was not handled after all (it may be handled when it comes again). */
+    synchronized void forget(String id) {
+        forgetAt.remove(id);
+    }
+
     synchronized int size() {
         return forgetAt.size();
     }

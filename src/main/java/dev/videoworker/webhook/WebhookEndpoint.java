@@ -29,7 +29,8 @@ import io.vertx.ext.web.handler.BodyHandler;
  * {@code POST /webhooks/videos}: the provider's signed {@code video.completed} / {@code video.failed} events make the
  * poller look at the job at once instead of at its next timer. The webhook never changes a job itself: the poll
  * goes through the usual retrieve and ledger path, so a forged, replayed or late webhook can at most cause one extra
- * poll. Without a configured secret the route does not exist (404).
+ * poll. Without a configured secret, or when the default provider speaks another dialect than {@code openai}, the
+ * route does not exist (404).
  */
 @ApplicationScoped
 public class WebhookEndpoint {
@@ -47,7 +48,10 @@ public class WebhookEndpoint {
     static final List<Duration> UNKNOWN_VIDEO_RETRIES = List.of(Duration.ofSeconds(1), Duration.ofSeconds(2),
             Duration.ofSeconds(4), Duration.ofSeconds(8));
 
+    private static final String OPENAI_DIALECT = "openai";
+
     private final WebhookVerifier verifier;
+    private final boolean standard;
     private final Poller poller;
     private final ObjectMapper mapper;
     private final MeterRegistry registry;
@@ -59,7 +63,11 @@ public class WebhookEndpoint {
             Vertx vertx) {
         List<String> secrets = config.webhooks().secret().orElse(List.of()).stream()
                 .filter(s -> !s.isBlank()).toList();
-        this.verifier = secrets.isEmpty() ? null : new WebhookVerifier(secrets, config.webhooks().tolerance());
+        // Standard Webhooks are the OpenAI dialect's; another default provider's secret signs its own scheme (an
+        // OpenRouter callback, see ProviderCallbackEndpoint) and need not be a whsec_ secret.
+        this.standard = OPENAI_DIALECT.equals(config.provider().dialect());
+        this.verifier = secrets.isEmpty() || !standard ? null
+                : new WebhookVerifier(secrets, config.webhooks().tolerance());
         this.poller = poller;
         this.mapper = mapper;
         this.registry = registry;
@@ -68,7 +76,8 @@ public class WebhookEndpoint {
 
     void mount(@Observes Router router) {
         if (verifier == null) {
-            Log.infof("worker.webhooks.secret is not set: %s is off (polling only)", PATH);
+            Log.infof(standard ? "worker.webhooks.secret is not set: %s is off (polling only)"
+                    : "the default provider does not speak the openai dialect: %s is off", PATH);
             return;
         }
         router.post(PATH).handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT)).handler(this::handle);

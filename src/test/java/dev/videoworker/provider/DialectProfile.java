@@ -1,5 +1,7 @@
 package dev.videoworker.provider;
 
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 
 import dev.videoworker.testing.IsolatedTopics;
@@ -30,10 +32,29 @@ public abstract class DialectProfile implements QuarkusTestProfile {
                 "simulator.dialects", dialect));
     }
 
-    /** {@code openrouter} at {@code /openrouter/api/v1/videos}. */
+    /**
+     * {@code openrouter} at {@code /openrouter/api/v1/videos}, with callbacks: the worker's own port as its public
+     * URL, one signing secret shared with the simulator, and a callback window and create timeout of seconds.
+     */
     public static class OpenRouter extends DialectProfile {
+        static final String CALLBACK_SECRET = "FAKE-openrouter-signing-secret";
+        static final Duration CALLBACK_WINDOW = Duration.ofSeconds(10);
+        static final Duration CREATE_TIMEOUT = Duration.ofSeconds(2);
+
         public OpenRouter() {
             super("openrouter");
+        }
+
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            Map<String, String> config = new HashMap<>(super.getConfigOverrides());
+            config.put("worker.webhooks.public-url", "http://127.0.0.1:${quarkus.http.test-port}");
+            config.put("worker.webhooks.secret", CALLBACK_SECRET);
+            config.put("simulator.openrouter-webhook-secret", CALLBACK_SECRET);
+            config.put("worker.jobs.callback-window", CALLBACK_WINDOW.toSeconds() + "s");
+            // a job taken over in submitting is reconciled this long after its intent
+            config.put("worker.jobs.create-timeout", CREATE_TIMEOUT.toSeconds() + "s");
+            return config;
         }
     }
 

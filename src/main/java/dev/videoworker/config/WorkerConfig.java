@@ -312,6 +312,13 @@ public interface WorkerConfig {
         long partSize();
 
         /**
+         * Parts of one upload sent at once (1 to 64); an upload holds at most {@code upload-parallelism + 1} parts in
+         * memory (one more is read while the others are sent).
+         */
+        @WithDefault("1")
+        int uploadParallelism();
+
+        /**
          * At start, multipart uploads in {@link #bucket()} whose keys fit {@link #keyTemplate()} and that were begun
          * longer ago than this are aborted in the background: what a killed replica left behind. Longer than any upload
          * can take, so a live upload of another replica is left alone; {@code 0s} turns the sweep off.

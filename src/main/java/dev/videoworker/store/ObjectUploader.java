@@ -5,8 +5,10 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,9 +31,10 @@ import io.minio.messages.Part;
 import io.quarkus.logging.Log;
 
 /**
- * Writes a stream of unknown length to the object store holding at most two parts in memory: a stream that ends
- * within the first part is one PUT of exactly its bytes; a longer one is a multipart upload whose parts are read into
- * two arrays in turn, the next being read while the last is sent. A small video (the common case) never allocates a
+ * Writes a stream of unknown length to the object store holding at most {@code parallelism + 1} parts in memory: a
+ * stream that ends within the first part is one PUT of exactly its bytes; a longer one is a multipart upload with up
+ * to {@code parallelism} parts being sent at once while the next is read (parallelism 1: two arrays in turn, the next
+ * being read while the last is sent). A small video (the common case) never allocates a
  * whole part: the array starts at {@value #FIRST_BUFFER} bytes and grows only while the stream goes on. A failed
  * multipart upload is aborted, also when its thread was interrupted, so it leaves nothing behind; while it runs it is
  * listed in {@link OpenUploads}, which aborts it if the worker shuts down first.
@@ -52,14 +55,24 @@ final class ObjectUploader {
 
     private final MinioAsyncClient minio;
     private final int partSize;
+    private final int parallelism;
     private final OpenUploads open;
 
     ObjectUploader(MinioAsyncClient minio, long partSize, OpenUploads open) {
+        this(minio, partSize, 1, open);
+    }
+
+    /** {@code parallelism}: parts of one upload sent at once, at least 1. */
+    ObjectUploader(MinioAsyncClient minio, long partSize, int parallelism, OpenUploads open) {
         if (partSize < 5L * 1024 * 1024 || partSize > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("part size must be at least 5 MiB (S3's minimum) and below 2 GiB");
         }
+        if (parallelism < 1 || parallelism > 64) {
+            throw new IllegalArgumentException("upload parallelism must be between 1 and 64");
+        }
         this.minio = minio;
         this.partSize = (int) partSize;
+        this.parallelism = parallelism;
         this.open = open;
     }
 
@@ -97,9 +110,15 @@ final class ObjectUploader {
         multipart(in, bucket, key, contentType, userMetadata, buffer, next);
     }
 
+    /** A part being sent, and the array that holds it (free again once the part is sent). */
+    private record Sending(CompletableFuture<UploadPartResponse> call, byte[] buffer) {
+    }
+
     /**
-     * {@code first} holds the first part (full); {@code next} is the byte after it. While one part is being sent, the
-     * next is read into the other array: the download and the upload overlap, and two parts are the most held.
+     * {@code first} holds the first part (full); {@code next} is the byte after it. While up to {@code parallelism}
+     * parts are being sent, the next is read into a free array: the download and the uploads overlap, and
+     * {@code parallelism + 1} parts are the most held. Parts are collected in the order they were sent (the oldest
+     * is waited for first), so the list given to the completion is in part-number order.
      */
     private void multipart(InputStream in, String bucket, String key, String contentType,
             Map<String, String> userMetadata, byte[] first, int next) throws IOException, MinioException {
@@ -108,38 +127,54 @@ final class ObjectUploader {
         String uploadId = await(minio.createMultipartUpload(CreateMultipartUploadArgs.builder().bucket(bucket)
                 .object(key).headers(new Http.Headers(headers)).build())).result().uploadId();
         OpenUploads.Upload upload = new OpenUploads.Upload(bucket, key, uploadId);
-        CompletableFuture<UploadPartResponse> sending = null;
+        Deque<Sending> sending = new ArrayDeque<>();
         try {
             if (!open.add(upload)) {
                 throw new IOException("the worker is shutting down");
             }
             List<Part> parts = new ArrayList<>();
-            byte[] sent = first;
-            byte[] reading = new byte[partSize];
-            sending = part(upload, 1, sent, sent.length);
+            Deque<byte[]> free = new ArrayDeque<>();
+            int allocated = 1;
+            int number = 1;
+            sending.add(new Sending(part(upload, number, first, first.length), first));
             while (next >= 0) {
-                if (parts.size() + 1 >= MAX_PARTS) {
+                if (number + 1 > MAX_PARTS) {
                     throw new IOException("the video is larger than " + MAX_PARTS + " parts of " + partSize
                             + " bytes (worker.storage.part-size)");
+                }
+                byte[] reading;
+                if (!free.isEmpty()) {
+                    reading = free.poll();
+                } else if (allocated < parallelism + 1) {
+                    reading = new byte[partSize];
+                    allocated++;
+                } else {
+                    Sending oldest = sending.poll();
+                    parts.add(await(oldest.call()).part());
+                    reading = oldest.buffer();
                 }
                 reading[0] = (byte) next;
                 int filled = fill(in, reading, 1);
                 next = filled < reading.length ? -1 : in.read();
-                parts.add(await(sending).part());
-                sending = part(upload, parts.size() + 1, reading, filled);
-                byte[] free = sent;
-                sent = reading;
-                reading = free;
+                while (sending.size() >= parallelism) {
+                    Sending oldest = sending.poll();
+                    parts.add(await(oldest.call()).part());
+                    free.add(oldest.buffer());
+                }
+                number++;
+                sending.add(new Sending(part(upload, number, reading, filled), reading));
             }
-            parts.add(await(sending).part());
-            sending = null;
+            while (!sending.isEmpty()) {
+                parts.add(await(sending.peek().call()).part());
+                sending.poll();
+            }
             await(minio.completeMultipartUpload(CompleteMultipartUploadArgs.builder().bucket(bucket).object(key)
                     .uploadId(uploadId).parts(parts.toArray(Part[]::new)).build()));
             open.remove(upload);
         } catch (IOException | MinioException | RuntimeException | Error e) {
-            if (sending != null) {
-                // let the part in flight end before the upload is aborted (an abort first could be undone by it)
-                settle(sending);
+            // let the parts in flight end before the upload is aborted (an abort first could be undone by them)
+            for (Sending part : sending) {
+                settle(part.call());
             }
             abort(upload, e);
             throw e;

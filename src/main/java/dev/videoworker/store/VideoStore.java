@@ -49,7 +49,8 @@ public class VideoStore {
     public VideoStore(MinioClient minio, MinioAsyncClient asyncMinio, OpenUploads openUploads, Providers providers,
             WorkerConfig config) {
         this.minio = minio;
-        this.uploader = new ObjectUploader(asyncMinio, config.storage().partSize(), openUploads);
+        this.uploader = new ObjectUploader(asyncMinio, config.storage().partSize(),
+                config.storage().uploadParallelism(), openUploads);
         this.providers = providers;
         this.config = config.storage();
     }

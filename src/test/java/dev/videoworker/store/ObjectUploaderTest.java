@@ -19,8 +19,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,6 +39,8 @@ import io.minio.MinioAsyncClient;
 import io.minio.MinioClient;
 import io.minio.StatObjectArgs;
 import io.minio.StatObjectResponse;
+import io.minio.UploadPartArgs;
+import io.minio.UploadPartResponse;
 import io.minio.errors.ErrorResponseException;
 import io.minio.errors.MinioException;
 import io.minio.messages.ListMultipartUploadsResult;
@@ -123,6 +127,70 @@ class ObjectUploaderTest {
         assertThatThrownBy(() -> minio.statObject(StatObjectArgs.builder().bucket(BUCKET).object(key).build()))
                 .isInstanceOf(ErrorResponseException.class);
         assertThat(openUploads("broken/")).as("multipart uploads left open").isEmpty();
+    }
+
+    @Test
+    void partsAreSentSeveralAtOnceWithinTheParallelismAndTheObjectIsWhole() throws Exception {
+        for (long size : new long[] { PART + 1, 3L * PART, 6L * PART + 7 }) {
+            String key = "parallel/" + size + ".mp4";
+            int parts = (int) ((size + PART - 1) / PART);
+            PartGate gated = new PartGate(asyncMinio, parts);
+            ObjectUploader parallel = new ObjectUploader(gated, PART, 3, new OpenUploads(gated));
+
+            HashingInputStream hashed = new HashingInputStream(new Trickle(SyntheticContent.stream(size)));
+            parallel.upload(hashed, BUCKET, key, "video/mp4", METADATA);
+
+            assertThat(sha256Of(key)).as("content of %s", key).isEqualTo(SyntheticContent.sha256(size));
+            assertThat(gated.requested).as("parts of %s, each once", key).hasSize(parts);
+            assertThat(gated.mostAtOnce).as("parts of %s in flight at once", key).hasValueBetween(2, 3);
+        }
+    }
+
+    @Test
+    void aParallelUploadThatFailsInALaterPartWaitsForItsPartsAndLeavesNoUnfinishedUpload() throws Exception {
+        String key = "parallel-broken/video.mp4";
+        PartGate gated = new PartGate(asyncMinio, 6);
+        ObjectUploader parallel = new ObjectUploader(gated, PART, 3, new OpenUploads(gated));
+        InputStream breaksLate = new FailAfter(SyntheticContent.stream(6L * PART), 3L * PART + 12_345);
+
+        assertThatThrownBy(() -> parallel.upload(breaksLate, BUCKET, key, "video/mp4", METADATA))
+                .isInstanceOf(IOException.class).hasMessageContaining("connection reset");
+
+        assertThat(gated.inFlight).as("parts still being sent after the upload gave up").hasValue(0);
+        assertThatThrownBy(() -> minio.statObject(StatObjectArgs.builder().bucket(BUCKET).object(key).build()))
+                .isInstanceOf(ErrorResponseException.class);
+        assertNothingLeftUnder("parallel-broken/");
+    }
+
+    /**
+     * The store's client, holding each part's answer until the next part was asked for (at most 5 s): a parallel
+     * upload must then have two parts in flight, a sequential one would wait out every hold. Counts what it sees.
+     */
+    static final class PartGate extends MinioAsyncClient {
+        final Map<Integer, CompletableFuture<Void>> requested = new ConcurrentHashMap<>();
+        final AtomicInteger inFlight = new AtomicInteger();
+        final AtomicInteger mostAtOnce = new AtomicInteger();
+        private final int parts;
+
+        PartGate(MinioAsyncClient client, int parts) {
+            super(client);
+            this.parts = parts;
+        }
+
+        private CompletableFuture<Void> asked(int part) {
+            return requested.computeIfAbsent(part, p -> new CompletableFuture<>());
+        }
+
+        @Override
+        public CompletableFuture<UploadPartResponse> uploadPart(UploadPartArgs args) {
+            int number = args.partNumber();
+            asked(number).complete(null);
+            mostAtOnce.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            CompletableFuture<Void> next = number < parts ? asked(number + 1).copy()
+                    .completeOnTimeout(null, 5, TimeUnit.SECONDS) : CompletableFuture.completedFuture(null);
+            return super.uploadPart(args).thenCombine(next, (answer, ignored) -> answer)
+                    .whenComplete((answer, failure) -> inFlight.decrementAndGet());
+        }
     }
 
     @Test

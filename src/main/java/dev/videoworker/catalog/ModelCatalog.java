@@ -28,6 +28,7 @@ import dev.videoworker.job.Route;
 import dev.videoworker.job.VideoRequest;
 import dev.videoworker.provider.ProviderSettings;
 import dev.videoworker.provider.Providers;
+import dev.videoworker.provider.VideosClient;
 
 /**
  * The models this worker accepts, over every configured provider: which providers offer each model (and under which
@@ -77,7 +78,9 @@ public class ModelCatalog {
 
     @Inject
     public ModelCatalog(WorkerConfig config, Providers live) {
-        this(Providers.settings(config), config.catalog().retirementNotice(), live::down, Clock.systemUTC());
+        // the providers as built (keys already read from their files), not the configuration read again
+        this(live.all().stream().map(VideosClient::settings).toList(), config.catalog().retirementNotice(),
+                live::down, Clock.systemUTC());
     }
 
     /** The catalog alone, every provider taken as up: for tests and tools. */

@@ -1,5 +1,6 @@
 package dev.videoworker.provider;
 
+import java.util.List;
 import java.util.Map;
 
 import dev.videoworker.config.WorkerConfig;
@@ -10,12 +11,12 @@ import dev.videoworker.config.WorkerConfig;
  */
 public record ProviderSettings(String name, String baseUrl, Dialect dialect, String apiKey, String keyName,
         int maxConcurrentCreates, int priority, boolean deleteAfterStore, Map<String, WorkerConfig.Model> models,
-        java.util.List<String> webhookSecrets, double pollsPerSecond) {
+        List<String> webhookSecrets, double pollsPerSecond) {
 
     public ProviderSettings {
         baseUrl = baseUrl.replaceAll("/+$", "");
         models = Map.copyOf(models);
-        webhookSecrets = webhookSecrets == null ? java.util.List.of() : java.util.List.copyOf(webhookSecrets);
+        webhookSecrets = webhookSecrets == null ? List.of() : List.copyOf(webhookSecrets);
     }
 
     /** Whether the provider's copy is deleted once stored: configured so, and the dialect can delete. */

@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.awt.image.BufferedImage;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Map;
 
 import javax.imageio.ImageIO;
@@ -16,6 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.videoworker.bench.BenchResults.Goal;
+import dev.videoworker.testing.S3Server;
+import io.minio.GetObjectArgs;
+import io.minio.MakeBucketArgs;
+import io.minio.MinioClient;
 
 /** The benchmark's pure parts (no servers, no timing): figures in, files out. */
 class BenchHarnessTest {
@@ -136,5 +144,31 @@ class BenchHarnessTest {
         results.write(dir);
         assertThat(BenchResults.read(dir.resolve("results.json")).path("polling").path("pollsPerJob").asDouble())
                 .isEqualTo(7.5);
+    }
+
+    @Test
+    void theRawBaselinesPutsAreAcceptedByS3ProxyAsSentAndAForgedOneIsNot() throws Exception {
+        byte[] body = "sixty-four KiB stand-in".getBytes();
+        try (S3Server s3 = S3Server.start()) {
+            MinioClient minio = MinioClient.builder().endpoint(s3.endpoint()).region("us-east-1")
+                    .credentials(s3.accessKey(), s3.secretKey()).build();
+            minio.makeBucket(MakeBucketArgs.builder().bucket("raw").build());
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            S3Put put = new S3Put(URI.create(s3.endpoint()), s3.accessKey(), s3.secretKey(), "us-east-1");
+
+            for (String hash : new String[] {S3Put.UNSIGNED_PAYLOAD, S3Put.sha256Hex(body)}) {
+                String key = "k/" + hash.length() + ".mp4";
+                HttpResponse<String> answer = http.send(put.put("raw", key, body, hash, Instant.now()),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+                try (var stored = minio.getObject(GetObjectArgs.builder().bucket("raw").object(key).build())) {
+                    assertThat(stored.readAllBytes()).isEqualTo(body);
+                }
+            }
+            S3Put forged = new S3Put(URI.create(s3.endpoint()), s3.accessKey(), "not-the-secret", "us-east-1");
+            assertThat(http.send(forged.put("raw", "k/forged.mp4", body, S3Put.UNSIGNED_PAYLOAD, Instant.now()),
+                    HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(403);
+            minio.close();
+        }
     }
 }

@@ -92,6 +92,21 @@ final class ChildProcess implements AutoCloseable {
                 + log);
     }
 
+    /** Waits until the process answers HTTP at all on {@code path} (any status: e.g. S3Proxy's 403 to no signature). */
+    void awaitListening(String path, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
+            }
+            if (status(path, null) > 0) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException(name + " did not answer on " + path + " within " + timeout + "; see " + log);
+    }
+
     private int status(String path, String bearer) {
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(2)).GET();

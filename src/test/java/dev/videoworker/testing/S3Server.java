@@ -44,12 +44,17 @@ public final class S3Server implements AutoCloseable {
 
     /** Starts a server that keeps buckets as directories under {@code dataDir}, so objects survive a restart. */
     public static S3Server start(Path dataDir) {
+        return start(dataDir, Ports.free());
+    }
+
+    /** As {@link #start(Path)}, on {@code port} (a server started for another process, e.g. the benchmark's). */
+    public static S3Server start(Path dataDir, int port) {
         try {
             Files.createDirectories(dataDir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return start(new FilesystemNio2BlobStore(dataDir.toAbsolutePath().toString()));
+        return start(new FilesystemNio2BlobStore(dataDir.toAbsolutePath().toString()), port);
     }
 
     /** A handle on a server started elsewhere in this JVM (possibly by another class loader); close() is a no-op. */
@@ -58,8 +63,11 @@ public final class S3Server implements AutoCloseable {
     }
 
     private static S3Server start(BlobStore blobStore) {
+        return start(blobStore, Ports.free());
+    }
+
+    private static S3Server start(BlobStore blobStore, int port) {
         QuietLogs.apply();
-        int port = Ports.free();
         String endpoint = "http://127.0.0.1:" + port;
         S3Proxy proxy = S3Proxy.builder()
                 .blobStore(blobStore)

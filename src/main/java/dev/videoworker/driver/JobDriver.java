@@ -132,7 +132,7 @@ public class JobDriver {
         if (!decision.applies()) {
             return Uni.createFrom().item(decision).invoke(this::runSteps);
         }
-        Uni<JobState> write = decision.announce() ? ledger.record(current, decision.next())
+        Uni<JobState> write = decision.announce() ? ledger.record(current, decision.passing(), decision.next())
                 : ledger.remember(current, decision.next());
         return write
                 .map(committed -> committed == null ? decision : decision.committed(committed))

@@ -14,9 +14,11 @@ import java.util.Set;
  * @param steps what to run after the commit
  * @param videoId the provider video {@link Step#DELETE_VIDEO} deletes
  * @param refusal why the event was refused ({@link Kind#REFUSED}: a cancel that comes too late)
+ * @param passing a status the transition passes through on its way to {@code next}, announced before it in the same
+ *        commit but never stored on its own ({@code generated} on the way to {@code storing}); null for none
  */
 public record Decision(Kind kind, JobState next, boolean announce, Set<Step> steps, String videoId,
-        JobError refusal) {
+        JobError refusal, JobState passing) {
 
     public Decision {
         steps = steps == null ? Set.of() : Set.copyOf(steps);
@@ -56,34 +58,39 @@ public record Decision(Kind kind, JobState next, boolean announce, Set<Step> ste
     }
 
     static Decision apply(JobState next, Step... steps) {
-        return new Decision(Kind.APPLY, next, true, Set.of(steps), null, null);
+        return new Decision(Kind.APPLY, next, true, Set.of(steps), null, null, null);
     }
 
     static Decision quietly(JobState next, Step... steps) {
-        return new Decision(Kind.APPLY, next, false, Set.of(steps), null, null);
+        return new Decision(Kind.APPLY, next, false, Set.of(steps), null, null, null);
     }
 
     static Decision unchanged(JobState current, Step... steps) {
-        return new Decision(Kind.UNCHANGED, current, false, Set.of(steps), null, null);
+        return new Decision(Kind.UNCHANGED, current, false, Set.of(steps), null, null, null);
     }
 
     static Decision ignored(JobState current) {
-        return new Decision(Kind.IGNORED, current, false, Set.of(), null, null);
+        return new Decision(Kind.IGNORED, current, false, Set.of(), null, null, null);
     }
 
     static Decision refused(JobState current, JobError why) {
-        return new Decision(Kind.REFUSED, current, false, Set.of(), null, why);
+        return new Decision(Kind.REFUSED, current, false, Set.of(), null, why, null);
     }
 
     Decision deleting(String providerVideoId) {
         Set<Step> more = EnumSet.of(Step.DELETE_VIDEO);
         more.addAll(steps);
-        return new Decision(kind, next, announce, more, providerVideoId, refusal);
+        return new Decision(kind, next, announce, more, providerVideoId, refusal, passing);
+    }
+
+    /** This transition, announcing {@code through} first: one commit where there used to be two. */
+    Decision passingThrough(JobState through) {
+        return new Decision(kind, next, announce, steps, videoId, refusal, through);
     }
 
     /** This decision as committed: {@code committed} is the state the journal's writer committed for it. */
     public Decision committed(JobState committed) {
-        return new Decision(kind, committed, announce, steps, videoId, refusal);
+        return new Decision(kind, committed, announce, steps, videoId, refusal, passing);
     }
 
     /** Whether the decision commits a transition. */

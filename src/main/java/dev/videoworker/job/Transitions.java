@@ -74,9 +74,14 @@ public final class Transitions {
             return progressed(current, p, now);
         }
         if (event instanceof Generated g) {
-            return generating(current) ? Decision.apply(current.generated(g.providerExpiresAt(), now)
-                    .withActualCost(g.actualCostUsd() != null ? g.actualCostUsd() : current.actualCostUsd()), Step.STORE)
-                    : Decision.ignored(current);
+            if (!generating(current)) {
+                return Decision.ignored(current);
+            }
+            // Generated and storing in one commit: the store is asked at once, so "generated" is announced on the way
+            // but never stored as a state of its own (one journal record and one commit fewer per job).
+            JobState generated = current.generated(g.providerExpiresAt(), now)
+                    .withActualCost(g.actualCostUsd() != null ? g.actualCostUsd() : current.actualCostUsd());
+            return Decision.apply(generated.withStatus(JobStatus.STORING, now), Step.STORE).passingThrough(generated);
         }
         if (event instanceof GenerationEnded e) {
             return generating(current) ? Decision.apply(current.ended(terminal(e.terminal()), e.error(), now))

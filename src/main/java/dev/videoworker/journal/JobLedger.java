@@ -47,10 +47,21 @@ public class JobLedger {
      * {@link NotOwnerException} (stop: the job is not this replica's any more). Completes with the committed state.
      */
     public Uni<JobState> record(JobState previous, JobState next) {
+        return record(previous, null, next);
+    }
+
+    /**
+     * As {@link #record(JobState, JobState)}, announcing {@code passing} (a status the job passes through without it
+     * being stored: {@code generated} on the way to {@code storing}) before {@code next}, in the same transaction.
+     */
+    public Uni<JobState> record(JobState previous, JobState passing, JobState next) {
         long base = previous == null ? 0 : previous.version();
         JobState versioned = next.asVersion(base + 1);
-        List<ProducerRecord<String, String>> records = new ArrayList<>(3);
+        List<ProducerRecord<String, String>> records = new ArrayList<>(4);
         records.add(stateRecord(versioned));
+        if (passing != null) {
+            records.add(events.status(passing));
+        }
         records.add(events.status(versioned));
         if (versioned.status().terminal()) {
             records.add(events.completed(versioned));

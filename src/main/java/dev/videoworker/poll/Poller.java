@@ -207,8 +207,7 @@ public class Poller {
         ProviderVideo video = polled.progress() == null ? polled.withProgress(synthesised(job, polled)) : polled;
         JobEvent event = event(job, video);
         return driver.apply(job, event).map(decision -> {
-            if (event instanceof JobEvent.Generated && decision.applies()
-                    && decision.next().status() == JobStatus.GENERATED) {
+            if (event instanceof JobEvent.Generated && decision.applies()) {
                 // once per committed transition: the cost the provider reported replaces the job's estimate
                 budget.settled(decision.next(), providers.forJob(decision.next()).provider());
             }

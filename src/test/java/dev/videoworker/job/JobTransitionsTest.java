@@ -85,9 +85,9 @@ class JobTransitionsTest {
             state                | Requested      | Refused     | CancelRequested            | IntentRenewed | VideoMade                 | SubmissionEnded | Resubmitting        | FailedOver          | Progressed    | Generated         | GenerationEnded | DeadlinePassed        | StoringStarted | Stored  | StoringFailed | TakenOver
             none                 | ->submitting+SUBMIT | ->rejected | ->cancelled           | -             | -                         | -               | -                   | -                   | -             | -                 | -               | -                     | -              | -       | -             | -
             submitting           | =              | =           | ->cancelled                | ~>submitting  | ->submitted+FOLLOW        | ->failed        | ~>submitting+SUBMIT | ->submitting+SUBMIT | -             | -                 | -               | -                     | -              | -       | -             | =+RECONCILE
-            submitted            | =              | =           | ->cancelled+DELETE_VIDEO   | -             | -                         | -               | -                   | -                   | ->in_progress | ->generated+STORE | ->failed        | ->failed+DELETE_VIDEO | -              | -       | -             | =+FOLLOW
-            queued               | =              | =           | ->cancelled+DELETE_VIDEO   | -             | -                         | -               | -                   | -                   | ->in_progress | ->generated+STORE | ->failed        | ->failed+DELETE_VIDEO | -              | -       | -             | =+FOLLOW
-            in_progress          | =              | =           | ->cancelled+DELETE_VIDEO   | -             | -                         | -               | -                   | -                   | =             | ->generated+STORE | ->failed        | ->failed+DELETE_VIDEO | -              | -       | -             | =+FOLLOW
+            submitted            | =              | =           | ->cancelled+DELETE_VIDEO   | -             | -                         | -               | -                   | -                   | ->in_progress | ->generated->storing+STORE | ->failed        | ->failed+DELETE_VIDEO | -              | -       | -             | =+FOLLOW
+            queued               | =              | =           | ->cancelled+DELETE_VIDEO   | -             | -                         | -               | -                   | -                   | ->in_progress | ->generated->storing+STORE | ->failed        | ->failed+DELETE_VIDEO | -              | -       | -             | =+FOLLOW
+            in_progress          | =              | =           | ->cancelled+DELETE_VIDEO   | -             | -                         | -               | -                   | -                   | =             | ->generated->storing+STORE | ->failed        | ->failed+DELETE_VIDEO | -              | -       | -             | =+FOLLOW
             generated            | =              | =           | !job_already_generated     | -             | -                         | -               | -                   | -                   | -             | -                 | -               | -                     | ->storing      | -       | ->failed      | =+STORE
             storing              | =              | =           | !job_already_generated     | -             | -                         | -               | -                   | -                   | -             | -                 | -               | -                     | =              | ->stored+DELETE_VIDEO | ->failed | =+STORE
             stored               | =+REANNOUNCE   | =+REANNOUNCE | !job_ended                | -             | -                         | -               | -                   | -                   | -             | -                 | -               | -                     | -              | -       | -             | =
@@ -178,6 +178,14 @@ class JobTransitionsTest {
         assertThat(late.videoId()).isEqualTo("video_7");
         assertThat(late.next().videoId()).as("recorded, so a new owner deletes it too").isEqualTo("video_7");
 
+        Decision generated = Transitions.decide(states.get("in_progress"), new JobEvent.Generated(NOW.plusSeconds(
+                3600), new java.math.BigDecimal("0.42")), NOW);
+        assertThat(generated.passing().status()).as("announced on the way").isEqualTo(JobStatus.GENERATED);
+        assertThat(generated.next().status()).as("stored once, as storing").isEqualTo(JobStatus.STORING);
+        assertThat(generated.next().expiresAt()).isEqualTo(NOW.plusSeconds(3600));
+        assertThat(generated.next().actualCostUsd()).isEqualByComparingTo("0.42");
+        assertThat(generated.passing().progress()).isEqualTo(100);
+
         Decision again = Transitions.decide(states.get("submitting"), new JobEvent.Resubmitting(), NOW);
         assertThat(again.next().attempts()).isEqualTo(2);
     }
@@ -188,7 +196,8 @@ class JobTransitionsTest {
 
     private static String describe(Decision d) {
         StringBuilder s = new StringBuilder(switch (d.kind()) {
-            case APPLY -> (d.announce() ? "->" : "~>") + d.next().status().wireName();
+            case APPLY -> (d.passing() == null ? "" : "->" + d.passing().status().wireName())
+                    + (d.announce() ? "->" : "~>") + d.next().status().wireName();
             case UNCHANGED -> "=";
             case IGNORED -> "-";
             case REFUSED -> "!" + d.refusal().code();

@@ -456,11 +456,21 @@ public final class Benchmark {
 
     // ---- (b) scale: jobs in flight ----
 
+    /** A poll every 10 s per job (the schedule pinned), so the hold exercises the timers at a known rate. */
+    static Map<String, String> inFlightSettings(int maxInFlight) {
+        return Map.of("worker.jobs.max-in-flight", String.valueOf(maxInFlight), "worker.poll.min-interval", "10s",
+                "worker.poll.max-interval", "10s");
+    }
+
+    /** Long enough that none finishes while measured; 64 KiB if one ever does. */
+    static String inFlightRequest(int i) {
+        return "{\"prompt\":\"bench in-flight job " + i + " [simulate:duration=PT20M][simulate:content-bytes="
+                + VIDEO_BYTES + "]\",\"seconds\":\"4\"}";
+    }
+
     private void scale() throws Exception {
         int count = options.inFlight;
-        // A poll every 10 s per job (the schedule pinned), so the hold exercises the timers at a known rate.
-        Map<String, String> settings = Map.of("worker.jobs.max-in-flight", String.valueOf(count),
-                "worker.poll.min-interval", "10s", "worker.poll.max-interval", "10s");
+        Map<String, String> settings = inFlightSettings(count);
         Topics topics = Topics.create(broker, "bench-b");
         try (ChildProcess worker = startWorker("worker-b", topics, settings)) {
             worker.awaitHttp200("/q/health/ready", null, Duration.ofMinutes(2));
@@ -471,24 +481,11 @@ public final class Benchmark {
             try (KafkaProducer<String, String> producer = producer()) {
                 for (int i = 0; i < count; i++) {
                     String id = topics.prefix + "-" + i;
-                    // long enough that none finishes while measured; 64 KiB if one ever does
-                    producer.send(new ProducerRecord<>(topics.requests, id, "{\"prompt\":\"bench in-flight job " + i
-                            + " [simulate:duration=PT20M][simulate:content-bytes=" + VIDEO_BYTES
-                            + "]\",\"seconds\":\"4\"}"));
+                    producer.send(new ProducerRecord<>(topics.requests, id, inFlightRequest(i)));
                 }
                 producer.flush();
             }
-            // Until every job is created at the provider, or no more are for a minute (a create whose answer is
-            // lost may end the job submission_unknown instead: it is counted, not waited for).
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(15);
-            int created = 0;
-            int plateauSeconds = 0;
-            while (System.nanoTime() < deadline && created < count && plateauSeconds < 60) {
-                Thread.sleep(1000);
-                int now = simulatorCalls().getOrDefault("creates", 0) - createsBefore;
-                plateauSeconds = now == created ? plateauSeconds + 1 : 0;
-                created = now;
-            }
+            int created = awaitCreated(createsBefore, count);
             double rampSeconds = (System.nanoTime() - t0) / 1e9;
             long endedEarly = countCommitted(List.of(topics.completed));
             // A job that has not ended is held by the worker, generating or still being submitted.
@@ -544,6 +541,24 @@ public final class Benchmark {
             }
             worker.stop(Duration.ofSeconds(30));
         }
+    }
+
+    /**
+     * Waits until {@code count} jobs are created at the provider since {@code createsBefore}, or no more are for a
+     * minute (a create whose answer is lost may end the job submission_unknown instead: it is counted, not waited
+     * for); returns how many were.
+     */
+    int awaitCreated(int createsBefore, int count) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(15);
+        int created = 0;
+        int plateauSeconds = 0;
+        while (System.nanoTime() < deadline && created < count && plateauSeconds < 60) {
+            Thread.sleep(1000);
+            int now = simulatorCalls().getOrDefault("creates", 0) - createsBefore;
+            plateauSeconds = now == created ? plateauSeconds + 1 : 0;
+            created = now;
+        }
+        return created;
     }
 
     /** Two full GCs (the second catches what the first only made unreachable), then heap used from /q/metrics. */
@@ -1224,7 +1239,8 @@ public final class Benchmark {
                     Integer.parseInt(given.getOrDefault("warmup", "3000")),
                     Integer.parseInt(given.getOrDefault("index-jobs", "100000")),
                     Integer.parseInt(given.getOrDefault("index-bound", "10000")),
-                    Stream.of(given.getOrDefault("scale-replicas", "1,2,3").split(",")).map(Integer::valueOf).toList(),
+                    Stream.of(given.getOrDefault("scale-replicas", "1,2,3").split(",")).filter(r -> !r.isBlank())
+                            .map(Integer::valueOf).toList(),
                     Integer.parseInt(given.getOrDefault("scale-jobs", "20000")),
                     Integer.parseInt(given.getOrDefault("scale-warmup", "500")),
                     // --scale-inflight alone: 3,000 jobs; a number: that many; absent: not measured

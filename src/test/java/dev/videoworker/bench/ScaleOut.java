@@ -48,6 +48,8 @@ final class ScaleOut {
     private static final Pattern RELEASED = Pattern.compile("released partition (\\d+) of the job journal");
     /** SmallRye's "Executed consumer assigned re-balance listener": once per rebalance the replica took part in. */
     private static final String REBALANCED = "SRMSG18225";
+    /** The client id Quarkus gives the consumer of the {@code video-requests} channel. */
+    private static final String REQUEST_CONSUMER = "kafka-consumer-video-requests";
 
     private final Benchmark bench;
     private final KafkaBroker broker;
@@ -92,6 +94,7 @@ final class ScaleOut {
             }
             Thread.sleep(3000);
             List<ReplicaLog> logsBefore = readLogs(workers);
+            List<Map<String, Double>> groupBefore = groupMetrics(workers);
             Map<String, Integer> callsBefore = bench.simulatorCalls();
             List<Map<String, Long>> threadsBefore = new ArrayList<>();
             long cpuBefore = 0;
@@ -112,8 +115,13 @@ final class ScaleOut {
             callsAfter.forEach((k, v) -> calls.put(k, v - callsBefore.getOrDefault(k, 0)));
             JobRun run = measured.run(cpuAfter - cpuBefore, calls, -1, -1);
             List<ReplicaLog> logsAfter = readLogs(workers);
+            List<Map<String, Integer>> duringDrain = rebalancesBetween(logsBefore, logsAfter);
+            int rebalancesDuringDrain = duringDrain.stream().mapToInt(m -> m.get("rebalances")).sum();
 
             Map<String, Object> details = new LinkedHashMap<>(run.details());
+            // not counted here (see (a))
+            details.remove("committed_records");
+            details.remove("log_offsets");
             details.put("replicas", n);
             details.put("warmup_jobs", options.scaleWarmup());
             details.put("cpu_ms_per_job", run.cpuMsPerJob());
@@ -121,22 +129,24 @@ final class ScaleOut {
                     sumByGroup(threadsAfter), measured.seen()));
             details.put("cpu_ms_by_replica", perReplicaCpu(threadsBefore, threadsAfter));
             details.put("replicas_at_start", describe(logsBefore));
-            details.put("rebalances_during_drain", rebalancesBetween(logsBefore, logsAfter));
+            details.put("rebalances_during_drain", duringDrain);
             details.put("partitions_owned_at_end", logsAfter.stream().map(ReplicaLog::owned).toList());
-            details.put("group_rebalance_metric", rebalanceMetric(workers));
+            details.put("consumer_metrics_before_drain", groupBefore);
+            details.put("consumer_metrics_after_drain", groupMetrics(workers));
             details.put("logs", logs(workers));
             results.detail(name + ".run", details);
             Benchmark.log("(%s) %s", name, details);
 
-            String note = n + " replica" + (n == 1 ? "" : "s") + ", " + Benchmark.PARTITIONS + " partitions; after a "
-                    + options.scaleWarmup() + "-job warm-up only (not (a)'s thousands: JIT colder)";
-            results.add("s.jobs_per_s_" + n, "s", options.scaleJobs() + "-job backlog drained by " + n
-                    + " replica(s) (first request sent → last completion read)", run.jobsPerSecond(), "jobs/s",
-                    null, null, note);
-            results.add("s.cpu_ms_per_job_" + n, "s", "worker CPU per job, summed over " + n + " replica(s)",
+            String replicas = n + (n == 1 ? " replica" : " replicas");
+            results.add("s.jobs_per_s_" + n, "s", options.scaleJobs() + "-job backlog drained by " + replicas
+                    + " (first request sent → last completion read)", run.jobsPerSecond(), "jobs/s", null, null,
+                    Benchmark.PARTITIONS + " partitions; after a " + options.scaleWarmup() + "-job warm-up only, "
+                            + "not (a)'s thousands: JIT colder");
+            results.add("s.cpu_ms_per_job_" + n, "s", "worker CPU (user+system) per job, summed over " + replicas,
                     run.cpuMsPerJob(), "ms", null, null, null);
-            results.add("s.drain_seconds_" + n, "s", "drain time of the backlog, " + n + " replica(s)",
-                    measured.seconds(), "s", null, null, measured.wrongHash() + " sha256 mismatches");
+            results.add("s.drain_seconds_" + n, "s", "drain time of the backlog, " + replicas, measured.seconds(),
+                    "s", null, null, measured.wrongHash() + " sha256 mismatches, " + rebalancesDuringDrain
+                            + " rebalances during the drain");
             if (measured.seen() < options.scaleJobs()) {
                 throw new IllegalStateException("only " + measured.seen() + " of " + options.scaleJobs()
                         + " jobs completed with " + n + " replicas; see " + logs(workers));
@@ -242,8 +252,7 @@ final class ScaleOut {
      */
     private void inFlight(int n, int count) throws Exception {
         String name = "s-b" + n;
-        Map<String, String> settings = Map.of("worker.jobs.max-in-flight", String.valueOf(count),
-                "worker.poll.min-interval", "10s", "worker.poll.max-interval", "10s");
+        Map<String, String> settings = Benchmark.inFlightSettings(count);
         Topics topics = Topics.create(broker, "bench-" + name);
         List<ChildProcess> workers = new ArrayList<>();
         try (Admin admin = broker.admin()) {
@@ -257,21 +266,11 @@ final class ScaleOut {
             try (KafkaProducer<String, String> producer = bench.producer()) {
                 for (int i = 0; i < count; i++) {
                     producer.send(new ProducerRecord<>(topics.requests(), topics.prefix() + "-" + i,
-                            "{\"prompt\":\"bench in-flight job " + i + " [simulate:duration=PT20M]"
-                                    + "[simulate:content-bytes=" + Benchmark.VIDEO_BYTES + "]\",\"seconds\":\"4\"}"));
+                            Benchmark.inFlightRequest(i)));
                 }
                 producer.flush();
             }
-            // every job created at the provider, or none more for a minute
-            int created = 0;
-            int still = 0;
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(15);
-            while (created < count && still < 60 && System.nanoTime() < deadline) {
-                Thread.sleep(1000);
-                int now = bench.simulatorCalls().getOrDefault("creates", 0) - createsBefore;
-                still = now == created ? still + 1 : 0;
-                created = now;
-            }
+            int created = bench.awaitCreated(createsBefore, count);
             Thread.sleep(options.hold().toMillis());
             double loadedHeap = 0;
             double worstP99 = 0;
@@ -387,19 +386,24 @@ final class ScaleOut {
         return logs;
     }
 
-    /** The consumers' own rebalance counter per replica, where the worker exports Kafka client metrics. */
-    private static List<Double> rebalanceMetric(List<ChildProcess> workers) {
-        List<Double> each = new ArrayList<>();
+    /**
+     * The request consumer's own coordinator metrics per replica (Kafka client metrics the worker exports at
+     * {@code /q/metrics}): rebalances so far, failed ones, partitions assigned now. NaN where a scrape failed.
+     */
+    private static List<Map<String, Double>> groupMetrics(List<ChildProcess> workers) throws InterruptedException {
+        Map<String, String> consumer = Map.of("client_id", REQUEST_CONSUMER);
+        List<Map<String, Double>> each = new ArrayList<>();
         for (ChildProcess w : workers) {
+            Map<String, Double> figures = new LinkedHashMap<>();
             try {
-                each.add(new PrometheusText(w.get("/q/metrics", null))
-                        .sum("kafka_consumer_coordinator_rebalance_total", Map.of()).orElse(Double.NaN));
+                PrometheusText metrics = new PrometheusText(w.get("/q/metrics", null));
+                for (String name : List.of("rebalance_total", "failed_rebalance_total", "assigned_partitions")) {
+                    figures.put(name, metrics.sum("kafka_consumer_coordinator_" + name, consumer).orElse(Double.NaN));
+                }
             } catch (IOException e) {
-                each.add(Double.NaN);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                each.add(Double.NaN);
+                figures.put("rebalance_total", Double.NaN);
             }
+            each.add(figures);
         }
         return each;
     }

@@ -247,8 +247,8 @@ final class ScaleOut {
 
     /**
      * (b) reduced, with {@code n} replicas: {@code count} long jobs (20 minutes at the simulator) spread over the
-     * group, held for {@code --hold}; heap after GC per in-flight job summed over the replicas, poll lateness p99 as the
-     * worst replica's.
+     * group, held for {@code --hold}; heap after GC per in-flight job summed over the replicas, poll lateness p99 as
+     * the worst replica's.
      */
     private void inFlight(int n, int count) throws Exception {
         String name = "s-b" + n;
@@ -303,8 +303,8 @@ final class ScaleOut {
             details.put("settings", settings);
             results.detail(name + ".run", details);
             Benchmark.log("(%s) %s", name, details);
-            results.add("s.b_heap_per_job_" + n, "s", "heap per in-flight job, summed over " + n + " replicas ((loaded − "
-                    + "idle heap after GC) / " + held + " in flight)", perJobKib, "KiB", null, null,
+            results.add("s.b_heap_per_job_" + n, "s", "heap per in-flight job, summed over " + n
+                    + " replicas ((loaded − idle heap after GC) / " + held + " in flight)", perJobKib, "KiB", null, null,
                     "(b) reduced: " + count + " jobs, hold " + options.hold());
             results.add("s.b_lateness_p99_" + n, "s", "poll lateness p99, worst of " + n + " replicas", worstP99, "s",
                     null, null, "Micrometer, last ~2 min");

@@ -304,8 +304,8 @@ final class ScaleOut {
             results.detail(name + ".run", details);
             Benchmark.log("(%s) %s", name, details);
             results.add("s.b_heap_per_job_" + n, "s", "heap per in-flight job, summed over " + n
-                    + " replicas ((loaded − idle heap after GC) / " + held + " in flight)", perJobKib, "KiB", null, null,
-                    "(b) reduced: " + count + " jobs, hold " + options.hold());
+                    + " replicas ((loaded − idle heap after GC) / " + held + " in flight)", perJobKib, "KiB", null,
+                    null, "(b) reduced: " + count + " jobs, hold " + options.hold());
             results.add("s.b_lateness_p99_" + n, "s", "poll lateness p99, worst of " + n + " replicas", worstP99, "s",
                     null, null, "Micrometer, last ~2 min");
         } finally {

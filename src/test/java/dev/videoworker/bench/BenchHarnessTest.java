@@ -10,7 +10,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import javax.imageio.ImageIO;
 
@@ -46,6 +48,61 @@ class BenchHarnessTest {
         assertThat(ProcStats.threadGroup("80 (GC Thread#1) S 1")).isEqualTo("GC Thread");
         assertThat(Benchmark.cpuPerJobByThread(Map.of("a", 100L, "b", 10L), Map.of("a", 300L, "b", 10L, "c", 1000L),
                 100)).containsExactly(Map.entry("c", 10.0), Map.entry("a", 2.0));
+    }
+
+    @Test
+    void sumsCpuByThreadGroupOverReplicas() {
+        Map<String, Long> summed = ScaleOut.sumByGroup(List.of(Map.of("C2 CompilerThre", 100L, "vert.x-eventloo", 40L),
+                Map.of("vert.x-eventloo", 60L, "GC Thread", 5L), Map.of()));
+        assertThat(summed).containsExactlyInAnyOrderEntriesOf(Map.of("C2 CompilerThre", 100L, "vert.x-eventloo",
+                100L, "GC Thread", 5L));
+        // replica 2's event loops used 60 - 10 ms, replica 1's 30 - 20; 2 jobs
+        assertThat(Benchmark.cpuPerJobByThread(ScaleOut.sumByGroup(List.of(Map.of("ev", 20L), Map.of("ev", 10L))),
+                ScaleOut.sumByGroup(List.of(Map.of("ev", 30L), Map.of("ev", 60L))), 2))
+                .containsExactly(Map.entry("ev", 30.0));
+        assertThat(ScaleOut.sumByGroup(List.of())).isEmpty();
+    }
+
+    @Test
+    void readsAReplicasShareOfTheGroupFromItsLog() {
+        ScaleOut.ReplicaLog log = ScaleOut.ReplicaLog.parse(List.of(
+                "INFO  [io.smallrye.reactive.messaging.kafka] (c-0) SRMSG18225: Executed consumer assigned re-balance "
+                        + "listener for group 'g'",
+                "INFO  [dev.videoworker.journal.JobJournal] (job-journal-open) owning partition 2 of the job journal "
+                        + "(ownership 1)",
+                "INFO  [dev.videoworker.journal.JobJournal] (job-journal-open) owning partition 0 of the job journal "
+                        + "(ownership 2)",
+                "INFO  [dev.videoworker.journal.JobJournal] (c-0) released partition 2 of the job journal",
+                "INFO  [dev.videoworker.request.JobOwnership] (c-0) gave up partition 2 with 0 jobs",
+                "INFO  [io.smallrye.reactive.messaging.kafka] (c-0) SRMSG18225: Executed consumer assigned re-balance "
+                        + "listener for group 'g'"));
+        assertThat(log.rebalances()).isEqualTo(2);
+        assertThat(log.taken()).isEqualTo(2);
+        assertThat(log.released()).isEqualTo(1);
+        assertThat(log.owned()).containsExactly(0);
+        ScaleOut.ReplicaLog later = new ScaleOut.ReplicaLog(3, 3, 1, Set.of(0, 1));
+        assertThat(ScaleOut.rebalancesBetween(List.of(log), List.of(later))).containsExactly(Map.of("rebalances", 1,
+                "partitions_taken", 1, "partitions_released", 0));
+    }
+
+    @Test
+    void aGroupIsSettledOnceEveryReplicaServesItsMembersShareOfAllPartitions() {
+        List<Set<Integer>> members = List.of(Set.of(0, 2), Set.of(1));
+        assertThat(ScaleOut.settled(members, List.of(Set.of(1), Set.of(0, 2)), 3)).isTrue();
+        // a replica still rebuilding partition 2 (assigned, journal not opened yet)
+        assertThat(ScaleOut.settled(members, List.of(Set.of(1), Set.of(0)), 3)).isFalse();
+        // the group not stable yet (no members described) or a replica not yet a member
+        assertThat(ScaleOut.settled(List.of(), List.of(Set.of(0, 1, 2)), 3)).isFalse();
+        assertThat(ScaleOut.settled(List.of(Set.of(0, 1, 2)), List.of(Set.of(0, 1, 2), Set.of()), 3)).isFalse();
+        // a member with no partition while there are enough for all, a partition left out, one held twice
+        assertThat(ScaleOut.settled(List.of(Set.of(0, 1, 2), Set.of()), List.of(Set.of(0, 1, 2), Set.of()), 3))
+                .isFalse();
+        assertThat(ScaleOut.settled(List.of(Set.of(0), Set.of(1)), List.of(Set.of(0), Set.of(1)), 3)).isFalse();
+        assertThat(ScaleOut.settled(List.of(Set.of(0, 1), Set.of(1, 2)), List.of(Set.of(0, 1), Set.of(1, 2)), 3))
+                .isFalse();
+        // more replicas than partitions: the extra one holds none
+        assertThat(ScaleOut.settled(List.of(Set.of(0), Set.of(1), Set.of()), List.of(Set.of(), Set.of(1),
+                Set.of(0)), 2)).isTrue();
     }
 
     @Test

@@ -29,6 +29,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -61,18 +62,22 @@ import io.minio.UploadObjectArgs;
  * worker as separate processes, and the figures of issue 6 measured in one run: (e) start-up and idle RSS, (a)
  * throughput, CPU, provider calls and Kafka records per job against a raw S3 PUT baseline, (b) heap per in-flight job
  * and poll lateness with 10,000 jobs in flight, (c) one 2 GiB transfer against raw download and upload baselines,
- * and, only when asked ({@code --phases=i}), (i) the live heap after many jobs with the job index bounded. It measures and writes {@code target/bench/results.{json,md,png}}; it asserts nothing about speed.
+ * and, only when asked, (i) the live heap after many jobs with the job index bounded ({@code --phases=i}) and (s)
+ * 1, 2 and 3 worker replicas in one group ({@code --phases=s}, {@link ScaleOut}). It measures and writes
+ * {@code target/bench/results.{json,md,png}}; it asserts nothing about speed.
  *
  * <p>Options: {@code --phases=e,a,b,c}, {@code --jobs=2000}, {@code --steady} (also 20,000 jobs),
  * {@code --in-flight=10000}, {@code --hold=PT2M}, {@code --transfer-bytes=2147483648}, {@code --profile} (JFR on the
  * worker in (a) and (b)), {@code --worker-jvm=-Xmx512m}, {@code --startups=3}, {@code --warmup=3000} (jobs run through
- * the worker of (a) before it is measured), {@code --index-jobs=100000}, {@code --index-bound=10000} (phase i).
+ * the worker of (a) before it is measured), {@code --index-jobs=100000}, {@code --index-bound=10000} (phase i),
+ * {@code --scale-replicas=1,2,3}, {@code --scale-jobs=20000}, {@code --scale-warmup=500}, {@code --scale-inflight}
+ * (phase s).
  */
 public final class Benchmark {
 
     private static final String API_KEY = "sk-FAKE-bench-0000";
-    private static final int PARTITIONS = 3;
-    private static final int VIDEO_BYTES = 64 * 1024;
+    static final int PARTITIONS = 3;
+    static final int VIDEO_BYTES = 64 * 1024;
     private static final long MIB = 1024 * 1024;
     private static final Path OUT = Path.of("target", "bench").toAbsolutePath();
     private static final Path APP = Path.of("target", "quarkus-app").toAbsolutePath();
@@ -134,6 +139,7 @@ public final class Benchmark {
                     case "b" -> scale();
                     case "c" -> transfer();
                     case "i" -> indexMemory();
+                    case "s" -> new ScaleOut(this, broker, options, results).run();
                     default -> throw new IllegalArgumentException("unknown phase " + phase);
                 }
             } catch (Exception e) {
@@ -186,14 +192,18 @@ public final class Benchmark {
 
     // ---- (a) throughput ----
 
+    /** Jobs that take no time: the adaptive schedule is told so (expected duration 1 s, polls 0.2-1 s apart). */
+    static final Map<String, String> FAST_JOB_SETTINGS = Map.of("worker.jobs.max-in-flight", "2000",
+            "worker.poll.interval", "1s", "worker.poll.min-interval", "200ms", "worker.poll.max-interval", "1s",
+            "worker.models.sora-2.expected-duration", "1s");
+    /** Completed at once, 64 KiB of synthetic content. */
+    static final String FAST_JOB_MARKER = "[simulate:duration=PT0S][simulate:content-bytes=" + VIDEO_BYTES + "]";
+
     private void throughput() throws Exception {
         double putRate = rawPutRate();
         results.add("a.raw_put", "a", "raw 64 KiB PUT rate, the best of five ways (details: a.raw_put_each)", putRate,
                 "PUT/s", null, null, "baseline, same S3Proxy process, same run");
-        // Jobs that take no time: the adaptive schedule is told so (expected duration 1 s, polls 0.2-1 s apart).
-        Map<String, String> settings = Map.of("worker.jobs.max-in-flight", "2000", "worker.poll.interval", "1s",
-                "worker.poll.min-interval", "200ms", "worker.poll.max-interval", "1s",
-                "worker.models.sora-2.expected-duration", "1s");
+        Map<String, String> settings = FAST_JOB_SETTINGS;
         JobRun run = runJobs("a", options.jobs, options.warmup, "[simulate:duration=PT0S][simulate:content-bytes=" + VIDEO_BYTES
                 + "]", VIDEO_BYTES, settings, options.profile);
         results.add("a.throughput", "a", options.jobs + " jobs end to end (first request sent → last completion read)",
@@ -379,7 +389,7 @@ public final class Benchmark {
     }
 
     /** What one round of requests gave, before CPU, calls and records are added. */
-    private record Measured(int count, int seen, double seconds, double sendSeconds, List<Double> latencies,
+    record Measured(int count, int seen, double seconds, double sendSeconds, List<Double> latencies,
             Map<String, Integer> outcomes, int wrongHash) {
 
         JobRun run(long cpuMillis, Map<String, Integer> calls, long records, long offsets) {
@@ -402,7 +412,7 @@ public final class Benchmark {
     }
 
     /** Sends {@code count} requests with ids {@code idPrefix-i} and reads their completions (others are skipped). */
-    private Measured sendAndReadCompletions(Topics topics, KafkaConsumer<String, String> completions,
+    Measured sendAndReadCompletions(Topics topics, KafkaConsumer<String, String> completions,
             String idPrefix, int count, String marker, String expectedSha) throws Exception {
         Map<String, Long> sentAt = new HashMap<>(count * 2);
         long first;
@@ -446,13 +456,24 @@ public final class Benchmark {
 
     // ---- (b) scale: jobs in flight ----
 
-    private void scale() throws Exception {
-        int count = options.inFlight;
+    /** A poll every 10 s per job (the schedule pinned), so the hold exercises the timers at a known rate. */
+    static Map<String, String> inFlightSettings(int maxInFlight) {
         // The schedule pinned so the hold exercises the timers at a known rate: 1,000 polls/s in all (a poll every 10 s
         // per job for 10,000 jobs, every 50 s for 50,000), what the simulator sharing these 2 cores can answer.
-        String every = Math.max(10, count / 1000) + "s";
-        Map<String, String> settings = Map.of("worker.jobs.max-in-flight", String.valueOf(count),
-                "worker.poll.min-interval", every, "worker.poll.max-interval", every);
+        String every = Math.max(10, maxInFlight / 1000) + "s";
+        return Map.of("worker.jobs.max-in-flight", String.valueOf(maxInFlight), "worker.poll.min-interval", every,
+                "worker.poll.max-interval", every);
+    }
+
+    /** Long enough that none finishes while measured; 64 KiB if one ever does. */
+    static String inFlightRequest(int i) {
+        return "{\"prompt\":\"bench in-flight job " + i + " [simulate:duration=PT20M][simulate:content-bytes="
+                + VIDEO_BYTES + "]\",\"seconds\":\"4\"}";
+    }
+
+    private void scale() throws Exception {
+        int count = options.inFlight;
+        Map<String, String> settings = inFlightSettings(count);
         Topics topics = Topics.create(broker, "bench-b");
         try (ChildProcess worker = startWorker("worker-b", topics, settings)) {
             worker.awaitHttp200("/q/health/ready", null, Duration.ofMinutes(2));
@@ -463,24 +484,11 @@ public final class Benchmark {
             try (KafkaProducer<String, String> producer = producer()) {
                 for (int i = 0; i < count; i++) {
                     String id = topics.prefix + "-" + i;
-                    // long enough that none finishes while measured; 64 KiB if one ever does
-                    producer.send(new ProducerRecord<>(topics.requests, id, "{\"prompt\":\"bench in-flight job " + i
-                            + " [simulate:duration=PT20M][simulate:content-bytes=" + VIDEO_BYTES
-                            + "]\",\"seconds\":\"4\"}"));
+                    producer.send(new ProducerRecord<>(topics.requests, id, inFlightRequest(i)));
                 }
                 producer.flush();
             }
-            // Until every job is created at the provider, or no more are for a minute (a create whose answer is
-            // lost may end the job submission_unknown instead: it is counted, not waited for).
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(15);
-            int created = 0;
-            int plateauSeconds = 0;
-            while (System.nanoTime() < deadline && created < count && plateauSeconds < 60) {
-                Thread.sleep(1000);
-                int now = simulatorCalls().getOrDefault("creates", 0) - createsBefore;
-                plateauSeconds = now == created ? plateauSeconds + 1 : 0;
-                created = now;
-            }
+            int created = awaitCreated(createsBefore, count);
             double rampSeconds = (System.nanoTime() - t0) / 1e9;
             long endedEarly = countCommitted(List.of(topics.completed));
             // A job that has not ended is held by the worker, generating or still being submitted.
@@ -538,8 +546,26 @@ public final class Benchmark {
         }
     }
 
+    /**
+     * Waits until {@code count} jobs are created at the provider since {@code createsBefore}, or no more are for a
+     * minute (a create whose answer is lost may end the job submission_unknown instead: it is counted, not waited
+     * for); returns how many were.
+     */
+    int awaitCreated(int createsBefore, int count) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(15);
+        int created = 0;
+        int plateauSeconds = 0;
+        while (System.nanoTime() < deadline && created < count && plateauSeconds < 60) {
+            Thread.sleep(1000);
+            int now = simulatorCalls().getOrDefault("creates", 0) - createsBefore;
+            plateauSeconds = now == created ? plateauSeconds + 1 : 0;
+            created = now;
+        }
+        return created;
+    }
+
     /** Two full GCs (the second catches what the first only made unreachable), then heap used from /q/metrics. */
-    private double heapAfterGc(ChildProcess worker) throws Exception {
+    double heapAfterGc(ChildProcess worker) throws Exception {
         worker.jcmd("GC.run");
         worker.jcmd("GC.run");
         return new PrometheusText(worker.get("/q/metrics", null))
@@ -861,7 +887,7 @@ public final class Benchmark {
     }
 
     /** The packaged worker on its own topics and group, pointed at this run's broker, S3 and simulator. */
-    private ChildProcess startWorker(String name, Topics topics, Map<String, String> settings) throws IOException {
+    ChildProcess startWorker(String name, Topics topics, Map<String, String> settings) throws IOException {
         int port = ChildProcess.freePort();
         Map<String, String> config = new LinkedHashMap<>();
         config.put("kafka.bootstrap.servers", broker.bootstrapServers());
@@ -893,7 +919,7 @@ public final class Benchmark {
     }
 
     /** Calls per endpoint (and creates) the simulator counted since it started. */
-    private Map<String, Integer> simulatorCalls() throws Exception {
+    Map<String, Integer> simulatorCalls() throws Exception {
         JsonNode stats = JSON.readTree(simulator.get(SimulatorServer.STATS_PATH, API_KEY));
         Map<String, Integer> calls = new LinkedHashMap<>();
         stats.path("calls").fields().forEachRemaining(e -> calls.put(e.getKey(), e.getValue().asInt()));
@@ -946,7 +972,7 @@ public final class Benchmark {
     // ---- Kafka ----
 
     /** The topics of one phase, created as an operator would (the job topic compacted, same partition count). */
-    private record Topics(String prefix, String requests, String jobs, String status, String completed, String dlq) {
+    record Topics(String prefix, String requests, String jobs, String status, String completed, String dlq) {
 
         static Topics create(KafkaBroker broker, String name) {
             String prefix = name + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -966,7 +992,7 @@ public final class Benchmark {
         }
     }
 
-    private KafkaProducer<String, String> producer() {
+    KafkaProducer<String, String> producer() {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -974,7 +1000,7 @@ public final class Benchmark {
         return new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
     }
 
-    private KafkaConsumer<String, String> consumer() {
+    KafkaConsumer<String, String> consumer() {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -983,7 +1009,7 @@ public final class Benchmark {
         return new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
     }
 
-    private static void assignFromBeginning(KafkaConsumer<String, String> consumer, Collection<String> topics) {
+    static void assignFromBeginning(KafkaConsumer<String, String> consumer, Collection<String> topics) {
         List<TopicPartition> partitions = new ArrayList<>();
         for (String topic : topics) {
             for (int p = 0; p < PARTITIONS; p++) {
@@ -1009,7 +1035,7 @@ public final class Benchmark {
     }
 
     /** Committed data records in {@code topics} (a fresh phase's topics hold only that phase's records). */
-    private long countCommitted(Collection<String> topics) {
+    long countCommitted(Collection<String> topics) {
         try (KafkaConsumer<String, String> consumer = consumer()) {
             assignFromBeginning(consumer, topics);
             long count = 0;
@@ -1129,7 +1155,7 @@ public final class Benchmark {
     }
 
     /** What one batch of jobs took. */
-    private record JobRun(int sent, int completed, double seconds, double sendSeconds, long cpuMs,
+    record JobRun(int sent, int completed, double seconds, double sendSeconds, long cpuMs,
             Map<String, Integer> providerCalls, long committedRecords, long offsets, List<Double> latencies,
             Map<String, Integer> outcomes, int wrongHashes) {
 
@@ -1183,7 +1209,8 @@ public final class Benchmark {
 
     /** Command-line options; see the class comment. */
     record Options(List<String> phases, int jobs, boolean steady, int inFlight, Duration hold, long transferBytes,
-            boolean profile, List<String> workerJvm, int startups, int warmup, int indexJobs, int indexBound) {
+            boolean profile, List<String> workerJvm, int startups, int warmup, int indexJobs, int indexBound,
+            List<Integer> scaleReplicas, int scaleJobs, int scaleWarmup, int scaleInflight) {
 
         static Options parse(String[] args) {
             Map<String, String> given = new HashMap<>();
@@ -1195,7 +1222,8 @@ public final class Benchmark {
                 given.put(eq < 0 ? arg.substring(2) : arg.substring(2, eq), eq < 0 ? "true" : arg.substring(eq + 1));
             }
             Set<String> known = Set.of("phases", "jobs", "steady", "in-flight", "hold", "transfer-bytes", "profile",
-                    "worker-jvm", "startups", "warmup", "index-jobs", "index-bound");
+                    "worker-jvm", "startups", "warmup", "index-jobs", "index-bound", "scale-replicas", "scale-jobs",
+                    "scale-warmup", "scale-inflight");
             for (String key : given.keySet()) {
                 if (!known.contains(key)) {
                     throw new IllegalArgumentException("unknown option --" + key + "; known: " + known);
@@ -1213,7 +1241,13 @@ public final class Benchmark {
                     Integer.parseInt(given.getOrDefault("startups", "3")),
                     Integer.parseInt(given.getOrDefault("warmup", "3000")),
                     Integer.parseInt(given.getOrDefault("index-jobs", "100000")),
-                    Integer.parseInt(given.getOrDefault("index-bound", "10000")));
+                    Integer.parseInt(given.getOrDefault("index-bound", "10000")),
+                    Stream.of(given.getOrDefault("scale-replicas", "1,2,3").split(",")).filter(r -> !r.isBlank())
+                            .map(Integer::valueOf).toList(),
+                    Integer.parseInt(given.getOrDefault("scale-jobs", "20000")),
+                    Integer.parseInt(given.getOrDefault("scale-warmup", "500")),
+                    // --scale-inflight alone: 3,000 jobs; a number: that many; absent: not measured
+                    Integer.parseInt(given.getOrDefault("scale-inflight", "0").replace("true", "3000")));
         }
     }
 }

@@ -456,7 +456,7 @@ public final class Benchmark {
 
     // ---- (b) scale: jobs in flight ----
 
-    /** A poll every 10 s per job (the schedule pinned), so the hold exercises the timers at a known rate. */
+    /** Phase (b)'s worker settings for {@code maxInFlight} jobs in flight. */
     static Map<String, String> inFlightSettings(int maxInFlight) {
         // The schedule pinned so the hold exercises the timers at a known rate: 1,000 polls/s in all (a poll every 10 s
         // per job for 10,000 jobs, every 50 s for 50,000), what the simulator sharing these 2 cores can answer.

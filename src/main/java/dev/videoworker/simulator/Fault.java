@@ -28,7 +28,12 @@ public enum Fault {
      * Create only: the video is made, and the answer is held back for {@link FaultSettings#createStallDuration()}
      * (sent then if the client is still waiting).
      */
-    CREATE_STALL(Endpoint.CREATE);
+    CREATE_STALL(Endpoint.CREATE),
+    /**
+     * List only, and only a page asked for after a cursor ({@code after}): 404 for the cursor, as when the video it
+     * names was deleted after the previous page was read (by whoever stored it). Nothing is deleted.
+     */
+    LIST_CURSOR_GONE(Endpoint.LIST);
 
     /** The one endpoint the fault can hit; null: any. */
     private final Endpoint only;

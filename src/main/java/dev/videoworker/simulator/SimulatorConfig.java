@@ -104,6 +104,10 @@ public interface SimulatorConfig {
         @WithDefault("0")
         double createStallRate();
 
+        /** List pages asked for after a cursor answered 404 for it, as when its video was deleted meanwhile. */
+        @WithDefault("0")
+        double listCursorGoneRate();
+
         @WithDefault("PT90S")
         Duration createStallDuration();
 
@@ -153,6 +157,7 @@ public interface SimulatorConfig {
             rates.put(Fault.CREATE_LOST_504, createLost504Rate());
             rates.put(Fault.CREATE_RESET, createResetRate());
             rates.put(Fault.CREATE_STALL, createStallRate());
+            rates.put(Fault.LIST_CURSOR_GONE, listCursorGoneRate());
             return new FaultSettings(rates, stallDuration(), createStallDuration(), slowContentDuration(),
                     expireRate(), expireAfterCompletion(), retryAfter(), listLag(), listOmitsPrompt(), seed());
         }

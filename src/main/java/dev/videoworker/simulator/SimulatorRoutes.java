@@ -235,7 +235,11 @@ public final class SimulatorRoutes {
      */
     private Handler<RoutingContext> faults(Endpoint endpoint) {
         return ctx -> {
-            String target = endpoint == Endpoint.CREATE ? promptOf(ctx) : ctx.pathParam("video_id");
+            String target = switch (endpoint) {
+                case CREATE -> promptOf(ctx);
+                case LIST -> ctx.request().getParam("after");
+                default -> ctx.pathParam("video_id");
+            };
             Fault fault = simulator.nextFault(endpoint, target);
             if (fault == null) {
                 ctx.next();
@@ -253,6 +257,7 @@ public final class SimulatorRoutes {
                         loseAnswer(ctx, fault);
                     }
                 }
+                case LIST_CURSOR_GONE -> fail(ctx, VideoApiException.videoNotFound(target, "after"));
                 case TRUNCATE, SLOW_CONTENT, CREATE_LOST_504, CREATE_RESET, CREATE_STALL -> {
                     ctx.put(FAULT, fault);
                     ctx.next();

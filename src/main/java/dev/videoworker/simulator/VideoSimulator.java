@@ -196,7 +196,8 @@ public final class VideoSimulator implements AutoCloseable {
                 double draw = faultRandom.nextDouble();
                 double upTo = 0;
                 for (Fault candidate : Fault.values()) {
-                    if (candidate.appliesTo(endpoint)) {
+                    // a gone cursor needs a cursor: the target of a list call is its "after", null on the first page
+                    if (candidate.appliesTo(endpoint) && (candidate != Fault.LIST_CURSOR_GONE || target != null)) {
                         upTo += faults.rate(candidate);
                         if (draw < upTo) {
                             fault = candidate;

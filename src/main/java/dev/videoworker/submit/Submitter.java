@@ -713,25 +713,48 @@ public class Submitter {
     /** Pages through the provider's videos, newest first, back to a little before the intent was written. */
     private Uni<List<ProviderVideo>> listMatching(JobState intent, Span span, String after, int page,
             List<ProviderVideo> found) {
-        Instant from = span.from();
-        return providers.forJob(intent).listNewest(LIST_PAGE, after, intent.trace()).chain(p -> {
-            for (ProviderVideo v : p.videos()) {
-                if (matches(intent, v, span)) {
-                    found.add(v);
-                }
+        return providers.forJob(intent).listNewest(LIST_PAGE, after, intent.trace()).map(Optional::of)
+                .onFailure(e -> after != null && e instanceof ProviderException p && p.httpStatus() == 404)
+                .recoverWithItem(Optional.empty())
+                .chain(read -> read.isPresent() ? nextPage(intent, span, read.get(), page, found)
+                        : fromTheTop(intent, span, after, page));
+    }
+
+    /** Adds the page's matches to {@code found}; reads the next page while it can still hold videos of the span. */
+    private Uni<List<ProviderVideo>> nextPage(JobState intent, Span span, VideosClient.Page p, int page,
+            List<ProviderVideo> found) {
+        for (ProviderVideo v : p.videos()) {
+            if (matches(intent, v, span)) {
+                found.add(v);
             }
-            boolean olderThanIntent = !p.videos().isEmpty() && p.videos().get(p.videos().size() - 1).createdAt()
-                    != null && p.videos().get(p.videos().size() - 1).createdAt().isBefore(from);
-            if (!p.hasMore() || p.lastId() == null || olderThanIntent) {
-                return Uni.createFrom().item(found);
-            }
-            if (page + 1 >= MAX_LIST_PAGES) {
-                return Uni.createFrom().failure(new ProviderException(0, "list_too_long", "more than "
-                        + MAX_LIST_PAGES * LIST_PAGE + " videos were created since the job's submission",
-                        false, false, null, null));
-            }
-            return listMatching(intent, span, p.lastId(), page + 1, found);
-        });
+        }
+        ProviderVideo oldest = p.videos().isEmpty() ? null : p.videos().get(p.videos().size() - 1);
+        boolean olderThanIntent = oldest != null && oldest.createdAt() != null
+                && oldest.createdAt().isBefore(span.from());
+        if (!p.hasMore() || p.lastId() == null || olderThanIntent) {
+            return Uni.createFrom().item(found);
+        }
+        if (page + 1 >= MAX_LIST_PAGES) {
+            return Uni.createFrom().failure(new ProviderException(0, "list_too_long", "more than "
+                    + MAX_LIST_PAGES * LIST_PAGE + " videos were created since the job's submission",
+                    false, false, null, null));
+        }
+        return listMatching(intent, span, p.lastId(), page + 1, found);
+    }
+
+    /**
+     * The video the cursor names is gone since the page before was read (deleted by the job that stored it; the
+     * provider answers 404 for the cursor): the list is read again from its newest entry, and the pages read so far
+     * still count against {@link #MAX_LIST_PAGES}.
+     */
+    private Uni<List<ProviderVideo>> fromTheTop(JobState intent, Span span, String goneCursor, int page) {
+        if (page + 1 >= MAX_LIST_PAGES) {
+            return Uni.createFrom().failure(new ProviderException(0, "list_too_long", "the list changed under its "
+                    + "cursor until " + MAX_LIST_PAGES + " pages had been read", false, false, null, null));
+        }
+        Log.debugf("job %s: the list's cursor %s is gone; reading the list again from its newest video",
+                LogText.safe(intent.jobId()), LogText.safe(goneCursor));
+        return listMatching(intent, span, null, page + 1, new ArrayList<>());
     }
 
     private boolean matches(JobState intent, ProviderVideo v, Span span) {

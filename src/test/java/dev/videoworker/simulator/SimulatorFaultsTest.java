@@ -182,7 +182,8 @@ class SimulatorFaultsTest {
                 Map.entry("faults.seed", "42"), Map.entry("faults.create-lost-504-rate", "0.06"),
                 Map.entry("faults.create-reset-rate", "0.07"), Map.entry("faults.create-stall-rate", "0.08"),
                 Map.entry("faults.create-stall-duration", "PT2S"), Map.entry("faults.list-lag", "PT15S"),
-                Map.entry("faults.list-omits-prompt", "true"));
+                Map.entry("faults.list-omits-prompt", "true"),
+                Map.entry("faults.list-cursor-gone-rate", "0.09"));
         FaultSettings faults = SimulatorSettings.fromLookup(keys::get).faults();
 
         assertThat(faults.rate(Fault.RATE_LIMIT)).isEqualTo(0.1);
@@ -204,6 +205,7 @@ class SimulatorFaultsTest {
         assertThat(faults.createStallDuration()).isEqualTo(Duration.ofSeconds(2));
         assertThat(faults.listLag()).isEqualTo(Duration.ofSeconds(15));
         assertThat(faults.listOmitsPrompt()).isTrue();
+        assertThat(faults.rate(Fault.LIST_CURSOR_GONE)).isEqualTo(0.09);
         Set<Fault> named = EnumSet.noneOf(Fault.class);
         keys.keySet().forEach(k -> {
             for (Fault f : Fault.values()) {

@@ -100,6 +100,20 @@ class SimulatorListFaultsTest {
                 .contains(VideoSimulator.LIST_OMITS_PROMPT_MARKER);
     }
 
+    @Test
+    void aGoneCursorIsAnswered404ForThePageAfterItWhileTheFirstPageIsAlwaysServed() {
+        String older = create("A lighthouse");
+        String newer = create("A lighthouse in fog");
+        server.simulator().faults(FaultSettings.none().withRate(Fault.LIST_CURSOR_GONE, 1.0));
+
+        assertThat(listedIds()).as("the first page has no cursor to lose").containsSubsequence(newer, older);
+        String error = api().get("/v1/videos?limit=1&after=" + newer).then().statusCode(404)
+                .extract().path("error.message");
+        assertThat(error).contains(newer);
+        assertThat(server.simulator().faultCount(Fault.LIST_CURSOR_GONE)).isEqualTo(1);
+        api().get("/v1/videos/" + newer).then().statusCode(200);
+    }
+
     /** Creates a video over HTTP and answers its id. */
     private static String create(String prompt) {
         return api().contentType(ContentType.JSON).body(Map.of("prompt", prompt + " " + UUID.randomUUID()))

@@ -71,7 +71,10 @@ public class Submitter {
     /** Candidates listed without their prompt that are looked up one by one; more are matched on the rest alone. */
     static final int MAX_CANDIDATE_LOOKUPS = 100;
     static final int REMEMBERED_PROMPTS = 10_000;
-    /** An intent written less than this long before its create call is sent serves as the call's fence itself. */
+    /**
+     * A create call is sent only while its intent was written less than this long ago ({@link CreateFence}): written
+     * just now, it is the call's fence itself; older, it is written again first.
+     */
     static final Duration FENCE_FRESH = Duration.ofSeconds(1);
     static final Duration FENCE_RETRY = Duration.ofSeconds(1);
     /** The pause before a recovery that failed (a journal write) is tried again from the job's state then. */
@@ -88,6 +91,7 @@ public class Submitter {
     private final GenerationSlots slots;
     private final CallbackUrls callbacks;
     private final Clock clock;
+    private final CreateFence fence;
     /** Prompts of provider videos looked up while reconciling, by video id; bounded, the oldest forgotten first. */
     private final Map<String, String> prompts = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
         @Override
@@ -110,6 +114,8 @@ public class Submitter {
         this.driver = driver;
         this.config = config;
         this.clock = Clock.systemUTC();
+        this.fence = new CreateFence(clock, FENCE_FRESH, ledger::current,
+                intent -> driver.apply(intent, new JobEvent.IntentRenewed()));
     }
 
     /**
@@ -244,58 +250,22 @@ public class Submitter {
         AtomicReference<JobState> fenced = new AtomicReference<>(intent);
         VideosClient provider = providers.forJob(intent);
         String callbackUrl = callbacks.of(provider.settings(), intent.jobId()).orElse(null);
-        return provider.create(create, intent.trace(), () -> fence(fenced), callbackUrl)
+        return provider.create(create, intent.trace(), () -> fence.check(fenced), callbackUrl)
                 .chain(video -> {
                     Log.infof("job %s submitted as %s", LogText.safe(intent.jobId()), LogText.safe(video.id()));
                     return adopt(fenced.get(), video.id());
                 })
                 .onFailure(CallNotSent.class).recoverWithUni(() -> notSent(intent))
-                .onFailure(FenceFailed.class).recoverWithUni(e -> {
-                    // The intent could not be written again (Kafka failed for a moment; nothing was committed, and no
-                    // create was sent): the same create is tried again while the intent is still current here.
+                .onFailure(CreateFence.Failed.class).recoverWithUni(e -> {
+                    // The intent could not be written again (Kafka failed for a moment, or its commits came back too
+                    // late): no create was sent; the same create is tried again while the intent is still current here.
                     Log.warnf("job %s: the create call's fence could not be written (%s); trying again in %d ms",
-                            LogText.safe(intent.jobId()), e.getCause().getClass().getSimpleName(),
-                            FENCE_RETRY.toMillis());
+                            LogText.safe(intent.jobId()), LogText.safe(e.getMessage()), FENCE_RETRY.toMillis());
                     return Uni.createFrom().voidItem().onItem().delayIt().by(FENCE_RETRY)
                             .chain(() -> create(fenced.get(), image, triedBefore));
                 })
                 .onFailure(ProviderException.class).recoverWithUni(e -> failed(fenced.get(), image,
                         (ProviderException) e, triedBefore));
-    }
-
-    /** The write of a create call's fence failed without an answer either way; the call was not sent. */
-    private static final class FenceFailed extends RuntimeException {
-        FenceFailed(Throwable cause) {
-            super(cause.getMessage(), cause, false, false);
-        }
-    }
-
-    /**
-     * The check at the moment a create call would be sent (it holds its permit, any back-off is over): the intent
-     * must still be the job's committed state under this replica's ownership of the partition, and, unless it was
-     * written just now, it is written again. That write goes through the partition's transactional producer, which
-     * fails once another replica has taken the partition over, however long this one was frozen or cut off meanwhile;
-     * it also moves the intent's time, from which a new owner waits before it reconciles.
-     */
-    private Uni<Boolean> fence(AtomicReference<JobState> holder) {
-        JobState intent = holder.get();
-        if (!ledger.current(intent)) {
-            return Uni.createFrom().item(false);
-        }
-        if (Duration.between(intent.updatedAt(), clock.instant()).compareTo(FENCE_FRESH) < 0) {
-            return Uni.createFrom().item(true);
-        }
-        return driver.apply(intent, new JobEvent.IntentRenewed())
-                .map(decision -> {
-                    if (!decision.applies()) {
-                        return false;
-                    }
-                    holder.set(decision.next());
-                    return true;
-                })
-                .onFailure(e -> e instanceof NotOwnerException || e instanceof StaleStateException)
-                .recoverWithItem(false)
-                .onFailure().transform(FenceFailed::new);
     }
 
     /** The create call failed: refused (nothing made), rate limited (nothing made), or its outcome is unknown. */

@@ -1,5 +1,6 @@
 package dev.videoworker.provider;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -40,6 +41,7 @@ public abstract class DialectProfile implements QuarkusTestProfile {
         static final String CALLBACK_SECRET = "FAKE-openrouter-signing-secret";
         static final Duration CALLBACK_WINDOW = Duration.ofSeconds(10);
         static final Duration CREATE_TIMEOUT = Duration.ofSeconds(2);
+        static final Path LOG = Path.of("target", "secret-scan", "openrouter-worker.log");
 
         public OpenRouter() {
             super("openrouter");
@@ -54,6 +56,11 @@ public abstract class DialectProfile implements QuarkusTestProfile {
             config.put("worker.jobs.callback-window", CALLBACK_WINDOW.toSeconds() + "s");
             // a job taken over in submitting is reconciled this long after its intent
             config.put("worker.jobs.create-timeout", CREATE_TIMEOUT.toSeconds() + "s");
+            // the worker's own log in a file at debug level, searched for the secret by OpenRouterPipelineTest
+            config.put("quarkus.log.file.enabled", "true");
+            config.put("quarkus.log.file.path", LOG.toString());
+            config.put("quarkus.log.file.level", "DEBUG");
+            config.put("quarkus.log.category.\"dev.videoworker\".level", "DEBUG");
             return config;
         }
     }

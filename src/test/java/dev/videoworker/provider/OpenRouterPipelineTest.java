@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.UUID;
 
 import javax.crypto.Mac;
@@ -15,6 +18,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 import jakarta.inject.Inject;
 
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,6 +31,7 @@ import dev.videoworker.journal.JobStore;
 import dev.videoworker.simulator.SimulatorRoutes;
 import dev.videoworker.simulator.VideoSimulator;
 import dev.videoworker.submit.CallbackUrls;
+import dev.videoworker.testing.Partitions;
 import dev.videoworker.testing.WorkerTestResources;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -152,6 +157,44 @@ class OpenRouterPipelineTest extends DialectPipelineTest {
         assertThat(callbacks("not_here")).isEqualTo(notHere + 2);
         // the Standard Webhooks route is the openai dialect's
         given().contentType("application/json").body(body).post("/webhooks/videos").then().statusCode(404);
+    }
+
+    @Test
+    void neitherTheCallbackSecretNorTheKeyAppearsInTheLogEventsMetricsOrHealth() throws Exception {
+        // a lost create adopted through a signed callback, and forged callbacks refused, all at debug level
+        String jobId = "openrouter-secret-" + UUID.randomUUID();
+        String prompt = "A lighthouse keeper's parrot " + SimulatorRoutes.CREATE_LOST_504_MARKER + " "
+                + QUICK_VIDEO + " " + jobId;
+        client.send(jobId, "{\"model\":\"sora-2\",\"prompt\":\"" + prompt + "\",\"seconds\":\"4\"}");
+        assertThat(client.awaitCompletion(jobId).path("outcome").asText()).isEqualTo("succeeded");
+        String path = CallbackUrls.PATH + providers.defaultClient().provider();
+        String body = "{\"type\":\"video.generation.completed\",\"data\":{\"id\":\"video_FAKE9\"}}";
+        callback(path, jobId, body, sign("FAKE-not-the-secret", Instant.now().getEpochSecond(), body)).then()
+                .statusCode(401);
+
+        String secret = DialectProfile.OpenRouter.CALLBACK_SECRET;
+        String key = WorkerTestResources.PROVIDER_API_KEY;
+        List<String> written = new ArrayList<>();
+        written.add(given().get("/q/health").asString());
+        written.add(given().get("/q/metrics").asString());
+        String log = Files.readString(DialectProfile.OpenRouter.LOG, StandardCharsets.UTF_8);
+        assertThat(log).as("the log covers the adoption").contains(jobId);
+        written.add(log);
+        String prefix = DialectProfile.topics(dialect()).prefix();
+        for (String topic : List.of(".status", ".completed", ".jobs", ".dlq")) {
+            for (int p = 0; p < 3; p++) {
+                for (ConsumerRecord<String, String> r : Partitions.readCommitted(
+                        WorkerTestResources.broker().bootstrapServers(), prefix + topic, p)) {
+                    written.add(r.key() + " " + r.value());
+                    r.headers().forEach(h -> written.add(h.key() + "=" + new String(h.value(),
+                            StandardCharsets.UTF_8)));
+                }
+            }
+        }
+        assertThat(String.join("\n", written)).as("the job's events were read").contains(jobId + "/completed");
+        for (String text : written) {
+            assertThat(text).doesNotContain(secret).doesNotContain(key);
+        }
     }
 
     private static Response callback(String path, String job, String body, String signature) {

@@ -2,7 +2,9 @@ package dev.videoworker.event;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -20,6 +22,7 @@ import dev.videoworker.job.JobStatus;
 import dev.videoworker.pipeline.JobsClient;
 import dev.videoworker.pipeline.TopicRecorder;
 import dev.videoworker.pipeline.WorkerTest;
+import dev.videoworker.schema.PublishedSchemas;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -62,15 +65,18 @@ class AsyncApiContractTest extends WorkerTest {
 
         Schemas schemas = new Schemas(doc);
         List<String> problems = new ArrayList<>();
+        List<String> published = new ArrayList<>();
         int checked = 0;
         for (String id : ids) {
             for (TopicRecorder.Seen s : jobs.records(JobsClient.STATUS, id)) {
                 problems.addAll(schemas.check("StatusEvent", JSON.readTree(s.value()), id + " status"));
+                published.addAll(PublishedSchemas.problems(PublishedSchemas.STATUS, JSON.readTree(s.value())));
                 problems.addAll(schemas.headers(s.headers(), id + " status headers"));
                 checked++;
             }
             for (TopicRecorder.Seen s : jobs.records(JobsClient.COMPLETED, id)) {
                 problems.addAll(schemas.check("CompletionEvent", JSON.readTree(s.value()), id + " completion"));
+                published.addAll(PublishedSchemas.problems(PublishedSchemas.COMPLETION, JSON.readTree(s.value())));
                 problems.addAll(schemas.headers(s.headers(), id + " completion headers"));
                 checked++;
             }
@@ -84,6 +90,7 @@ class AsyncApiContractTest extends WorkerTest {
         }
 
         assertThat(problems).as("events that do not match docs/asyncapi.yaml").isEmpty();
+        assertThat(published).as("events that do not match docs/schemas").isEmpty();
         assertThat(checked).as("events checked").isGreaterThanOrEqualTo(12);
         // Every status the worker announces is in the document, and nothing more.
         List<String> announced = new ArrayList<>();
@@ -95,6 +102,32 @@ class AsyncApiContractTest extends WorkerTest {
         List<String> documented = new ArrayList<>();
         doc.at("/components/schemas/StatusEvent/properties/status/enum").forEach(n -> documented.add(n.asText()));
         assertThat(documented).containsExactlyInAnyOrderElementsOf(announced);
+    }
+
+    /**
+     * The published JSON Schemas: every replica serves each one at {@code /schemas/<file>} as it is in
+     * {@code docs/schemas}, the AsyncAPI document names them on its messages, and both describe the same fields.
+     */
+    @Test
+    void thePublishedSchemasAreServedAndNamedByTheAsyncApiDocument() throws Exception {
+        JsonNode doc = YAML.readTree(Path.of("docs", "asyncapi.yaml").toFile());
+        Map<String, String> messages = Map.of("VideoRequest", PublishedSchemas.REQUEST, "StatusEvent",
+                PublishedSchemas.STATUS, "CompletionEvent", PublishedSchemas.COMPLETION);
+        for (Map.Entry<String, String> m : messages.entrySet()) {
+            String file = m.getValue();
+            assertThat(doc.at("/components/messages/" + m.getKey() + "/x-json-schema").asText())
+                    .isEqualTo("schemas/" + file);
+            byte[] served = given().get("/schemas/" + file).then().statusCode(200)
+                    .contentType(containsString("json")).extract().asByteArray();
+            assertThat(served).as("/schemas/%s", file).isEqualTo(Files.readAllBytes(PublishedSchemas.DIR.resolve(file)));
+            List<String> inAsyncApi = new ArrayList<>();
+            doc.at("/components/schemas/" + m.getKey() + "/properties").fieldNames().forEachRemaining(inAsyncApi::add);
+            List<String> inSchema = new ArrayList<>();
+            JSON.readTree(served).path("properties").fieldNames().forEachRemaining(inSchema::add);
+            assertThat(inSchema).as("fields of %s in docs/schemas and in docs/asyncapi.yaml", m.getKey())
+                    .containsExactlyInAnyOrderElementsOf(inAsyncApi);
+        }
+        given().get("/schemas/no-such.schema.json").then().statusCode(404);
     }
 
     /**

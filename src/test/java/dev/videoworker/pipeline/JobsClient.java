@@ -1,5 +1,6 @@
 package dev.videoworker.pipeline;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
@@ -9,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -22,6 +25,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.videoworker.schema.PublishedSchemas;
+
 /**
  * What a producing team and a consuming service do, for tests: send requests, read the worker's events as a
  * {@code read_committed} consumer would.
@@ -34,6 +39,8 @@ public final class JobsClient implements AutoCloseable {
     public static final String DLQ = "video.requests.dlq";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Events already checked against the schemas in this test JVM (topics are shared between test classes). */
+    private static final Set<String> CHECKED = ConcurrentHashMap.newKeySet();
 
     private final KafkaProducer<String, byte[]> producer;
     private final TopicRecorder recorder;
@@ -103,9 +110,43 @@ public final class JobsClient implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Every status and completion event seen so far checked against the published schemas ({@code docs/schemas}):
+     * what they find wrong, one line per problem, naming the event's job and topic. Each event is checked once per test
+     * run, however many clients read it again.
+     */
+    public List<String> schemaProblems() throws IOException {
+        List<String> problems = new ArrayList<>();
+        for (String[] topicAndSchema : new String[][] {{statusTopic, PublishedSchemas.STATUS},
+                {completedTopic, PublishedSchemas.COMPLETION}}) {
+            for (TopicRecorder.Seen seen : recorder.records(topicAndSchema[0])) {
+                String text = seen.text();
+                if (text == null || !CHECKED.add(topicAndSchema[0] + "\n" + text)) {
+                    continue;
+                }
+                for (String problem : PublishedSchemas.problems(topicAndSchema[1], JSON.readTree(text))) {
+                    problems.add(topicAndSchema[0] + " " + seen.key() + ": " + problem + " in " + text);
+                }
+            }
+        }
+        return problems;
+    }
+
+    /**
+     * Closes the client; fails when an event it saw does not match the published schemas, so every test that reads
+     * the worker's topics through it checks the events it caused against them.
+     */
     @Override
     public void close() throws InterruptedException {
-        producer.close();
-        recorder.close();
+        List<String> problems;
+        try {
+            problems = schemaProblems();
+        } catch (IOException e) {
+            problems = List.of("an event is not JSON: " + e.getMessage());
+        } finally {
+            producer.close();
+            recorder.close();
+        }
+        assertThat(problems).as("status and completion events that do not match docs/schemas").isEmpty();
     }
 }

@@ -2,11 +2,15 @@ package dev.videoworker.api;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -20,6 +24,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Utils;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -32,10 +37,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.driver.JobDriver;
 import dev.videoworker.event.RecordPosition;
+import dev.videoworker.fleet.FleetView;
 import dev.videoworker.job.Decision;
 import dev.videoworker.job.JobError;
 import dev.videoworker.job.JobEvent;
 import dev.videoworker.job.JobState;
+import dev.videoworker.job.JobStatus;
+import dev.videoworker.job.Transitions;
 import dev.videoworker.journal.JobJournal;
 import dev.videoworker.journal.JobStore;
 import dev.videoworker.journal.NotOwnerException;
@@ -43,6 +51,7 @@ import dev.videoworker.journal.StaleStateException;
 import dev.videoworker.journal.TopicSetup;
 import dev.videoworker.log.LogText;
 import dev.videoworker.request.ParseOutcome;
+import dev.videoworker.request.RequestConsumer;
 import dev.videoworker.request.RequestParser;
 import io.minio.GetPresignedObjectUrlArgs;
 import io.minio.Http;
@@ -63,6 +72,9 @@ public class JobsResource {
 
     public static final String REQUESTS_OUT = "video-requests-out";
     static final int MAX_LIMIT = 500;
+    /** How long a forwarded cancel's answer waits for its outcome to show in the fleet view before it says 202. */
+    static final Duration FORWARDED_CANCEL_WAIT = Duration.ofSeconds(5);
+    private static final byte[] CANCEL_VALUE = "{\"cancel\":true}".getBytes(StandardCharsets.UTF_8);
 
     private final RequestParser parser;
     private final JobStore store;
@@ -73,10 +85,12 @@ public class JobsResource {
     private final MinioClient minio;
     private final ObjectMapper mapper;
     private final String requestsTopic;
+    private final FleetView fleet;
 
     public JobsResource(RequestParser parser, JobStore store, JobDriver driver, JobJournal journal, TopicSetup topics,
             @Channel(REQUESTS_OUT) MutinyEmitter<byte[]> requests, ObjectMapper mapper,
-            WorkerConfig config, MinioClient minio) {
+            WorkerConfig config, MinioClient minio, FleetView fleet) {
+        this.fleet = fleet;
         this.minio = minio;
         this.parser = parser;
         this.store = store;
@@ -127,25 +141,33 @@ public class JobsResource {
 
     @GET
     @Path("/{jobId}")
-    @Operation(summary = "A job's current state", description = "404 when this replica does not know the job (it may "
-            + "belong to a partition another replica serves).")
+    @Operation(summary = "A job's current state", description = "From the job's owner, or from this replica's view "
+            + "of the other replicas' partitions (servedFrom: fleet-view, viewLagMs: how far behind). 404 when neither "
+            + "knows the job.")
     public Response get(@PathParam("jobId") String jobId) {
-        return store.find(jobId).map(s -> Response.ok(JobView.of(s)).build())
-                .orElseGet(() -> notHere(jobId));
+        Optional<JobState> local = store.find(jobId);
+        if (local.isPresent()) {
+            return Response.ok(JobView.of(local.get())).build();
+        }
+        return fleet.find(jobId).map(seen -> Response.ok(JobView.of(seen)).build()).orElseGet(() -> notHere(jobId));
     }
 
     @GET
-    @Operation(summary = "Recent jobs of this replica, newest first", description = "Filters: status (e.g. "
-            + "in_progress, stored, failed), model; limit 1-500 (default 50).")
+    @Operation(summary = "Recent jobs of every partition, newest first", description = "Filters: status (e.g. "
+            + "in_progress, stored, failed), model; limit 1-500 (default 50). Every partition's jobs: this replica's own, "
+            + "and the others' from its fleet view (servedFrom, viewLagMs).")
     public List<JobView> list(@QueryParam("status") String status, @QueryParam("model") String model,
             @QueryParam("limit") @DefaultValue("50") int limit) {
         int n = Math.max(1, Math.min(MAX_LIMIT, limit));
-        return store.all().stream()
-                .filter(s -> status == null || status.isBlank() || s.status().wireName().equals(status))
-                .filter(s -> model == null || model.isBlank() || s.request() != null
-                        && model.equals(s.request().model()))
-                .sorted(Comparator.comparing(JobState::updatedAt).reversed())
-                .limit(n).map(JobView::of).toList();
+        Predicate<JobState> wanted = s -> (status == null || status.isBlank() || s.status().wireName().equals(status))
+                && (model == null || model.isBlank() || s.request() != null && model.equals(s.request().model()));
+        // This replica's partitions from its store, the others' from the fleet view (a job is in one or the other).
+        Stream<JobView> local = store.all().stream().filter(wanted).map(JobView::of);
+        Stream<JobView> others = fleet.all().stream().filter(seen -> wanted.test(seen.state())).map(JobView::of);
+        return Stream.concat(local, others)
+                .sorted(Comparator.comparing(JobView::updatedAt, Comparator.nullsLast(Comparator.reverseOrder()))
+                        .thenComparing(JobView::jobId))
+                .limit(n).toList();
     }
 
     @GET
@@ -153,7 +175,7 @@ public class JobsResource {
     @Operation(summary = "The stored video", description = "302 to a presigned URL of the stored object, valid for "
             + "an hour (the operator page's player uses it); 404 when the job has no stored video here.")
     public Response video(@PathParam("jobId") String jobId) {
-        JobState job = store.find(jobId).orElse(null);
+        JobState job = store.find(jobId).or(() -> fleet.find(jobId).map(FleetView.Seen::state)).orElse(null);
         if (job == null || job.video() == null) {
             return notHere(jobId);
         }
@@ -174,10 +196,16 @@ public class JobsResource {
             + "never submitted. Being submitted: cancelled; the create call is not sent, or, if it was, the video it "
             + "made is deleted at the provider. Generating: no longer followed, a cancelled completion is sent and "
             + "the provider's copy is deleted (as soon as the provider allows). 409 when it is already generated or "
-            + "ended. Exactly one completion either way.")
+            + "ended. Exactly one completion either way. On a replica that does not own the job's partition, the "
+            + "cancel is forwarded to its owner: 200 when the outcome shows within 5 s, 409 when refused, 202 when not "
+            + "shown yet.")
     public Uni<Response> cancel(@PathParam("jobId") String jobId) {
         JobState current = store.find(jobId).orElse(null);
         int partition = current != null ? current.partition() : partitionOf(jobId);
+        if (partition >= 0 && !journal.owns(partition) && fleet.enabled()
+                && RequestParser.jobIdProblem(jobId).isEmpty()) {
+            return forwardCancel(jobId);
+        }
         if (partition < 0 || !journal.owns(partition)) {
             return Uni.createFrom().item(notHere(jobId));
         }
@@ -198,6 +226,56 @@ public class JobsResource {
                 .onFailure(NotOwnerException.class).recoverWithItem(e -> notHere(jobId));
     }
 
+    /**
+     * A cancel of a job of another replica's partition: written to the request topic keyed by the job id (so it lands
+     * in the job's partition, in order with its request) with {@link RequestConsumer#CANCEL_HEADER}; the partition's
+     * owner decides it as its own cancel, whoever owns it by then. The answer waits a little for the outcome to show in
+     * the fleet view: {@code 200} with the cancelled job, {@code 409} when the job is already generated or ended,
+     * {@code 202} when the outcome has not shown yet (follow {@code href}).
+     */
+    private Uni<Response> forwardCancel(String jobId) {
+        Optional<Response> refused = fleet.find(jobId).flatMap(seen -> refusal(seen.state()));
+        if (refused.isPresent()) {
+            return Uni.createFrom().item(refused.get());
+        }
+        Message<byte[]> record = Message.of(CANCEL_VALUE).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                .withKey(jobId).withHeaders(new RecordHeaders().add(RequestConsumer.CANCEL_HEADER, CANCEL_VALUE))
+                .build());
+        Instant asked = Instant.now();
+        return requests.sendMessage(record)
+                .invoke(() -> Log.infof("job %s: cancel forwarded to the owner of its partition",
+                        LogText.safe(jobId)))
+                .chain(() -> cancelOutcome(jobId, asked));
+    }
+
+    private Uni<Response> cancelOutcome(String jobId, Instant asked) {
+        Optional<FleetView.Seen> seen = fleet.find(jobId);
+        if (seen.isPresent()) {
+            JobState job = seen.get().state();
+            if (job.status() == JobStatus.CANCELLED) {
+                return Uni.createFrom().item(Response.ok(JobView.of(seen.get())).build());
+            }
+            Optional<Response> refused = refusal(job);
+            if (refused.isPresent()) {
+                return Uni.createFrom().item(refused.get());
+            }
+        }
+        if (Duration.between(asked, Instant.now()).compareTo(FORWARDED_CANCEL_WAIT) >= 0) {
+            return Uni.createFrom().item(Response.status(202).entity(new Accepted(jobId, "cancel_requested",
+                    "/jobs/" + jobId)).build());
+        }
+        return Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(100))
+                .chain(() -> cancelOutcome(jobId, asked));
+    }
+
+    /** 409 when a cancel would be refused in the job's state (decided as the owner would decide it), else empty. */
+    private static Optional<Response> refusal(JobState job) {
+        Decision decision = Transitions.decide(job, new JobEvent.CancelRequested(job.jobId(), job.partition()),
+                Instant.now());
+        return decision.kind() != Decision.Kind.REFUSED ? Optional.empty() : Optional.of(Response.status(409)
+                .entity(new Problem(job.jobId(), job.status().wireName(), decision.refusal())).build());
+    }
+
     private Uni<Response> conflict(JobState job, String code, String message) {
         return Uni.createFrom().item(Response.status(409).entity(new Problem(job.jobId(), job.status().wireName(),
                 JobError.of(code, message))).build());
@@ -205,8 +283,15 @@ public class JobsResource {
 
     private Response notHere(String jobId) {
         int partition = partitionOf(jobId);
-        String where = partition >= 0 && !journal.owns(partition) ? " Its partition (" + partition + ") is served by "
-                + "another replica; ask that one." : "";
+        String where = "";
+        if (partition >= 0 && !journal.owns(partition)) {
+            Duration lag = fleet.enabled() ? fleet.lag(partition) : null;
+            where = !fleet.enabled() ? " Its partition (" + partition + ") is served by another replica; ask that one."
+                    : lag == null ? " Its partition (" + partition + ") is served by another replica, and this "
+                            + "replica's view of it is still being read; ask again shortly."
+                    : " Not in this replica's view of partition " + partition + " either (it lags the owner by at "
+                            + "most " + lag.toMillis() + " ms).";
+        }
         return Response.status(404).entity(new Problem(jobId, null, JobError.of("job_not_found", "No job '" + jobId
                 + "' on this replica." + where))).build();
     }

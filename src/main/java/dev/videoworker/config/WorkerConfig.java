@@ -33,6 +33,19 @@ public interface WorkerConfig {
 
     Health health();
 
+    FleetView fleetView();
+
+    /** Any replica answers for any job: a read-only view of the other replicas' partitions of the job topic. */
+    interface FleetView {
+        /** Off: a replica answers {@code GET /jobs...} for the partitions it owns only. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Most jobs of other replicas' partitions the view holds; beyond it, the job changed least recently leaves. */
+        @WithDefault("20000")
+        int maxJobs();
+    }
+
     /** Health checks beyond Kafka's own. */
     interface Health {
         /** Not live when jobs are generating and no poll has started for this long. */

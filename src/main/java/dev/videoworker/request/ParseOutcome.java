@@ -28,4 +28,11 @@ public sealed interface ParseOutcome {
     /** Bytes that are not JSON at all: they go to the dead-letter topic as they are. */
     record NotJson(String jobId, String reason) implements ParseOutcome {
     }
+
+    /**
+     * Not a request: a cancel of the job keyed by the record, forwarded by a replica that does not own the job's
+     * partition ({@code DELETE /jobs/{id}} there); the owner decides it as its own cancel.
+     */
+    record CancelRequest(String jobId) implements ParseOutcome {
+    }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 import jakarta.annotation.Priority;
@@ -22,6 +23,7 @@ import dev.videoworker.driver.JobDriver;
 import dev.videoworker.event.EventPublisher;
 import dev.videoworker.event.RecordPosition;
 import dev.videoworker.flow.AsyncPermits;
+import dev.videoworker.job.Decision;
 import dev.videoworker.job.JobError;
 import dev.videoworker.job.JobEvent;
 import dev.videoworker.job.JobState;
@@ -53,6 +55,12 @@ import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 public class RequestConsumer {
 
     public static final String CHANNEL = "video-requests";
+    /**
+     * Header of a record of the request topic that is not a request but a cancel of the job it is keyed by, written by
+     * a replica that does not own the job's partition; its value is {@code {"cancel":true}} (never empty: the request
+     * topic may be compacted, where an empty value would delete the job's request).
+     */
+    public static final String CANCEL_HEADER = "video-worker-cancel";
     /** How often a record is decided again when its job keeps changing under it (a second time is the rule). */
     private static final int MAX_DECISIONS = 3;
     /** A record whose handling failed is decided again this often, with doubling pauses (about a minute in all). */
@@ -135,7 +143,8 @@ public class RequestConsumer {
                 .orElseThrow(() -> new IllegalStateException("request without Kafka metadata"));
         RecordPosition position = new RecordPosition(record.getTopic(), record.getPartition(), record.getOffset());
         Instant receivedAt = clock.instant();
-        ParseOutcome outcome = parser.parse(message.getPayload(), record.getKey(), position);
+        ParseOutcome outcome = cancelRequest(record).orElseGet(() -> parser.parse(message.getPayload(),
+                record.getKey(), position));
         String jobId = outcome.jobId();
         String trace = tracing.received(record.getHeaders(), position.topic(), jobId);
         boolean newJob = outcome instanceof ParseOutcome.Valid && store.find(jobId).isEmpty();
@@ -246,6 +255,17 @@ public class RequestConsumer {
 
     private Uni<Void> handle(byte[] value, String key, ParseOutcome outcome, RecordPosition position,
             Instant receivedAt, String trace) {
+        if (outcome instanceof ParseOutcome.CancelRequest cancel) {
+            // Decided as a cancel through this replica's own API would be: before arrival, while submitting or
+            // generating, refused once generated or ended (nothing to answer: the asking replica reads the outcome
+            // from its fleet view).
+            return driver.apply(null, cancel.jobId(), position.partition(), new JobEvent.CancelRequested(
+                    cancel.jobId(), position.partition()))
+                    .invoke(decision -> Log.infof("job %s: cancel forwarded by another replica: %s",
+                            LogText.safe(cancel.jobId()), decision.kind() == Decision.Kind.REFUSED
+                                    ? "refused (" + decision.refusal().code() + ")" : decision.next().status().wireName()))
+                    .replaceWithVoid();
+        }
         JobState known = store.find(outcome.jobId()).orElse(null);
         if (known != null) {
             // A redelivery or a repeated job id: never submit twice.
@@ -279,6 +299,18 @@ public class RequestConsumer {
                 .chain(() -> reject(notJson.jobId(), JobError.field("invalid_json", "$", "The record is not JSON ("
                         + notJson.reason() + "); its bytes were sent to the dead-letter topic."), null, position,
                         receivedAt, trace));
+    }
+
+    /**
+     * A record carrying {@link #CANCEL_HEADER}, keyed by a usable job id, is a forwarded cancel; one without a usable
+     * key names no job and is read as a request (and rejected as such).
+     */
+    private static Optional<ParseOutcome> cancelRequest(IncomingKafkaRecordMetadata<String, byte[]> record) {
+        if (record.getHeaders() == null || record.getHeaders().lastHeader(CANCEL_HEADER) == null
+                || record.getKey() == null || RequestParser.jobIdProblem(record.getKey()).isPresent()) {
+            return Optional.empty();
+        }
+        return Optional.of(new ParseOutcome.CancelRequest(record.getKey()));
     }
 
     private static boolean inFlight(JobStatus status) {

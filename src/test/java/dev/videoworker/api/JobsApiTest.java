@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.startsWith;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import jakarta.inject.Inject;
@@ -20,9 +21,11 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.videoworker.config.WorkerConfig;
+import dev.videoworker.job.JobStatus;
 import dev.videoworker.journal.JobStore;
 import dev.videoworker.pipeline.WorkerTest;
 import dev.videoworker.request.JobOwnership;
+import dev.videoworker.request.RequestConsumer;
 import dev.videoworker.simulator.Endpoint;
 import dev.videoworker.simulator.Fault;
 import dev.videoworker.simulator.SimulatorRoutes;
@@ -45,6 +48,38 @@ class JobsApiTest extends WorkerTest {
     JobStore store;
     @Inject
     WorkerConfig config;
+
+    /**
+     * A cancel forwarded by a replica that does not own the job (a record keyed by the job id with the cancel header
+     * on the request topic) is decided by the owner as its own cancel: before arrival (the request that follows is
+     * never submitted) and while generating (one cancelled completion); the record itself is no request.
+     */
+    @Test
+    void aCancelRecordOnTheRequestTopicIsDecidedByTheJobsOwner() throws Exception {
+        Map<String, String> cancel = Map.of(RequestConsumer.CANCEL_HEADER, "true");
+        String early = "api-forwarded-early-" + UUID.randomUUID();
+        jobs.send(early, "{\"cancel\":true}", cancel);
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+                .until(() -> store.find(early).map(s -> s.status() == JobStatus.CANCELLED).orElse(false));
+        given().get("/jobs/" + early).then().statusCode(200).body("status", equalTo("cancelled"))
+                .body("servedFrom", equalTo("owner"));
+        String earlyPrompt = "A harbour never filmed " + early;
+        jobs.send(early, "{\"prompt\":\"" + earlyPrompt + "\"}");
+        assertThat(jobs.awaitCompletion(early).path("outcome").asText()).isEqualTo("cancelled");
+        assertThat(simulator().createCount(earlyPrompt)).isZero();
+
+        String generating = "api-forwarded-generating-" + UUID.randomUUID();
+        String prompt = "A glacier calving, slowly [simulate:duration=PT300S] " + generating;
+        jobs.send(generating, "{\"prompt\":\"" + prompt + "\"}");
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> store.find(generating).map(s -> s.status().generating()).orElse(false));
+        jobs.send(generating, "{\"cancel\":true}", cancel);
+        JsonNode completion = jobs.awaitCompletion(generating);
+        assertThat(completion.path("outcome").asText()).isEqualTo("cancelled");
+        assertThat(simulator().createCount(prompt)).isEqualTo(1);
+        assertThat(jobs.records("video.completed", generating)).hasSize(1);
+        assertThat(jobs.records("video.requests.dlq", generating)).isEmpty();
+    }
 
     @Test
     void enqueuesAValidRequestThatIsThenStoredAndShown() throws Exception {

@@ -151,6 +151,11 @@ final class Deployment implements AutoCloseable {
         return jobs;
     }
 
+    /** Sends one request record as it is, keyed {@code jobId}, once the broker has it. */
+    void sendRaw(String jobId, String body) throws Exception {
+        producer.send(new ProducerRecord<>(requests, jobId, body)).get(10, TimeUnit.SECONDS);
+    }
+
     /**
      * Waits until {@code members} replicas share every request partition and no rebalance is under way; returns
      * each replica's partitions by its name.

@@ -176,6 +176,11 @@ public final class WorkerProcess implements AutoCloseable {
         }
     }
 
+    /** An address on this replica's HTTP port ({@code path} starts with a slash). */
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + httpPort + path);
+    }
+
     /** {@code DELETE /jobs/{jobId}} on this replica: its HTTP status, or -1 when it did not answer (dead, starting). */
     public int cancel(String jobId) {
         return status(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/jobs/" + jobId))

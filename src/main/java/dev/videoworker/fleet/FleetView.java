@@ -1,0 +1,282 @@
+package dev.videoworker.fleet;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntPredicate;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.videoworker.config.WorkerConfig;
+import dev.videoworker.job.JobState;
+import dev.videoworker.journal.JobJournal;
+import dev.videoworker.log.LogText;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
+
+/**
+ * A read-only view of the jobs of the partitions other replicas own, so that any replica can answer for any job. It
+ * follows the compacted job topic ({@code video.jobs}, committed records only) on a thread of its own, with a consumer
+ * outside any group: it never writes, never fences, never takes part in a rebalance. Partitions this replica owns are
+ * paused (their jobs are in the local store, fresher); a partition given up is read again from its start; one taken
+ * over is dropped from the view.
+ * <p>
+ * Bounded: at most {@code worker.fleet-view.max-jobs} jobs; beyond it the job changed least recently leaves first.
+ * Every answer says how far behind the job's partition may be: the time since the view last reached the partition's
+ * end (its last stable offset).
+ */
+@ApplicationScoped
+public class FleetView {
+
+    /** How long a poll waits for records; also how often ownership and the lag are looked at when nothing happens. */
+    static final Duration POLL = Duration.ofMillis(200);
+    static final Duration RETRY = Duration.ofSeconds(2);
+
+    /** A job as the view last saw it, and since when its partition's view is known to have been complete. */
+    public record Seen(JobState state, Instant asOf, Duration lag) {
+    }
+
+    private final Map<String, Object> kafkaConfig;
+    private final ObjectMapper mapper;
+    private final JobJournal journal;
+    private final String topic;
+    private final boolean enabled;
+    private final int maxJobs;
+    private final Clock clock = Clock.systemUTC();
+    /** Job id → state, the least recently changed first. Guarded by itself. */
+    private final LinkedHashMap<String, JobState> jobs = new LinkedHashMap<>();
+    /** Partition → the last time the view had read it to its end. */
+    private final Map<Integer, Instant> caughtUpAt = new ConcurrentHashMap<>();
+    private final AtomicBoolean running = new AtomicBoolean();
+    private volatile KafkaConsumer<String, String> consumer;
+    private Thread thread;
+
+    public FleetView(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, ObjectMapper mapper,
+            JobJournal journal, WorkerConfig config) {
+        this.kafkaConfig = kafkaConfig;
+        this.mapper = mapper;
+        this.journal = journal;
+        this.topic = config.topics().jobs();
+        this.enabled = config.fleetView().enabled();
+        this.maxJobs = config.fleetView().maxJobs();
+    }
+
+    void start(@Observes StartupEvent event) {
+        if (!enabled || !running.compareAndSet(false, true)) {
+            return;
+        }
+        thread = new Thread(this::run, "fleet-view");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @PreDestroy
+    void stop() {
+        running.set(false);
+        KafkaConsumer<String, String> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        if (thread != null) {
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Whether the view runs (off: every replica answers for its own partitions only). */
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /** The job as the view last saw it, when another replica's partition holds it. */
+    public Optional<Seen> find(String jobId) {
+        JobState state;
+        synchronized (jobs) {
+            state = jobs.get(jobId);
+        }
+        if (state == null || journal.owns(state.partition())) {
+            return Optional.empty();
+        }
+        return Optional.of(seen(state));
+    }
+
+    /** Every job of the view (other replicas' partitions), with their partitions' lag. */
+    public List<Seen> all() {
+        List<JobState> states;
+        synchronized (jobs) {
+            states = new ArrayList<>(jobs.values());
+        }
+        List<Seen> out = new ArrayList<>(states.size());
+        for (JobState s : states) {
+            if (!journal.owns(s.partition())) {
+                out.add(seen(s));
+            }
+        }
+        return out;
+    }
+
+    /** How far behind the view of {@code partition} may be; null when it has not reached the partition's end yet. */
+    public Duration lag(int partition) {
+        Instant at = caughtUpAt.get(partition);
+        return at == null ? null : Duration.between(at, clock.instant());
+    }
+
+    public int size() {
+        synchronized (jobs) {
+            return jobs.size();
+        }
+    }
+
+    private Seen seen(JobState state) {
+        Instant at = caughtUpAt.get(state.partition());
+        return new Seen(state, at, at == null ? null : Duration.between(at, clock.instant()));
+    }
+
+    private void run() {
+        while (running.get()) {
+            try {
+                follow();
+            } catch (WakeupException e) {
+                return;
+            } catch (RuntimeException e) {
+                if (!running.get()) {
+                    return;
+                }
+                Log.warnf("the fleet view stopped following %s (%s: %s); starting again in %s", LogText.safe(topic),
+                        e.getClass().getSimpleName(), LogText.safe(e.getMessage()), RETRY);
+                try {
+                    Thread.sleep(RETRY.toMillis());
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Follows every partition of the job topic until stopped; pauses the owned ones. */
+    private void follow() {
+        Map<String, Object> props = new HashMap<>();
+        kafkaConfig.forEach((k, v) -> {
+            if (ConsumerConfig.configNames().contains(k)) {
+                props.put(k, v);
+            }
+        });
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "fleet-view");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(props, new StringDeserializer(),
+                new StringDeserializer())) {
+            consumer = c;
+            List<TopicPartition> partitions = new ArrayList<>();
+            List<PartitionInfo> infos = c.partitionsFor(topic);
+            if (infos == null || infos.isEmpty()) {
+                // Not created yet (the start-up creates it): tried again shortly.
+                throw new IllegalStateException("no partitions of " + topic + " yet");
+            }
+            for (PartitionInfo p : infos) {
+                partitions.add(new TopicPartition(topic, p.partition()));
+            }
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
+            Set<Integer> paused = new HashSet<>();
+            while (running.get()) {
+                followOwnership(c, partitions, paused, journal::owns);
+                for (ConsumerRecord<String, String> r : c.poll(POLL)) {
+                    if (r.key() != null && !paused.contains(r.partition())) {
+                        apply(r);
+                    }
+                }
+                Instant now = clock.instant();
+                for (TopicPartition tp : partitions) {
+                    OptionalLong lag = c.currentLag(tp);
+                    if (paused.contains(tp.partition()) || lag.isPresent() && lag.getAsLong() == 0) {
+                        caughtUpAt.put(tp.partition(), now);
+                    }
+                }
+            }
+        } finally {
+            consumer = null;
+        }
+    }
+
+    /**
+     * Pauses the partitions this replica owns now (and drops their jobs from the view); a partition no longer owned is
+     * read again from its start, since the view skipped it while it was owned.
+     */
+    private void followOwnership(KafkaConsumer<String, String> c, List<TopicPartition> partitions,
+            Set<Integer> paused, IntPredicate owns) {
+        for (TopicPartition tp : partitions) {
+            boolean owned = owns.test(tp.partition());
+            if (owned && paused.add(tp.partition())) {
+                c.pause(List.of(tp));
+                forget(tp.partition());
+            } else if (!owned && paused.remove(tp.partition())) {
+                caughtUpAt.remove(tp.partition());
+                c.seekToBeginning(List.of(tp));
+                c.resume(List.of(tp));
+            }
+        }
+    }
+
+    private void apply(ConsumerRecord<String, String> r) {
+        if (r.value() == null) {
+            synchronized (jobs) {
+                jobs.remove(r.key());
+            }
+            return;
+        }
+        JobState state;
+        try {
+            state = mapper.readValue(r.value(), JobState.class);
+        } catch (java.io.IOException e) {
+            Log.debugf("fleet view: unreadable state of job %s at %s-%d@%d; ignored", LogText.safe(r.key()),
+                    topic, r.partition(), r.offset());
+            return;
+        }
+        synchronized (jobs) {
+            jobs.remove(r.key());
+            jobs.put(r.key(), state);
+            Iterator<JobState> eldest = jobs.values().iterator();
+            while (jobs.size() > maxJobs && eldest.hasNext()) {
+                eldest.next();
+                eldest.remove();
+            }
+        }
+    }
+
+    private void forget(int partition) {
+        synchronized (jobs) {
+            jobs.values().removeIf(s -> s.partition() == partition);
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package dev.videoworker.scale;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.videoworker.testing.WorkerProcess;
+
+/**
+ * Any replica answers for any job (issue 16): three replica processes share six partitions; every job, whichever
+ * replica owns its partition, is answered by every replica — {@code GET /jobs/{id}}, {@code GET /jobs} with its
+ * filters, {@code GET /jobs/{id}/video} — the owner from its committed state, the others from their fleet view, which
+ * says how far behind it may be.
+ */
+class FleetViewIT {
+
+    private static final int PARTITIONS = 6;
+    private static final int JOBS = 12;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    private static ScaleStack stack;
+    private static Deployment deployment;
+    private static final List<WorkerProcess> replicas = new ArrayList<>();
+    /** Each replica's partitions, by its name. */
+    private static Map<String, Set<Integer>> owners;
+
+    @BeforeAll
+    static void start() throws Exception {
+        stack = ScaleStack.start(Duration.ofSeconds(2));
+        deployment = new Deployment(stack, "fleet", PARTITIONS);
+        for (String name : List.of("fleet-a", "fleet-b", "fleet-c")) {
+            replicas.add(WorkerProcess.start(name, deployment.workerConfig(name)));
+        }
+        for (WorkerProcess replica : replicas) {
+            replica.awaitReady();
+        }
+        owners = deployment.awaitAssignment(replicas.size());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (WorkerProcess replica : replicas) {
+            replica.close();
+        }
+        if (deployment != null) {
+            deployment.close();
+        }
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void everyReplicaAnswersForTheJobsOfEveryPartition() throws Exception {
+        Map<String, Job> jobs = deployment.send(JOBS);
+        assertThat(jobs.values().stream().map(Job::partition).distinct().count())
+                .as("partitions the jobs landed in").isGreaterThanOrEqualTo(3);
+        deployment.assertEveryJobCompletedOnce(jobs.values(), Duration.ofSeconds(120));
+
+        for (Job job : jobs.values()) {
+            List<String> servedFrom = new ArrayList<>();
+            for (WorkerProcess replica : replicas) {
+                // The view follows the owner's commits: a few seconds at most.
+                await(replica.name() + " answering for " + job.id()).atMost(Duration.ofSeconds(15))
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(() -> "stored".equals(json(replica, "/jobs/" + job.id()).path("status").asText()));
+                JsonNode answer = json(replica, "/jobs/" + job.id());
+                assertThat(answer.path("prompt").asText()).isEqualTo(job.prompt());
+                assertThat(answer.path("video").path("key").asText()).isNotBlank();
+                servedFrom.add(answer.path("servedFrom").asText());
+                if ("fleet-view".equals(answer.path("servedFrom").asText())) {
+                    assertThat(answer.path("viewLagMs").asLong(-1)).as("%s's view lag", replica.name())
+                            .isBetween(0L, 10_000L);
+                }
+                HttpResponse<Void> video = HTTP.send(HttpRequest.newBuilder(replica.uri("/jobs/" + job.id()
+                        + "/video")).GET().build(), HttpResponse.BodyHandlers.discarding());
+                assertThat(video.statusCode()).as("%s: GET /jobs/%s/video", replica.name(), job.id()).isEqualTo(302);
+                assertThat(video.headers().firstValue("Location").orElse(""))
+                        .contains(answer.path("video").path("key").asText());
+            }
+            assertThat(servedFrom).as("who answered for %s (partition %d)", job.id(), job.partition())
+                    .containsExactlyInAnyOrder("owner", "fleet-view", "fleet-view");
+        }
+
+        for (WorkerProcess replica : replicas) {
+            Set<String> listed = ids(json(replica, "/jobs?limit=500"));
+            assertThat(listed).as("GET /jobs on %s", replica.name()).containsAll(jobs.keySet());
+            assertThat(ids(json(replica, "/jobs?status=stored&model=sora-2&limit=500")))
+                    .as("GET /jobs?status=stored&model=sora-2 on %s", replica.name()).containsAll(jobs.keySet());
+            assertThat(ids(json(replica, "/jobs?status=failed&limit=500")))
+                    .as("GET /jobs?status=failed on %s", replica.name()).doesNotContainAnyElementsOf(jobs.keySet());
+            assertThat(json(replica, "/jobs?limit=3").size()).isEqualTo(3);
+            HttpResponse<String> missing = HTTP.send(HttpRequest.newBuilder(replica.uri("/jobs/fleet-no-such-job"))
+                    .GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(missing.statusCode()).isEqualTo(404);
+        }
+    }
+
+    /**
+     * {@code DELETE /jobs/{id}} on a replica that does not own the job reaches the owner (a cancel record on the job's
+     * request partition), never a second writer: a job being generated is cancelled there, with one completion and
+     * its provider copy deleted; a job cancelled before its request arrives is never submitted; a stored one is 409.
+     */
+    @Test
+    void aCancelSentToAReplicaThatDoesNotOwnTheJobReachesItsOwner() throws Exception {
+        Job slow = deployment.send(100, 1, " [simulate:duration=PT300S]").values().iterator().next();
+        WorkerProcess owner = ownerOf(slow.partition());
+        WorkerProcess other = notOwnerOf(slow.partition());
+        await("the slow job generating, seen from " + other.name()).atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200)).until(() -> List.of("queued", "in_progress")
+                        .contains(json(other, "/jobs/" + slow.id()).path("status").asText()));
+
+        HttpResponse<String> cancelled = HTTP.send(HttpRequest.newBuilder(other.uri("/jobs/" + slow.id()))
+                .timeout(Duration.ofSeconds(30)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(cancelled.statusCode()).as("DELETE on %s (owner %s): %s", other.name(), owner.name(),
+                cancelled.body()).isIn(200, 202);
+        deployment.assertEveryJobCompletedOnce(List.of(slow), Duration.ofSeconds(60));
+        for (WorkerProcess replica : replicas) {
+            await(replica.name() + " showing the cancel").atMost(Duration.ofSeconds(15))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> "cancelled".equals(json(replica, "/jobs/" + slow.id()).path("status").asText()));
+        }
+        assertThat(owner.logFile()).content().contains("job " + slow.id() + ": cancel forwarded by another replica");
+        assertThat(other.logFile()).content().doesNotContain("job " + slow.id() + ": cancel forwarded by another");
+
+        // Cancelled before its request arrives, through a replica that does not own its partition: never submitted.
+        int partition = slow.partition();
+        String early = null;
+        for (int i = 0; early == null; i++) {
+            String id = "fleet-early-" + i;
+            if (partitionOf(id) == partition) {
+                early = id;
+            }
+        }
+        String earlyId = early;
+        assertThat(other.cancel(earlyId)).as("DELETE /jobs/%s on %s", earlyId, other.name()).isIn(200, 202);
+        await(earlyId + " cancelled before arrival").atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> "cancelled".equals(json(owner, "/jobs/" + earlyId).path("status").asText()));
+        String prompt = "A lighthouse that was never filmed " + earlyId;
+        deployment.sendRaw(earlyId, "{\"prompt\":\"" + prompt + "\",\"seconds\":\"4\"}");
+        deployment.assertEveryJobCompletedOnce(List.of(new Job(earlyId, prompt, partition)), Duration.ofSeconds(60));
+        assertThat(stack.provider().simulator().createCount(prompt)).as("creates of a job cancelled before arrival")
+                .isZero();
+
+        // A stored job cannot be cancelled: 409 from a replica that does not own it, as from its owner.
+        Job done = deployment.send(200, 1, "").values().iterator().next();
+        deployment.assertEveryJobCompletedOnce(List.of(done), Duration.ofSeconds(90));
+        WorkerProcess notDone = notOwnerOf(done.partition());
+        await(notDone.name() + " seeing " + done.id() + " stored").atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> "stored".equals(json(notDone, "/jobs/" + done.id()).path("status").asText()));
+        assertThat(notDone.cancel(done.id())).isEqualTo(409);
+        assertThat(ownerOf(done.partition()).cancel(done.id())).isEqualTo(409);
+    }
+
+    private static WorkerProcess ownerOf(int partition) {
+        return replicas.stream().filter(r -> owners.get(r.name()).contains(partition)).findFirst().orElseThrow();
+    }
+
+    private static WorkerProcess notOwnerOf(int partition) {
+        return replicas.stream().filter(r -> !owners.get(r.name()).contains(partition)).findFirst().orElseThrow();
+    }
+
+    /** The partition Kafka's default partitioner gives a record keyed {@code jobId}. */
+    private static int partitionOf(String jobId) {
+        return Utils.toPositive(Utils.murmur2(jobId.getBytes(StandardCharsets.UTF_8))) % PARTITIONS;
+    }
+
+    private static Set<String> ids(JsonNode list) {
+        Set<String> ids = new HashSet<>();
+        list.forEach(j -> ids.add(j.path("jobId").asText()));
+        return ids;
+    }
+
+    private static JsonNode json(WorkerProcess replica, String path) throws IOException, InterruptedException {
+        HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(replica.uri(path))
+                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return answer.statusCode() == 200 ? JSON.readTree(answer.body()) : JSON.createObjectNode();
+    }
+}

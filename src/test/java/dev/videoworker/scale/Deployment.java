@@ -123,6 +123,24 @@ final class Deployment implements AutoCloseable {
         return config;
     }
 
+    /**
+     * Waits until each job has completed, then a little longer to see that none completes twice and nothing went to
+     * the dead-letter topic; returns their completions, in the order of {@code jobs}.
+     */
+    List<JsonNode> awaitOneCompletionEach(Collection<Job> jobs, Duration allDone) throws Exception {
+        await("every job completed").atMost(allDone).pollInterval(Duration.ofMillis(200))
+                .until(() -> allCompleted(jobs));
+        // A duplicate could only come later (a replayed request, a late writer): watch for a while.
+        await("no job completed twice").during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                .until(() -> jobs.stream().allMatch(j -> completions(j).size() == 1));
+        assertThat(allDeadLetters()).as("dead letters").isEmpty();
+        List<JsonNode> out = new ArrayList<>();
+        for (Job job : jobs) {
+            out.add(JSON.readTree(completions(job).get(0).value()));
+        }
+        return out;
+    }
+
     /** Sends {@code count} requests keyed by job id, each with its own prompt; returns them by job id. */
     Map<String, Job> send(int count) throws Exception {
         return send(0, count, "");
@@ -268,13 +286,7 @@ final class Deployment implements AutoCloseable {
      * the completion names), and the stored object is byte for byte the simulator's content, as the completion says.
      */
     void assertEveryJobCompletedOnce(Collection<Job> jobs, Duration allDone) throws Exception {
-        await("every job completed").atMost(allDone).pollInterval(Duration.ofMillis(200))
-                .until(() -> allCompleted(jobs));
-        // A duplicate could only come later (a replayed request, a late writer): watch for a while.
-        await("no job completed twice").during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
-                .until(() -> jobs.stream().allMatch(j -> completions(j).size() == 1));
-        assertThat(allDeadLetters()).as("dead letters").isEmpty();
-
+        awaitOneCompletionEach(jobs, allDone);
         for (Job job : jobs) {
             JsonNode completion = JSON.readTree(completions(job).get(0).value());
             assertThat(completion.path("outcome").asText()).as("outcome of %s: %s", job.id(), completion)

@@ -20,6 +20,7 @@ import java.util.function.IntPredicate;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -63,7 +64,8 @@ public class FleetView {
 
     private final Map<String, Object> kafkaConfig;
     private final ObjectMapper mapper;
-    private final JobJournal journal;
+    /** Whether this replica owns a partition now. */
+    private final IntPredicate owns;
     private final String topic;
     private final boolean enabled;
     private final int maxJobs;
@@ -76,14 +78,21 @@ public class FleetView {
     private volatile KafkaConsumer<String, String> consumer;
     private Thread thread;
 
+    @Inject
     public FleetView(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, ObjectMapper mapper,
             JobJournal journal, WorkerConfig config) {
+        this(kafkaConfig, mapper, journal::owns, config.topics().jobs(), config.fleetView().enabled(),
+                config.fleetView().maxJobs());
+    }
+
+    FleetView(Map<String, Object> kafkaConfig, ObjectMapper mapper, IntPredicate owns, String topic, boolean enabled,
+            int maxJobs) {
         this.kafkaConfig = kafkaConfig;
         this.mapper = mapper;
-        this.journal = journal;
-        this.topic = config.topics().jobs();
-        this.enabled = config.fleetView().enabled();
-        this.maxJobs = config.fleetView().maxJobs();
+        this.owns = owns;
+        this.topic = topic;
+        this.enabled = enabled;
+        this.maxJobs = maxJobs;
     }
 
     void start(@Observes StartupEvent event) {
@@ -122,7 +131,7 @@ public class FleetView {
         synchronized (jobs) {
             state = jobs.get(jobId);
         }
-        if (state == null || journal.owns(state.partition())) {
+        if (state == null || owns.test(state.partition())) {
             return Optional.empty();
         }
         return Optional.of(seen(state));
@@ -136,7 +145,7 @@ public class FleetView {
         }
         List<Seen> out = new ArrayList<>(states.size());
         for (JobState s : states) {
-            if (!journal.owns(s.partition())) {
+            if (!owns.test(s.partition())) {
                 out.add(seen(s));
             }
         }
@@ -210,7 +219,7 @@ public class FleetView {
             c.seekToBeginning(partitions);
             Set<Integer> paused = new HashSet<>();
             while (running.get()) {
-                followOwnership(c, partitions, paused, journal::owns);
+                followOwnership(c, partitions, paused);
                 for (ConsumerRecord<String, String> r : c.poll(POLL)) {
                     if (r.key() != null && !paused.contains(r.partition())) {
                         apply(r);
@@ -234,7 +243,7 @@ public class FleetView {
      * read again from its start, since the view skipped it while it was owned.
      */
     private void followOwnership(KafkaConsumer<String, String> c, List<TopicPartition> partitions,
-            Set<Integer> paused, IntPredicate owns) {
+            Set<Integer> paused) {
         for (TopicPartition tp : partitions) {
             boolean owned = owns.test(tp.partition());
             if (owned && paused.add(tp.partition())) {
@@ -249,32 +258,43 @@ public class FleetView {
     }
 
     private void apply(ConsumerRecord<String, String> r) {
-        if (r.value() == null) {
+        if (!apply(r.key(), r.value())) {
+            Log.debugf("fleet view: unreadable state of job %s at %s-%d@%d; ignored", LogText.safe(r.key()),
+                    topic, r.partition(), r.offset());
+        }
+    }
+
+    /**
+     * One record of the job topic: the job's state as committed ({@code value}), or its tombstone (null). False when
+     * the value is not a job state (left out of the view).
+     */
+    boolean apply(String jobId, String value) {
+        if (value == null) {
             synchronized (jobs) {
-                jobs.remove(r.key());
+                jobs.remove(jobId);
             }
-            return;
+            return true;
         }
         JobState state;
         try {
-            state = mapper.readValue(r.value(), JobState.class);
+            state = mapper.readValue(value, JobState.class);
         } catch (java.io.IOException e) {
-            Log.debugf("fleet view: unreadable state of job %s at %s-%d@%d; ignored", LogText.safe(r.key()),
-                    topic, r.partition(), r.offset());
-            return;
+            return false;
         }
         synchronized (jobs) {
-            jobs.remove(r.key());
-            jobs.put(r.key(), state);
+            jobs.remove(jobId);
+            jobs.put(jobId, state);
             Iterator<JobState> eldest = jobs.values().iterator();
             while (jobs.size() > maxJobs && eldest.hasNext()) {
                 eldest.next();
                 eldest.remove();
             }
         }
+        return true;
     }
 
-    private void forget(int partition) {
+    /** Drops the jobs of a partition this replica has taken over (its own store holds them now). */
+    void forget(int partition) {
         synchronized (jobs) {
             jobs.values().removeIf(s -> s.partition() == partition);
         }

@@ -201,10 +201,14 @@ public class JobsResource {
             + "shown yet.")
     public Uni<Response> cancel(@PathParam("jobId") String jobId) {
         JobState current = store.find(jobId).orElse(null);
-        int partition = current != null ? current.partition() : partitionOf(jobId);
+        // The job's own partition when it is known here or in the fleet view (a request without a key lands where its
+        // producer put it); else where a record keyed by the job id goes, as its request will.
+        Optional<FleetView.Seen> viewed = current == null ? fleet.find(jobId) : Optional.empty();
+        int partition = current != null ? current.partition()
+                : viewed.map(seen -> seen.state().partition()).orElseGet(() -> partitionOf(jobId));
         if (partition >= 0 && !journal.owns(partition) && fleet.enabled()
                 && RequestParser.jobIdProblem(jobId).isEmpty()) {
-            return forwardCancel(jobId);
+            return forwardCancel(jobId, partition, viewed);
         }
         if (partition < 0 || !journal.owns(partition)) {
             return Uni.createFrom().item(notHere(jobId));
@@ -233,23 +237,24 @@ public class JobsResource {
      * the fleet view: {@code 200} with the cancelled job, {@code 409} when the job is already generated or ended,
      * {@code 202} when the outcome has not shown yet (follow {@code href}).
      */
-    private Uni<Response> forwardCancel(String jobId) {
-        Optional<Response> refused = fleet.find(jobId).flatMap(seen -> refusal(seen.state()));
+    private Uni<Response> forwardCancel(String jobId, int partition, Optional<FleetView.Seen> viewed) {
+        Optional<Response> refused = viewed.flatMap(seen -> refusal(seen.state()));
         if (refused.isPresent()) {
             return Uni.createFrom().item(refused.get());
         }
+        // Into the job's partition explicitly: its owner is the one writer of the job's state.
         Message<byte[]> record = Message.of(CANCEL_VALUE).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
-                .withKey(jobId).withHeaders(new RecordHeaders().add(RequestConsumer.CANCEL_HEADER, CANCEL_VALUE))
-                .build());
+                .withKey(jobId).withPartition(partition)
+                .withHeaders(new RecordHeaders().add(RequestConsumer.CANCEL_HEADER, CANCEL_VALUE)).build());
         Instant asked = Instant.now();
         return requests.sendMessage(record)
-                .invoke(() -> Log.infof("job %s: cancel forwarded to the owner of its partition",
-                        LogText.safe(jobId)))
-                .chain(() -> cancelOutcome(jobId, asked));
+                .invoke(() -> Log.infof("job %s: cancel forwarded to the owner of partition %d", LogText.safe(jobId),
+                        partition))
+                .chain(() -> cancelOutcome(jobId, partition, asked));
     }
 
-    private Uni<Response> cancelOutcome(String jobId, Instant asked) {
-        Optional<FleetView.Seen> seen = fleet.find(jobId);
+    private Uni<Response> cancelOutcome(String jobId, int partition, Instant asked) {
+        Optional<FleetView.Seen> seen = fleet.find(jobId).filter(s -> s.state().partition() == partition);
         if (seen.isPresent()) {
             JobState job = seen.get().state();
             if (job.status() == JobStatus.CANCELLED) {
@@ -265,7 +270,7 @@ public class JobsResource {
                     "/jobs/" + jobId)).build());
         }
         return Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(100))
-                .chain(() -> cancelOutcome(jobId, asked));
+                .chain(() -> cancelOutcome(jobId, partition, asked));
     }
 
     /** 409 when a cancel would be refused in the job's state (decided as the owner would decide it), else empty. */

@@ -215,6 +215,11 @@ public class FleetView {
             for (PartitionInfo p : infos) {
                 partitions.add(new TopicPartition(topic, p.partition()));
             }
+            // Read again from the start (after a failure too): what was held may miss tombstones compacted meanwhile.
+            synchronized (jobs) {
+                jobs.clear();
+            }
+            caughtUpAt.clear();
             c.assign(partitions);
             c.seekToBeginning(partitions);
             Set<Integer> paused = new HashSet<>();
@@ -228,7 +233,7 @@ public class FleetView {
                 Instant now = clock.instant();
                 for (TopicPartition tp : partitions) {
                     OptionalLong lag = c.currentLag(tp);
-                    if (paused.contains(tp.partition()) || lag.isPresent() && lag.getAsLong() == 0) {
+                    if (!paused.contains(tp.partition()) && lag.isPresent() && lag.getAsLong() == 0) {
                         caughtUpAt.put(tp.partition(), now);
                     }
                 }
@@ -248,6 +253,7 @@ public class FleetView {
             boolean owned = owns.test(tp.partition());
             if (owned && paused.add(tp.partition())) {
                 c.pause(List.of(tp));
+                caughtUpAt.remove(tp.partition());
                 forget(tp.partition());
             } else if (!owned && paused.remove(tp.partition())) {
                 caughtUpAt.remove(tp.partition());

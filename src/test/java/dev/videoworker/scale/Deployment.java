@@ -169,6 +169,11 @@ final class Deployment implements AutoCloseable {
         return jobs;
     }
 
+    /** Sends one request record without a key to {@code partition} (its body names the job), once the broker has it. */
+    void sendUnkeyed(int partition, String body) throws Exception {
+        producer.send(new ProducerRecord<>(requests, partition, null, body)).get(10, TimeUnit.SECONDS);
+    }
+
     /** Sends one request record as it is, keyed {@code jobId}, once the broker has it. */
     void sendRaw(String jobId, String body) throws Exception {
         producer.send(new ProducerRecord<>(requests, jobId, body)).get(10, TimeUnit.SECONDS);

@@ -167,6 +167,24 @@ class FleetViewIT {
         assertThat(stack.provider().simulator().createCount(prompt)).as("creates of a job cancelled before arrival")
                 .isZero();
 
+        // A job whose request came without a key sits where its producer put it, not where its id hashes to: the
+        // cancel goes to the job's own partition (from the view), never to a second writer on the hashed one.
+        String unkeyed = "fleet-unkeyed-" + deployment.hashCode();
+        int hashed = partitionOf(unkeyed);
+        int placed = (hashed + 1) % PARTITIONS;
+        String unkeyedPrompt = "A kite over dunes [simulate:duration=PT300S] " + unkeyed;
+        deployment.sendUnkeyed(placed, "{\"jobId\":\"" + unkeyed + "\",\"prompt\":\"" + unkeyedPrompt
+                + "\",\"seconds\":\"4\"}");
+        WorkerProcess notPlaced = notOwnerOf(placed);
+        await(unkeyed + " generating, seen from " + notPlaced.name()).atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200)).until(() -> List.of("queued", "in_progress")
+                        .contains(json(notPlaced, "/jobs/" + unkeyed).path("status").asText()));
+        assertThat(notPlaced.cancel(unkeyed)).as("DELETE /jobs/%s on %s", unkeyed, notPlaced.name()).isIn(200, 202);
+        assertThat(deployment.awaitOneCompletionEach(List.of(new Job(unkeyed, unkeyedPrompt, placed)),
+                Duration.ofSeconds(60)).get(0).path("outcome").asText()).isEqualTo("cancelled");
+        assertThat(ownerOf(placed).logFile()).content()
+                .contains("job " + unkeyed + ": cancel forwarded by another replica: cancelled");
+
         // A stored job cannot be cancelled: 409 from a replica that does not own it, as from its owner.
         Job done = deployment.send(200, 1, "").values().iterator().next();
         deployment.assertEveryJobCompletedOnce(List.of(done), Duration.ofSeconds(90));

@@ -4,13 +4,12 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -21,12 +20,18 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Utils;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -86,11 +91,13 @@ public class JobsResource {
     private final ObjectMapper mapper;
     private final String requestsTopic;
     private final FleetView fleet;
+    private final KnownJobs known;
 
     public JobsResource(RequestParser parser, JobStore store, JobDriver driver, JobJournal journal, TopicSetup topics,
             @Channel(REQUESTS_OUT) MutinyEmitter<byte[]> requests, ObjectMapper mapper,
-            WorkerConfig config, MinioClient minio, FleetView fleet) {
+            WorkerConfig config, MinioClient minio, FleetView fleet, KnownJobs known) {
         this.fleet = fleet;
+        this.known = known;
         this.minio = minio;
         this.parser = parser;
         this.store = store;
@@ -153,21 +160,53 @@ public class JobsResource {
     }
 
     @GET
-    @Operation(summary = "Recent jobs of every partition, newest first", description = "Filters: status (e.g. "
-            + "in_progress, stored, failed), model; limit 1-500 (default 50). Every partition's jobs: this replica's own, "
-            + "and the others' from its fleet view (servedFrom, viewLagMs).")
-    public List<JobView> list(@QueryParam("status") String status, @QueryParam("model") String model,
-            @QueryParam("limit") @DefaultValue("50") int limit) {
+    @Operation(summary = "Jobs of every partition, newest first, a page at a time", description = "Filters: status "
+            + "(e.g. in_progress, stored, failed), model, provider, q (text found, ignoring case, in the job id, the "
+            + "prompt or the error); limit 1-500 (default 50); cursor: the X-Next-Cursor of the previous page. Every "
+            + "partition's jobs: this replica's own, and the others' from its fleet view (servedFrom, viewLagMs). "
+            + "Headers: X-Total-Count (jobs that match), X-Next-Cursor and Link rel=next when there are more. A job "
+            + "that changes while pages are read moves to the front: it may be missed or shown twice across pages.")
+    @APIResponse(responseCode = "200", description = "A page of jobs", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.ARRAY, implementation =
+                    JobView.class)))
+    public Response list(@QueryParam("status") String status, @QueryParam("model") String model,
+            @QueryParam("provider") String provider, @QueryParam("q") String text,
+            @QueryParam("limit") @DefaultValue("50") int limit, @QueryParam("cursor") String cursor,
+            @Context UriInfo uri) {
         int n = Math.max(1, Math.min(MAX_LIMIT, limit));
+        Optional<PageCursor> after;
+        try {
+            after = PageCursor.parse(cursor);
+        } catch (IllegalArgumentException e) {
+            return Response.status(400).entity(new Problem(null, null, JobError.field("invalid_cursor", "$.cursor",
+                    "The cursor is not one this API gave (pass X-Next-Cursor of the previous page as it is)."))).build();
+        }
+        String q = text == null || text.isBlank() ? null : text.toLowerCase(Locale.ROOT);
         Predicate<JobState> wanted = s -> (status == null || status.isBlank() || s.status().wireName().equals(status))
-                && (model == null || model.isBlank() || s.request() != null && model.equals(s.request().model()));
-        // This replica's partitions from its store, the others' from the fleet view (a job is in one or the other).
-        Stream<JobView> local = store.all().stream().filter(wanted).map(JobView::of);
-        Stream<JobView> others = fleet.all().stream().filter(seen -> wanted.test(seen.state())).map(JobView::of);
-        return Stream.concat(local, others)
-                .sorted(Comparator.comparing(JobView::updatedAt, Comparator.nullsLast(Comparator.reverseOrder()))
-                        .thenComparing(JobView::jobId))
-                .limit(n).toList();
+                && (model == null || model.isBlank() || s.request() != null && model.equals(s.request().model()))
+                && (provider == null || provider.isBlank() || s.route() != null
+                        && provider.equals(s.route().provider()))
+                && (q == null || matches(s, q));
+        List<JobView> matching = known.all().stream().filter(k -> wanted.test(k.state())).map(KnownJobs.Known::view)
+                .sorted(PageCursor.ORDER).toList();
+        List<JobView> rest = after.isEmpty() ? matching : matching.stream()
+                .filter(v -> PageCursor.ORDER.compare(v, after.get().asView()) > 0).toList();
+        List<JobView> page = rest.size() <= n ? rest : rest.subList(0, n);
+        Response.ResponseBuilder answer = Response.ok(page).header("X-Total-Count", matching.size());
+        if (rest.size() > n) {
+            String next = PageCursor.of(page.get(page.size() - 1)).encode();
+            answer.header("X-Next-Cursor", next).header("Link", "<" + uri.getRequestUriBuilder()
+                    .replaceQueryParam("cursor", next).build() + ">; rel=\"next\"");
+        }
+        return answer.build();
+    }
+
+    private static boolean matches(JobState s, String q) {
+        return s.jobId().toLowerCase(Locale.ROOT).contains(q)
+                || s.request() != null && s.request().prompt() != null
+                        && s.request().prompt().toLowerCase(Locale.ROOT).contains(q)
+                || s.error() != null && (s.error().code() != null && s.error().code().contains(q)
+                        || s.error().message() != null && s.error().message().toLowerCase(Locale.ROOT).contains(q));
     }
 
     @GET

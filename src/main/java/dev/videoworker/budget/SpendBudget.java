@@ -160,7 +160,7 @@ public class SpendBudget {
     }
 
     /** What a job counts for: the provider's actual cost once reported, else the estimate (null: neither). */
-    static BigDecimal counted(JobState job) {
+    public static BigDecimal counted(JobState job) {
         return job.actualCostUsd() != null ? job.actualCostUsd() : job.costUsd();
     }
 
@@ -171,7 +171,7 @@ public class SpendBudget {
     }
 
     /** When a job counts against the budget, or null when it does not (never submitted, or certainly not made). */
-    static Instant chargedAt(JobState job) {
+    public static Instant chargedAt(JobState job) {
         if (counted(job) == null || job.attempts() == 0 || job.status() == JobStatus.REJECTED) {
             return null;
         }

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntPredicate;
@@ -156,6 +157,18 @@ public class FleetView {
     public Duration lag(int partition) {
         Instant at = caughtUpAt.get(partition);
         return at == null ? null : Duration.between(at, clock.instant());
+    }
+
+    /** How far behind the view of each partition this replica does not own may be (only those read to their end). */
+    public Map<Integer, Duration> lags() {
+        Instant now = clock.instant();
+        Map<Integer, Duration> out = new TreeMap<>();
+        caughtUpAt.forEach((partition, at) -> {
+            if (!owns.test(partition)) {
+                out.put(partition, Duration.between(at, now));
+            }
+        });
+        return out;
     }
 
     public int size() {

@@ -211,10 +211,122 @@ class JobsApiTest extends WorkerTest {
         assertThat(jobs.records("video.completed", jobId)).hasSize(1);
     }
 
+    /**
+     * {@code GET /jobs} a page at a time: every matching job exactly once across the pages, newest first, the total in
+     * {@code X-Total-Count}, the next page in {@code X-Next-Cursor} and {@code Link}; filters by text and provider; a
+     * cursor it did not give is a 400.
+     */
+    @Test
+    void listsJobsAPageAtATimeWithTextAndProviderFilters() throws Exception {
+        String run = "paging-" + UUID.randomUUID();
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String jobId = "api-page-" + i + "-" + UUID.randomUUID();
+            ids.add(jobId);
+            jobs.send(jobId, "{\"prompt\":\"A lighthouse, take " + i + ", " + run.toUpperCase() + "\"}");
+        }
+        for (String jobId : ids) {
+            assertThat(jobs.awaitCompletion(jobId).path("outcome").asText()).isEqualTo("succeeded");
+        }
+        List<String> seen = new java.util.ArrayList<>();
+        List<String> times = new java.util.ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            var request = given().queryParam("q", run).queryParam("limit", 2);
+            if (cursor != null) {
+                request.queryParam("cursor", cursor);
+            }
+            var answer = request.get("/jobs").then().statusCode(200).header("X-Total-Count", "5").extract();
+            List<String> page = answer.path("jobId");
+            assertThat(page).hasSizeBetween(1, 2);
+            seen.addAll(page);
+            times.addAll(answer.path("updatedAt"));
+            cursor = answer.header("X-Next-Cursor");
+            if (cursor != null) {
+                assertThat(answer.header("Link")).contains("cursor=" + cursor).endsWith("; rel=\"next\"");
+            }
+            pages++;
+        } while (cursor != null && pages < 10);
+        assertThat(pages).isEqualTo(3);
+        assertThat(seen).containsExactlyInAnyOrderElementsOf(ids);
+        List<java.time.Instant> instants = times.stream().map(java.time.Instant::parse).toList();
+        assertThat(instants).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+
+        String provider = given().get("/jobs/" + ids.get(0)).then().statusCode(200).extract().path("provider");
+        assertThat(provider).isNotBlank();
+        given().queryParam("q", run).queryParam("provider", provider).queryParam("status", "stored")
+                .queryParam("limit", 500).get("/jobs").then().statusCode(200).header("X-Total-Count", "5")
+                .header("X-Next-Cursor", org.hamcrest.Matchers.nullValue());
+        given().queryParam("q", run).queryParam("provider", "no-such-provider").get("/jobs").then().statusCode(200)
+                .header("X-Total-Count", "0").body("size()", equalTo(0));
+        given().queryParam("q", ids.get(3).toUpperCase()).get("/jobs").then().statusCode(200)
+                .body("jobId", org.hamcrest.Matchers.contains(ids.get(3)));
+        given().queryParam("cursor", "not-a-cursor!").get("/jobs").then().statusCode(400)
+                .body("error.code", equalTo("invalid_cursor"));
+    }
+
+    /**
+     * {@code GET /fleet}: jobs by status, what ended in the last hour, spend today against the budget, and this
+     * replica as the one member of the group owning every partition, with its backlog.
+     */
+    @Test
+    void describesTheFleet() throws Exception {
+        String run = UUID.randomUUID().toString();
+        String ok = "api-fleet-ok-" + run;
+        jobs.send(ok, "{\"prompt\":\"A windmill turning " + run + "\"}");
+        String bad = "api-fleet-bad-" + run;
+        jobs.send(bad, "{\"prompt\":\"x\",\"model\":\"sora-9\"}");
+        assertThat(jobs.awaitCompletion(ok).path("outcome").asText()).isEqualTo("succeeded");
+        assertThat(jobs.awaitCompletion(bad).path("outcome").asText()).isEqualTo("rejected");
+
+        JsonNode fleet = json(given().get("/fleet").then().statusCode(200).extract().asString());
+        JsonNode byStatus = fleet.path("jobs").path("byStatus");
+        int sum = 0;
+        for (JsonNode count : byStatus) {
+            sum += count.asInt();
+        }
+        assertThat(sum).isEqualTo(fleet.path("jobs").path("total").asInt()).isPositive();
+        assertThat(byStatus.path("stored").asInt()).isPositive();
+        assertThat(byStatus.path("rejected").asInt()).isPositive();
+        assertThat(byStatus.has("in_progress")).isTrue();
+
+        JsonNode hour = fleet.path("lastHour");
+        assertThat(hour.path("stored").size()).isEqualTo(60);
+        assertThat(hour.path("bucketSeconds").asInt()).isEqualTo(60);
+        // Both jobs just ended: in the newest minute, or the one before if the minute turned meanwhile.
+        int n = hour.path("stored").size();
+        assertThat(hour.path("stored").get(n - 1).asInt() + hour.path("stored").get(n - 2).asInt()).isPositive();
+        assertThat(hour.path("rejected").get(n - 1).asInt() + hour.path("rejected").get(n - 2).asInt()).isPositive();
+
+        JsonNode spend = fleet.path("spend");
+        assertThat(spend.path("day").asText()).isEqualTo(java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString());
+        assertThat(spend.path("todayUsd").decimalValue()).isGreaterThanOrEqualTo(new java.math.BigDecimal("0.4"));
+        assertThat(spend.path("windowUsd").decimalValue()).isGreaterThanOrEqualTo(spend.path("todayUsd")
+                .decimalValue().min(spend.path("windowUsd").decimalValue()));
+        assertThat(spend.has("limitUsd")).isTrue();
+        assertThat(spend.path("window").asText()).isEqualTo(config.budget().window().toString());
+
+        JsonNode replicas = fleet.path("replicas");
+        assertThat(replicas.size()).as("members of the group: %s", fleet).isEqualTo(1);
+        JsonNode self = replicas.get(0);
+        assertThat(self.path("self").asBoolean()).isTrue();
+        assertThat(self.path("id").asText()).isEqualTo(fleet.path("replica").asText());
+        assertThat(self.path("partitions").size()).isEqualTo(fleet.path("partitions").asInt()).isPositive();
+        for (JsonNode partition : self.path("partitions")) {
+            assertThat(partition.path("backlog").asLong(-1)).isGreaterThanOrEqualTo(0);
+        }
+    }
+
+    private static JsonNode json(String text) throws java.io.IOException {
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
+    }
+
     @Test
     void publishesAnOpenApiDocument() {
         given().queryParam("format", "json").get("/q/openapi").then().statusCode(200)
                 .body("paths", org.hamcrest.Matchers.hasKey("/jobs"))
-                .body("paths", org.hamcrest.Matchers.hasKey("/jobs/{jobId}"));
+                .body("paths", org.hamcrest.Matchers.hasKey("/jobs/{jobId}"))
+                .body("paths", org.hamcrest.Matchers.hasKey("/fleet"));
     }
 }

@@ -114,7 +114,52 @@ class FleetViewIT {
             HttpResponse<String> missing = HTTP.send(HttpRequest.newBuilder(replica.uri("/jobs/fleet-no-such-job"))
                     .GET().build(), HttpResponse.BodyHandlers.ofString());
             assertThat(missing.statusCode()).isEqualTo(404);
+            // A page at a time, every job of every partition once.
+            List<String> paged = new ArrayList<>();
+            String cursor = "";
+            for (int pages = 0; cursor != null && pages < 100; pages++) {
+                HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(replica.uri("/jobs?status=stored&limit=5"
+                        + (cursor.isEmpty() ? "" : "&cursor=" + cursor))).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(page.statusCode()).isEqualTo(200);
+                JSON.readTree(page.body()).forEach(j -> paged.add(j.path("jobId").asText()));
+                cursor = page.headers().firstValue("X-Next-Cursor").orElse(null);
+            }
+            assertThat(paged).as("paged GET /jobs on %s", replica.name()).doesNotHaveDuplicates()
+                    .containsAll(jobs.keySet());
         }
+
+        // GET /fleet: the same replicas, partitions and counts on every replica.
+        for (WorkerProcess replica : replicas) {
+            JsonNode fleet = json(replica, "/fleet");
+            assertThat(fleet.path("replica").asText()).isEqualTo(replica.name());
+            assertThat(fleet.path("partitions").asInt()).isEqualTo(PARTITIONS);
+            Map<String, Set<Integer>> described = new java.util.TreeMap<>();
+            for (JsonNode member : fleet.path("replicas")) {
+                Set<Integer> partitions = new java.util.TreeSet<>();
+                member.path("partitions").forEach(p -> partitions.add(p.path("partition").asInt()));
+                described.put(member.path("id").asText(), partitions);
+                assertThat(member.path("self").asBoolean()).isEqualTo(member.path("id").asText()
+                        .equals(replica.name()));
+                for (JsonNode partition : member.path("partitions")) {
+                    if (!member.path("self").asBoolean()) {
+                        assertThat(partition.path("viewLagMs").asLong(-1)).as("%s's view lag of partition %s",
+                                replica.name(), partition.path("partition")).isBetween(0L, 10_000L);
+                    }
+                }
+            }
+            assertThat(described).as("replicas described by %s: %s", replica.name(), fleet).isEqualTo(owners);
+            assertThat(fleet.path("jobs").path("byStatus").path("stored").asInt()).isGreaterThanOrEqualTo(JOBS);
+            assertThat(fleet.path("spend").path("todayUsd").decimalValue()).isPositive();
+        }
+        await("every replica counting the same jobs").atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(300)).until(() -> {
+                    Set<String> counts = new HashSet<>();
+                    for (WorkerProcess replica : replicas) {
+                        counts.add(json(replica, "/fleet").path("jobs").toString());
+                    }
+                    return counts.size() == 1;
+                });
     }
 
     /**

@@ -59,8 +59,8 @@ public class FleetView {
     static final Duration POLL = Duration.ofMillis(200);
     static final Duration RETRY = Duration.ofSeconds(2);
 
-    /** A job as the view last saw it, and since when its partition's view is known to have been complete. */
-    public record Seen(JobState state, Instant asOf, Duration lag) {
+    /** A job as the view last saw it, and how far behind its partition's view may be (null: not read to its end). */
+    public record Seen(JobState state, Duration lag) {
     }
 
     private final Map<String, Object> kafkaConfig;
@@ -113,6 +113,8 @@ public class FleetView {
             c.wakeup();
         }
         if (thread != null) {
+            // ends the wait before a retry too
+            thread.interrupt();
             try {
                 thread.join(5_000);
             } catch (InterruptedException e) {
@@ -179,7 +181,7 @@ public class FleetView {
 
     private Seen seen(JobState state) {
         Instant at = caughtUpAt.get(state.partition());
-        return new Seen(state, at, at == null ? null : Duration.between(at, clock.instant()));
+        return new Seen(state, at == null ? null : Duration.between(at, clock.instant()));
     }
 
     private void run() {

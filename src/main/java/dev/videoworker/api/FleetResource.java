@@ -57,9 +57,12 @@ public class FleetResource {
             int[] cancelled) {
     }
 
-    /** Spend (actual where reported, else estimated) of jobs submitted today (UTC) and within the budget window. */
+    /**
+     * Spend (actual where reported, else estimated) of jobs submitted today (UTC) and within the budget window
+     * ({@code window}: ISO-8601, e.g. PT24H), and the budget's limit for that window (null: none).
+     */
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    public record Spend(LocalDate day, BigDecimal todayUsd, BigDecimal windowUsd, Duration window,
+    public record Spend(LocalDate day, BigDecimal todayUsd, BigDecimal windowUsd, String window,
             BigDecimal limitUsd) {
     }
 
@@ -195,6 +198,6 @@ public class FleetResource {
                 window = window.add(usd);
             }
         }
-        return new Spend(today, day, window, budget.window(), budget.limitUsd().orElse(null));
+        return new Spend(today, day, window, budget.window().toString(), budget.limitUsd().orElse(null));
     }
 }

@@ -2,18 +2,23 @@ package dev.videoworker.scale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
@@ -23,6 +28,8 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.videoworker.testing.DebianTools;
+import dev.videoworker.testing.HeadlessChromium;
 import dev.videoworker.testing.WorkerProcess;
 
 /**
@@ -239,6 +246,142 @@ class FleetViewIT {
                 .until(() -> "stored".equals(json(notDone, "/jobs/" + done.id()).path("status").asText()));
         assertThat(notDone.cancel(done.id())).isEqualTo(409);
         assertThat(ownerOf(done.partition()).cancel(done.id())).isEqualTo(409);
+    }
+
+    /**
+     * The operator page of one replica, in headless Chromium, shows the whole fleet: jobs of every partition, counts,
+     * the last hour's charts, spend, every replica with its partitions; passes an axe-core audit (WCAG 2.1 A/AA); and
+     * cancels, from the keyboard alone and after a confirmation, a job that another replica owns. Saves
+     * {@code target/operator-page-fleet.png} and {@code target/operator-page-fleet-dialog.png}.
+     */
+    @Test
+    void theOperatorPageShowsTheFleetAndCancelsAnotherReplicasJobFromTheKeyboard() throws Exception {
+        Optional<String> chromium = HeadlessChromium.executable();
+        assumeTrue(chromium.isPresent(), DebianTools.skipMessage("chromium", "chromium"));
+        assumeTrue(DebianTools.onPath("npm"), DebianTools.skipMessage("npm (for axe-core)", "npm"));
+        String axe = axeCore();
+        WorkerProcess page = replicas.get(0);
+        Map<String, Job> done = deployment.send(300, 4, "");
+        String slowId = null;
+        for (int i = 0; slowId == null; i++) {
+            String id = "fleet-page-slow-" + i;
+            if (!owners.get(page.name()).contains(partitionOf(id))) {
+                slowId = id;
+            }
+        }
+        String id = slowId;
+        Job slow = new Job(id, "A heron waiting in reeds [simulate:duration=PT300S] " + id, partitionOf(id));
+        deployment.sendRaw(id, "{\"prompt\":\"" + slow.prompt() + "\",\"seconds\":\"4\"}");
+        deployment.assertEveryJobCompletedOnce(done.values(), Duration.ofSeconds(90));
+        WorkerProcess owner = ownerOf(slow.partition());
+
+        try (HeadlessChromium browser = HeadlessChromium.start(chromium.get(), 1400, 1100)) {
+            browser.open(page.uri("/operator/").toString());
+            String cancelButton = "document.querySelector('button[data-cancel=\"" + id + "\"]')";
+            await("the page showing the fleet").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> browser.evaluate(cancelButton + " !== null").asBoolean()
+                            && browser.evaluate("document.querySelectorAll('#replicas-body tr[data-replica]')"
+                                    + ".length").asInt() == replicas.size()
+                            && done.keySet().stream().allMatch(job -> browser.evaluate("document.querySelector("
+                                    + "'tr[data-job-id=\"" + job + "\"]')?.dataset.status").asText()
+                                    .equals("stored")));
+            assertThat(browser.evaluate("document.getElementById('answered-by').textContent").asText())
+                    .contains(page.name());
+            JsonNode described = browser.evaluate("[...document.querySelectorAll('#replicas-body tr[data-replica]')]"
+                    + ".map(r => r.dataset.replica + (r.dataset.self === 'true' ? ' (self): ' : ': ') + r.textContent)");
+            assertThat(described).hasSize(replicas.size());
+            for (WorkerProcess replica : replicas) {
+                String row = browser.evaluate("document.querySelector('#replicas-body tr[data-replica=\""
+                        + replica.name() + "\"]').textContent").asText();
+                for (int partition : owners.get(replica.name())) {
+                    assertThat(row).as("%s's row: %s", replica.name(), described).contains(String.valueOf(partition));
+                }
+                assertThat(browser.evaluate("document.querySelector('#replicas-body tr[data-replica=\""
+                        + replica.name() + "\"]').dataset.self === 'true'").asBoolean())
+                        .isEqualTo(replica == page);
+            }
+            // Rows of jobs whose partitions the page's replica does not own, answered from its fleet view.
+            assertThat(browser.evaluate("[...document.querySelectorAll('#jobs tr[data-job-id]')]"
+                    + ".map(r => r.textContent).filter(t => t.includes('fleet view')).length").asInt()).isPositive();
+            assertThat(Integer.parseInt(browser.evaluate("document.getElementById('count-stored').textContent")
+                    .asText().replaceAll("[^0-9]", ""))).isGreaterThanOrEqualTo(done.size());
+            assertThat(browser.evaluate("document.getElementById('spend-today').textContent").asText())
+                    .contains("Spent today $");
+            for (String chart : List.of("chart-throughput", "chart-failures")) {
+                assertThat(browser.evaluate("document.querySelector('#" + chart + " svg[role=img]')"
+                        + ".getAttribute('aria-label')").asText()).isNotBlank();
+                assertThat(browser.evaluate("document.querySelectorAll('#" + chart + " details tbody tr').length")
+                        .asInt()).isEqualTo(60);
+            }
+            // The stored jobs of the last minutes are in the throughput chart's data.
+            assertThat(browser.evaluate("[...document.querySelectorAll('#chart-throughput details tbody tr')]"
+                    + ".some(r => /[1-9]/.test(r.lastElementChild.textContent))").asBoolean()).isTrue();
+
+            browser.evaluate(axe);
+            JsonNode violations = browser.evaluate("axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', "
+                    + "'wcag2aa', 'wcag21a', 'wcag21aa']}}).then(r => r.violations.map(v => v.id + ': ' + v.help "
+                    + "+ ' (' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ') + ')'))");
+            assertThat(violations).as("axe-core WCAG 2.1 A/AA violations").isEmpty();
+            Path shot = Path.of("target", "operator-page-fleet.png");
+            browser.screenshot(shot);
+            assertThat(Files.size(shot)).isGreaterThan(10_000);
+
+            // Keyboard only: Tab to the job's Cancel button, Enter opens the confirmation with "Keep job" focused.
+            String active = "document.activeElement";
+            int presses = 0;
+            while (!id.equals(browser.evaluate(active + ".dataset?.cancel ?? ''").asText()) && presses < 800) {
+                browser.press("Tab");
+                presses++;
+            }
+            assertThat(browser.evaluate(active + ".dataset?.cancel ?? ''").asText())
+                    .as("focus after %d Tabs", presses).isEqualTo(id);
+            browser.press("Enter");
+            assertThat(browser.evaluate("document.getElementById('confirm-cancel').open").asBoolean()).isTrue();
+            assertThat(browser.evaluate(active + ".id").asText()).isEqualTo("confirm-cancel-no");
+            assertThat(browser.evaluate("document.getElementById('confirm-cancel-text').textContent").asText())
+                    .contains(id);
+            browser.screenshot(Path.of("target", "operator-page-fleet-dialog.png"));
+            // Escape keeps the job, and gives focus back to its button.
+            browser.press("Escape");
+            assertThat(browser.evaluate("document.getElementById('confirm-cancel').open").asBoolean()).isFalse();
+            assertThat(browser.evaluate(active + ".dataset?.cancel ?? ''").asText()).isEqualTo(id);
+            assertThat(json(owner, "/jobs/" + id).path("status").asText()).isIn("submitted", "queued", "in_progress");
+            // Enter, Tab to "Cancel job", Enter: cancelled through the page's replica, decided by the owner.
+            browser.press("Enter");
+            browser.press("Tab");
+            assertThat(browser.evaluate(active + ".id").asText()).isEqualTo("confirm-cancel-yes");
+            browser.press("Enter");
+            await("the page announcing the cancel").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> browser.evaluate("document.getElementById('announce').textContent").asText()
+                            .contains(id));
+            assertThat(browser.evaluate("document.getElementById('announce').textContent").asText())
+                    .matches("(?s).*(Job " + id + " cancelled|Cancel of job " + id + " requested).*");
+        }
+        assertThat(deployment.awaitOneCompletionEach(List.of(slow), Duration.ofSeconds(60)).get(0)
+                .path("outcome").asText()).isEqualTo("cancelled");
+        assertThat(stack.provider().simulator().createCount(slow.prompt())).isEqualTo(1);
+        if (owner != page) {
+            assertThat(owner.logFile()).content().contains("job " + id + ": cancel forwarded by another replica");
+        }
+    }
+
+    /** axe-core's source (src/test/browser, installed with npm ci on first use at the version package.json names). */
+    private static String axeCore() throws Exception {
+        Path dir = Path.of("src", "test", "browser");
+        Path script = dir.resolve("node_modules/axe-core/axe.min.js");
+        String wanted = JSON.readTree(dir.resolve("package.json").toFile()).path("dependencies").path("axe-core")
+                .asText();
+        Path manifest = dir.resolve("node_modules/axe-core/package.json");
+        if (!Files.isRegularFile(manifest) || !JSON.readTree(manifest.toFile()).path("version").asText()
+                .equals(wanted)) {
+            Process npm = new ProcessBuilder("npm", "ci", "--prefix", dir.toString(), "--no-audit", "--no-fund",
+                    "--loglevel=error").redirectErrorStream(true).redirectOutput(Path.of("target", "npm-ci.log")
+                            .toFile()).start();
+            assertThat(npm.waitFor(300, TimeUnit.SECONDS)).as("npm ci in %s within 5 min", dir).isTrue();
+            assertThat(npm.exitValue()).as("npm ci in %s: %s", dir, Files.readString(Path.of("target",
+                    "npm-ci.log"))).isZero();
+        }
+        return Files.readString(script);
     }
 
     private static WorkerProcess ownerOf(int partition) {

@@ -32,6 +32,7 @@ import dev.videoworker.fleet.ConsumerGroupStatus;
 import dev.videoworker.fleet.FleetView;
 import dev.videoworker.job.JobState;
 import dev.videoworker.job.JobStatus;
+import dev.videoworker.journal.JobJournal;
 import dev.videoworker.journal.TopicSetup;
 import io.quarkus.logging.Log;
 
@@ -71,8 +72,11 @@ public class FleetResource {
     public record PartitionStatus(int partition, long backlog, Long viewLagMs) {
     }
 
-    /** A replica (a member of the request consumer group), named by its client id. */
-    public record Replica(String id, boolean self, String host, List<PartitionStatus> partitions) {
+    /**
+     * A replica (a member of the request consumer group), named by its client id ({@code memberId}: the group's id for
+     * it, unique even when two replicas were given the same client id).
+     */
+    public record Replica(String id, String memberId, boolean self, String host, List<PartitionStatus> partitions) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -84,17 +88,19 @@ public class FleetResource {
     private final FleetView view;
     private final ConsumerGroupStatus group;
     private final TopicSetup topics;
+    private final JobJournal journal;
     private final WorkerConfig.Budget budget;
     private final String self;
     private final Clock clock = Clock.systemUTC();
 
     public FleetResource(KnownJobs known, FleetView view, ConsumerGroupStatus group, TopicSetup topics,
-            WorkerConfig config,
+            JobJournal journal, WorkerConfig config,
             @ConfigProperty(name = "mp.messaging.incoming.video-requests.client.id") String self) {
         this.known = known;
         this.view = view;
         this.group = group;
         this.topics = topics;
+        this.journal = journal;
         this.budget = config.budget();
         this.self = self;
     }
@@ -114,9 +120,10 @@ public class FleetResource {
         String replicasError = null;
         try {
             replicas = replicas(group.describe(), lags);
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
             replicasError = "The Kafka cluster did not describe the consumer group: "
-                    + (e instanceof TimeoutException ? "no answer within 5 s" : e.getCause().getClass().getSimpleName());
+                    + (cause instanceof TimeoutException ? "no answer within 5 s" : cause.getClass().getSimpleName());
             Log.warnf("fleet status: %s", replicasError);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -131,7 +138,9 @@ public class FleetResource {
         for (ConsumerGroupStatus.Member member : snapshot.members()) {
             List<PartitionStatus> partitions = member.partitions().stream().map(p -> new PartitionStatus(
                     p.partition(), p.backlog(), lags.get(p.partition()))).toList();
-            out.add(new Replica(member.id(), member.id().equals(self), member.host(), partitions));
+            // Two replicas may share a client id (HOSTNAME not set): this one is the one whose partitions it owns.
+            boolean mine = member.id().equals(self) && partitions.stream().allMatch(p -> journal.owns(p.partition()));
+            out.add(new Replica(member.id(), member.memberId(), mine, member.host(), partitions));
         }
         return out;
     }

@@ -165,7 +165,7 @@ public class JobsResource {
             + "prompt or the error); limit 1-500 (default 50); cursor: the X-Next-Cursor of the previous page. Every "
             + "partition's jobs: this replica's own, and the others' from its fleet view (servedFrom, viewLagMs). "
             + "Headers: X-Total-Count (jobs that match), X-Next-Cursor and Link rel=next when there are more. A job "
-            + "that changes while pages are read moves to the front: it may be missed or shown twice across pages.")
+            + "that changes while pages are read moves to the front: it may be missed, never shown twice.")
     @APIResponse(responseCode = "200", description = "A page of jobs", content = @Content(
             mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.ARRAY, implementation =
                     JobView.class)))

@@ -44,6 +44,13 @@ public interface WorkerConfig {
         /** Most jobs of other replicas' partitions the view holds; beyond it, the job changed least recently leaves. */
         @WithDefault("20000")
         int maxJobs();
+
+        /**
+         * Most bytes (estimated, as for the local index) the view holds; beyond it, too, the job changed least
+         * recently leaves. 64 MiB: 20,000 jobs of ~3 KB, or fewer with long prompts.
+         */
+        @WithDefault("67108864")
+        long maxBytes();
     }
 
     /** Health checks beyond Kafka's own. */

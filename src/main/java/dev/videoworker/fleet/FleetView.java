@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -33,6 +32,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.videoworker.config.KafkaClientProps;
 import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.job.JobState;
 import dev.videoworker.journal.JobJournal;
@@ -70,9 +70,12 @@ public class FleetView {
     private final String topic;
     private final boolean enabled;
     private final int maxJobs;
+    private final long maxBytes;
     private final Clock clock = Clock.systemUTC();
     /** Job id → state, the least recently changed first. Guarded by itself. */
     private final LinkedHashMap<String, JobState> jobs = new LinkedHashMap<>();
+    /** The jobs' estimated bytes ({@link JobState#estimatedBytes}). Guarded by {@link #jobs}. */
+    private long bytes;
     /** Partition → the last time the view had read it to its end. */
     private final Map<Integer, Instant> caughtUpAt = new ConcurrentHashMap<>();
     private final AtomicBoolean running = new AtomicBoolean();
@@ -83,17 +86,18 @@ public class FleetView {
     public FleetView(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, ObjectMapper mapper,
             JobJournal journal, WorkerConfig config) {
         this(kafkaConfig, mapper, journal::owns, config.topics().jobs(), config.fleetView().enabled(),
-                config.fleetView().maxJobs());
+                config.fleetView().maxJobs(), config.fleetView().maxBytes());
     }
 
     FleetView(Map<String, Object> kafkaConfig, ObjectMapper mapper, IntPredicate owns, String topic, boolean enabled,
-            int maxJobs) {
+            int maxJobs, long maxBytes) {
         this.kafkaConfig = kafkaConfig;
         this.mapper = mapper;
         this.owns = owns;
         this.topic = topic;
         this.enabled = enabled;
         this.maxJobs = maxJobs;
+        this.maxBytes = maxBytes;
     }
 
     void start(@Observes StartupEvent event) {
@@ -207,16 +211,7 @@ public class FleetView {
 
     /** Follows every partition of the job topic until stopped; pauses the owned ones. */
     private void follow() {
-        Map<String, Object> props = new HashMap<>();
-        kafkaConfig.forEach((k, v) -> {
-            if (ConsumerConfig.configNames().contains(k)) {
-                props.put(k, v);
-            }
-        });
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "fleet-view");
+        Map<String, Object> props = KafkaClientProps.committedReader(kafkaConfig, "fleet-view");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
         try (KafkaConsumer<String, String> c = new KafkaConsumer<>(props, new StringDeserializer(),
                 new StringDeserializer())) {
@@ -233,6 +228,7 @@ public class FleetView {
             // Read again from the start (after a failure too): what was held may miss tombstones compacted meanwhile.
             synchronized (jobs) {
                 jobs.clear();
+                bytes = 0;
             }
             caughtUpAt.clear();
             c.assign(partitions);
@@ -292,7 +288,7 @@ public class FleetView {
     boolean apply(String jobId, String value) {
         if (value == null) {
             synchronized (jobs) {
-                jobs.remove(jobId);
+                remove(jobId);
             }
             return true;
         }
@@ -303,21 +299,43 @@ public class FleetView {
             return false;
         }
         synchronized (jobs) {
-            jobs.remove(jobId);
+            remove(jobId);
             jobs.put(jobId, state);
+            bytes += state.estimatedBytes();
             Iterator<JobState> eldest = jobs.values().iterator();
-            while (jobs.size() > maxJobs && eldest.hasNext()) {
-                eldest.next();
+            while ((jobs.size() > maxJobs || bytes > maxBytes) && eldest.hasNext()) {
+                bytes -= eldest.next().estimatedBytes();
                 eldest.remove();
             }
         }
         return true;
     }
 
+    /** Estimated bytes the view holds. */
+    long bytes() {
+        synchronized (jobs) {
+            return bytes;
+        }
+    }
+
+    private void remove(String jobId) {
+        JobState before = jobs.remove(jobId);
+        if (before != null) {
+            bytes -= before.estimatedBytes();
+        }
+    }
+
     /** Drops the jobs of a partition this replica has taken over (its own store holds them now). */
     void forget(int partition) {
         synchronized (jobs) {
-            jobs.values().removeIf(s -> s.partition() == partition);
+            Iterator<JobState> all = jobs.values().iterator();
+            while (all.hasNext()) {
+                JobState s = all.next();
+                if (s.partition() == partition) {
+                    bytes -= s.estimatedBytes();
+                    all.remove();
+                }
+            }
         }
     }
 }

@@ -116,9 +116,13 @@ public record JobState(
         return s == null ? 0 : s.length();
     }
 
-    /** What is kept of a long-finished job: enough to recognise its id and say how it ended. */
+    /**
+     * What is kept of a long-finished job: enough to recognise its id, say how it ended, and count what it cost where
+     * it was submitted (the estimate and the timings: the spend budget rebuilt from a journal of slim jobs, and
+     * {@code GET /fleet}'s spend, count it from them).
+     */
     public JobState slim() {
-        return new JobState(jobId, partition, status, null, videoId, null, null, error, video, null, null, null,
+        return new JobState(jobId, partition, status, null, videoId, null, costUsd, error, video, null, timings, null,
                 null, null, attempts, updatedAt, trace, route, actualCostUsd, notice, version, epoch);
     }
 

@@ -1,7 +1,6 @@
 package dev.videoworker.journal;
 
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.producer.ProducerConfig;
 
+import dev.videoworker.config.KafkaClientProps;
 import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.job.JobState;
 import io.quarkus.logging.Log;
@@ -52,18 +52,12 @@ public class JobJournal {
         if (writers.containsKey(partition)) {
             return List.of();
         }
-        Map<String, Object> props = new HashMap<>();
-        kafkaConfig.forEach((k, v) -> {
-            if (ProducerConfig.configNames().contains(k)) {
-                props.put(k, v);
-            }
-        });
+        Map<String, Object> props = KafkaClientProps.producer(kafkaConfig, "job-journal-" + partition);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalIdPrefix + partition);
         props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 30_000);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "job-journal-" + partition);
         long epoch = epochs.incrementAndGet();
         // A writer fenced later must not remove a newer writer of the same partition from the map.
         PartitionWriter[] self = new PartitionWriter[1];

@@ -17,6 +17,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.videoworker.config.KafkaClientProps;
 import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.job.JobState;
 import dev.videoworker.log.LogText;
@@ -47,16 +48,7 @@ public class JournalReader {
 
     /** Blocking: the jobs of {@code partition} as last written. Long-finished ones come back slim. */
     public Collection<JobState> read(int partition) {
-        Map<String, Object> props = new HashMap<>();
-        kafkaConfig.forEach((k, v) -> {
-            if (ConsumerConfig.configNames().contains(k)) {
-                props.put(k, v);
-            }
-        });
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "job-journal-reader-" + partition);
+        Map<String, Object> props = KafkaClientProps.committedReader(kafkaConfig, "job-journal-reader-" + partition);
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
         Map<String, JobState> jobs = new HashMap<>();
         Instant started = Instant.now();

@@ -146,13 +146,18 @@ function lengthOf(lastHour, ...names) {
   return Math.max(...lengths) || 60;
 }
 
-/** "Jobs stored per second": stored[i] / bucketSeconds for each minute. */
-export function renderThroughput(figure, lastHour) {
+/**
+ * "Jobs stored per second": stored[i] / bucketSeconds for each minute; the last minute is the current one, so it is
+ * divided by the seconds it has lasted so far ({@code asOf}, the summary's time), not by a whole minute.
+ */
+export function renderThroughput(figure, lastHour, asOf) {
   const length = lengthOf(lastHour, 'stored');
   const seconds = Number(lastHour && lastHour.bucketSeconds) || 60;
   const stored = numbers(lastHour && lastHour.stored, length);
-  const rates = stored.map(count => count / seconds);
   const starts = bucketStarts(lastHour, length);
+  const elapsedMs = Date.parse(asOf) - starts[length - 1].getTime();
+  const current = Number.isFinite(elapsedMs) ? Math.min(seconds, Math.max(1, elapsedMs / 1000)) : seconds;
+  const rates = stored.map((count, i) => count / (i === length - 1 ? current : seconds));
   const range = formatMinute(starts[0]) + '–' + formatMinute(starts[length]);
   const total = stored.reduce((a, b) => a + b, 0);
   let label;
@@ -161,9 +166,9 @@ export function renderThroughput(figure, lastHour) {
   } else {
     const peak = peakIndex(rates);
     label = `Jobs stored per second, ${range}, one bar per minute: ${formatCount(total)} stored in all, `
-        + `average ${formatRate(total / (length * seconds))} per second, `
+        + `average ${formatRate(total / ((length - 1) * seconds + current))} per second, `
         + `peak ${formatRate(rates[peak])} per second at ${formatMinute(starts[peak])}, `
-        + `latest minute ${formatRate(rates[length - 1])} per second.`;
+        + `current minute so far ${formatRate(rates[length - 1])} per second.`;
   }
   drawBars(figure, {
     values: rates, starts, yTitle: 'jobs per second', barClass: 'chart-bar-stored', format: formatRate,

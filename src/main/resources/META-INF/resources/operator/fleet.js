@@ -99,19 +99,21 @@ function renderReplicas(fleet) {
   error.hidden = true;
   setText(error, '');
 
-  const existing = new Map([...body.rows].map(row => [row.dataset.replica, row]));
+  // Rows are keyed by the group's member id: two replicas given the same client id still get a row each.
+  const existing = new Map([...body.rows].map(row => [row.dataset.member, row]));
   replicas.forEach((replica, i) => {
     const id = String(replica.id);
-    let row = existing.get(id);
-    existing.delete(id);
+    const member = String(replica.memberId || replica.id);
+    let row = existing.get(member);
+    existing.delete(member);
     if (!row) {
-      row = el('tr', { 'data-replica': id });
+      row = el('tr', { 'data-replica': id, 'data-member': member });
       const head = el('th', { scope: 'row' });
       head.append(el('span', { class: 'replica-id' }), el('span', { class: 'replica-self' }));
       row.append(head, el('td'), el('td'), el('td', { class: 'num' }), el('td', { class: 'num' }));
     }
     const partitions = Array.isArray(replica.partitions) ? replica.partitions : [];
-    const self = replica.self === true || (fleet.replica && id === String(fleet.replica));
+    const self = replica.self === true;
     setText(row.querySelector('.replica-id'), id);
     setText(row.querySelector('.replica-self'), self ? ' (this replica)' : '');
     setAttr(row, 'data-self', self ? 'true' : null);
@@ -128,7 +130,7 @@ function renderReplicas(fleet) {
 export function renderFleet(fleet) {
   renderHeader(fleet);
   renderCounts(fleet.jobs);
-  renderThroughput(document.getElementById('chart-throughput'), fleet.lastHour);
+  renderThroughput(document.getElementById('chart-throughput'), fleet.lastHour, fleet.asOf);
   renderFailures(document.getElementById('chart-failures'), fleet.lastHour);
   renderSpend(fleet.spend);
   renderReplicas(fleet);

@@ -141,12 +141,17 @@ function renderPager() {
 
 function showJobs(jobs) {
   const seen = new Set();
+  // Moving a row (a job that changed goes to the top) takes focus from whatever was focused in it: given back below.
+  const focused = document.activeElement;
   jobs.forEach((job, i) => {
     if (!job || job.jobId === undefined || job.jobId === null) { return; }
     const row = renderJob(job);
     seen.add(String(job.jobId));
     if (body.children[i] !== row) { body.insertBefore(row, body.children[i] || null); }
   });
+  if (focused && focused !== document.activeElement && focused.isConnected && body.contains(focused)) {
+    focused.focus({ preventScroll: true });
+  }
   for (const [id, row] of rows) {
     if (!seen.has(id)) {
       keepFocusFrom(row);

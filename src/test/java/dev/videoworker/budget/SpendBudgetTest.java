@@ -138,6 +138,28 @@ class SpendBudgetTest {
         assertThat(budget.spentInWindow()).isEqualByComparingTo("1.20");
     }
 
+    /**
+     * A job that ended longer ago than the store's retention is rebuilt slim (no request): it still counts, at its
+     * submission time, for its estimate or its actual cost. (It used to count for nothing: a replica taking over a
+     * partition could commit up to the whole window's spend again.)
+     */
+    @Test
+    void aRebuiltPartitionCountsItsSlimJobsToo() {
+        SpendBudget budget = budget("5.00", "24h");
+        JobState stored = submitted("stored", T0.minus(Duration.ofHours(3)))
+                .ended(JobStatus.STORED, null, T0.minus(Duration.ofHours(2))).slim();
+        JobState settled = submitted("settled", T0.minus(Duration.ofHours(3))).withActualCost(usd("0.25"))
+                .ended(JobStatus.STORED, null, T0.minus(Duration.ofHours(2))).slim();
+        JobState outside = submitted("outside", T0.minus(Duration.ofHours(25)))
+                .ended(JobStatus.STORED, null, T0.minus(Duration.ofHours(2))).slim();
+        assertThat(stored.request()).as("slim").isNull();
+        assertThat(SpendBudget.chargedAt(stored)).isEqualTo(T0.minus(Duration.ofHours(3)));
+
+        budget.adopt(0, List.of(stored, settled, outside));
+
+        assertThat(budget.spentInWindow()).isEqualByComparingTo("0.65");
+    }
+
     @Test
     void theSpendMetricCountsAcceptedVideosByModel() {
         SpendBudget budget = budget("5.00", "1h");

@@ -32,7 +32,11 @@ class FleetViewTest {
     final Set<Integer> owned = new HashSet<>();
 
     FleetView view(int maxJobs) {
-        return new FleetView(Map.of(), JSON, owned::contains, "video.jobs", true, maxJobs);
+        return view(maxJobs, Long.MAX_VALUE);
+    }
+
+    FleetView view(int maxJobs, long maxBytes) {
+        return new FleetView(Map.of(), JSON, owned::contains, "video.jobs", true, maxJobs, maxBytes);
     }
 
     static String state(String jobId, int partition, JobStatus status) throws Exception {
@@ -68,6 +72,30 @@ class FleetViewTest {
         assertThat(view.size()).isEqualTo(3);
         assertThat(view.find("b")).as("changed least recently").isEmpty();
         assertThat(view.all()).extracting(seen -> seen.state().jobId()).containsExactly("c", "a", "d");
+    }
+
+    /** Long prompts fill the byte bound before the count: the least recently changed leave until it holds again. */
+    @Test
+    void beyondItsByteBoundTheJobChangedLeastRecentlyLeavesFirst() throws Exception {
+        String longPrompt = "x".repeat(30_000);
+        long oneJob = JSON.readValue(longState("probe", longPrompt), JobState.class).estimatedBytes();
+        FleetView view = view(1000, oneJob * 3 + oneJob / 2);
+        for (String id : List.of("a", "b", "c", "d", "e")) {
+            view.apply(id, longState(id, longPrompt));
+        }
+        assertThat(view.all()).extracting(seen -> seen.state().jobId()).containsExactly("c", "d", "e");
+        assertThat(view.bytes()).isLessThanOrEqualTo(oneJob * 3 + oneJob / 2).isGreaterThan(oneJob * 2);
+
+        view.apply("c", null);
+        view.forget(0);
+        assertThat(view.size()).isZero();
+        assertThat(view.bytes()).as("bytes after a tombstone and a partition taken over").isZero();
+    }
+
+    static String longState(String jobId, String prompt) throws Exception {
+        JobState submitting = JobState.submitting(new VideoRequest(jobId, "sora-2", prompt, "1280x720", "4",
+                null, List.of(), null, null, null), 0, BigDecimal.ONE, T0, T0, null);
+        return JSON.writeValueAsString(submitting);
     }
 
     @Test

@@ -45,7 +45,7 @@ class OperatorPageTest extends WorkerTest {
         String done = "page-done-" + run;
         String running = "page-running-" + run;
         jobs.send(done, "{\"prompt\":\"A red kite over a field " + run + "\"}");
-        jobs.send(running, "{\"prompt\":\"A slow tide [simulate:duration=PT40S] " + run + "\"}");
+        jobs.send(running, "{\"prompt\":\"A slow tide [simulate:duration=PT300S] " + run + "\"}");
         assertThat(jobs.awaitCompletion(done).path("outcome").asText()).isEqualTo("succeeded");
         await().atMost(Duration.ofSeconds(30)).until(() -> given().get("/jobs/" + running).path("progress") != null
                 && given().get("/jobs/" + running).<Integer>path("progress") > 0);
@@ -78,6 +78,9 @@ class OperatorPageTest extends WorkerTest {
             browser.screenshot(SCREENSHOT);
         }
         assertThat(Files.size(SCREENSHOT)).isGreaterThan(10_000);
+
+        given().delete("/jobs/" + running).then().statusCode(200);
+        assertThat(jobs.awaitCompletion(running).path("outcome").asText()).isEqualTo("cancelled");
 
         // The player's source leads to the stored MP4 through a presigned URL.
         String location = given().redirects().follow(false).get("/jobs/" + done + "/video").then().statusCode(302)

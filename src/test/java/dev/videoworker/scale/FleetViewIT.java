@@ -291,11 +291,12 @@ class FleetViewIT {
                     + ".map(r => r.dataset.replica + (r.dataset.self === 'true' ? ' (self): ' : ': ') + r.textContent)");
             assertThat(described).hasSize(replicas.size());
             for (WorkerProcess replica : replicas) {
-                String row = browser.evaluate("document.querySelector('#replicas-body tr[data-replica=\""
-                        + replica.name() + "\"]').textContent").asText();
-                for (int partition : owners.get(replica.name())) {
-                    assertThat(row).as("%s's row: %s", replica.name(), described).contains(String.valueOf(partition));
-                }
+                JsonNode partitions = browser.evaluate("document.querySelector('#replicas-body tr[data-replica=\""
+                        + replica.name() + "\"]').cells[2].textContent.split(', ').map(Number)");
+                Set<Integer> shown = new java.util.TreeSet<>();
+                partitions.forEach(p -> shown.add(p.asInt()));
+                assertThat(shown).as("%s's partitions on the page: %s", replica.name(), described)
+                        .isEqualTo(owners.get(replica.name()));
                 assertThat(browser.evaluate("document.querySelector('#replicas-body tr[data-replica=\""
                         + replica.name() + "\"]').dataset.self === 'true'").asBoolean())
                         .isEqualTo(replica == page);
@@ -326,6 +327,13 @@ class FleetViewIT {
             browser.screenshot(shot);
             assertThat(Files.size(shot)).isGreaterThan(10_000);
 
+            // The text filter narrows the table to the job (typed into the search box, applied by its form).
+            browser.evaluate("(() => { const q = document.getElementById('filter-q'); q.value = '" + id + "'; "
+                    + "q.dispatchEvent(new Event('input', {bubbles: true})); "
+                    + "document.getElementById('filter-apply').click(); document.activeElement.blur(); })()");
+            await("the table filtered to " + id).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> browser.evaluate("[...document.querySelectorAll('#jobs tr[data-job-id]')]"
+                            + ".map(r => r.dataset.jobId).join(' ')").asText().equals(id));
             // Keyboard only: Tab to the job's Cancel button, Enter opens the confirmation with "Keep job" focused.
             String active = "document.activeElement";
             int presses = 0;

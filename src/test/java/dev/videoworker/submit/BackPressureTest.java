@@ -1,5 +1,6 @@
 package dev.videoworker.submit;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -14,10 +15,16 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
+import dev.videoworker.job.JobStatus;
+import dev.videoworker.journal.JobStore;
 import dev.videoworker.pipeline.JobsClient;
 import dev.videoworker.pipeline.WorkerTest;
+import dev.videoworker.request.RequestConsumer;
 import dev.videoworker.testing.IsolatedTopics;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -30,6 +37,7 @@ import io.quarkus.test.junit.TestProfile;
  */
 @QuarkusTest
 @TestProfile(BackPressureTest.TwoInFlight.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BackPressureTest extends WorkerTest {
 
     static final IsolatedTopics TOPICS = new IsolatedTopics("backpressure-test");
@@ -46,6 +54,8 @@ class BackPressureTest extends WorkerTest {
 
     @Inject
     GenerationSlots slots;
+    @Inject
+    JobStore store;
 
     @BeforeAll
     static void connect() {
@@ -92,6 +102,57 @@ class BackPressureTest extends WorkerTest {
 
         assertThat(simulator().rejectedTooMany() - refusedBefore).as("create calls refused with 429").isPositive();
         assertThat(simulator().createCount() - createsBefore).as("videos created").isEqualTo(3);
+    }
+
+    /**
+     * A cancel forwarded by another replica (a record with the cancel header on the request topic) is decided at once,
+     * even while the request consumer holds because every generation slot is taken: both for a job whose request waits
+     * behind the one holding, and for the job whose request holds. Neither is ever submitted; the rest goes on once
+     * slots free. Without the cancel scanner both cancels would wait for the 300-second jobs. Runs last: the provider
+     * keeps generating the two cancelled 300-second videos (it deletes none before it is done), which the other tests
+     * here would count as running.
+     */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void aForwardedCancelIsDecidedWhileTheRequestConsumerWaitsForASlot() throws Exception {
+        String run = UUID.randomUUID().toString();
+        List<String> slow = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            String id = "bp-slow-" + i + "-" + run;
+            slow.add(id);
+            client.send(id, "{\"prompt\":\"A glacier, slowly [simulate:duration=PT300S] " + id + "\"}");
+        }
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> slow.stream()
+                .allMatch(id -> store.find(id).map(s -> s.status().generating()).orElse(false)));
+        String holding = "bp-holding-" + run;
+        String holdingPrompt = "A bell tower never filmed " + holding;
+        client.send(holding, "{\"prompt\":\"" + holdingPrompt + "\"}");
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> slots.waiting() > 0);
+        String behind = "bp-behind-" + run;
+        String behindPrompt = "A harbour never filmed " + behind;
+        client.send(behind, "{\"prompt\":\"" + behindPrompt + "\"}");
+        String after = "bp-after-" + run;
+        client.send(after, "{\"prompt\":\"A tram at dawn " + after + "\"}");
+        Map<String, String> cancel = Map.of(RequestConsumer.CANCEL_HEADER, "true");
+        client.send(behind, "{\"cancel\":true}", cancel);
+        client.send(holding, "{\"cancel\":true}", cancel);
+
+        await("both cancels decided while the slots are taken").atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(50)).until(() -> List.of(behind, holding).stream()
+                        .allMatch(id -> store.find(id).map(s -> s.status() == JobStatus.CANCELLED).orElse(false)));
+        assertThat(slots.waiting()).as("the request consumer still waiting for a slot").isPositive();
+        assertThat(slow).allMatch(id -> store.find(id).orElseThrow().status().generating());
+
+        for (String id : slow) {
+            given().delete("/jobs/" + id).then().statusCode(200);
+        }
+        assertThat(client.awaitCompletion(after).path("outcome").asText()).isEqualTo("succeeded");
+        for (String id : List.of(behind, holding)) {
+            assertThat(client.awaitCompletion(id).path("outcome").asText()).as(id).isEqualTo("cancelled");
+            assertThat(client.records(TOPICS.prefix() + ".completed", id)).as("completions of %s", id).hasSize(1);
+        }
+        assertThat(simulator().createCount(holdingPrompt)).isZero();
+        assertThat(simulator().createCount(behindPrompt)).isZero();
     }
 
     private static List<String> send(int count, String prompt) throws Exception {

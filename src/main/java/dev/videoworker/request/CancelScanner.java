@@ -1,0 +1,204 @@
+package dev.videoworker.request;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntPredicate;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import dev.videoworker.config.KafkaClientProps;
+import dev.videoworker.config.WorkerConfig;
+import dev.videoworker.driver.JobDriver;
+import dev.videoworker.job.Decision;
+import dev.videoworker.job.JobEvent;
+import dev.videoworker.job.JobStatus;
+import dev.videoworker.journal.JobJournal;
+import dev.videoworker.journal.JobStore;
+import dev.videoworker.log.LogText;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
+
+/**
+ * Reads the request partitions this replica owns ahead of the request consumer, for forwarded cancels only (records
+ * with {@link RequestConsumer#CANCEL_HEADER}), and decides each at once. The request consumer reads a partition in
+ * order and holds while jobs wait for a generation slot ({@code worker.jobs.max-in-flight}), so a cancel forwarded by
+ * another replica would otherwise wait behind the partition's backlog, possibly until the job it cancels had been
+ * generated and paid for. When the request consumer reaches the same record it decides it again: a cancel of a
+ * cancelled job changes nothing.
+ * <p>
+ * A consumer outside the group ({@code assign}; the group id only to read where the group has got to), on a thread of
+ * its own: it starts each partition it takes over at the group's committed offset (cancels before it were decided
+ * already), never commits, and only ever asks the job's driver, which refuses any partition this replica no longer
+ * owns. Runs with the fleet view ({@code worker.fleet-view.enabled}), which is what forwards cancels.
+ */
+@ApplicationScoped
+public class CancelScanner {
+
+    static final Duration POLL = Duration.ofMillis(200);
+    static final Duration RETRY = Duration.ofSeconds(2);
+
+    private final Map<String, Object> kafkaConfig;
+    private final String topic;
+    private final String group;
+    private final boolean enabled;
+    private final IntPredicate owns;
+    private final JobDriver driver;
+    private final JobStore store;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private Thread thread;
+
+    @Inject
+    public CancelScanner(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, WorkerConfig config,
+            @ConfigProperty(name = "mp.messaging.incoming.video-requests.group.id") String group, JobJournal journal,
+            JobDriver driver, JobStore store) {
+        this.kafkaConfig = kafkaConfig;
+        this.topic = config.topics().requests();
+        this.group = group;
+        this.enabled = config.fleetView().enabled();
+        this.owns = journal::owns;
+        this.driver = driver;
+        this.store = store;
+    }
+
+    void start(@Observes StartupEvent event) {
+        if (!enabled || !running.compareAndSet(false, true)) {
+            return;
+        }
+        thread = new Thread(this::run, "cancel-scanner");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @PreDestroy
+    void stop() {
+        running.set(false);
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        if (thread != null) {
+            thread.interrupt();
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void run() {
+        while (running.get()) {
+            try {
+                scan();
+            } catch (WakeupException e) {
+                return;
+            } catch (RuntimeException e) {
+                if (!running.get()) {
+                    return;
+                }
+                Log.warnf("the cancel scanner stopped reading %s (%s: %s); starting again in %s", LogText.safe(topic),
+                        e.getClass().getSimpleName(), LogText.safe(e.getMessage()), RETRY);
+                try {
+                    Thread.sleep(RETRY.toMillis());
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void scan() {
+        Map<String, Object> props = KafkaClientProps.consumer(kafkaConfig, "cancel-scanner");
+        // The group's id lets it read the group's committed offsets; it never joins the group or commits.
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer = c;
+            if (!running.get()) {
+                return;
+            }
+            List<PartitionInfo> infos = c.partitionsFor(topic);
+            Set<TopicPartition> assigned = new HashSet<>();
+            while (running.get()) {
+                Set<TopicPartition> owned = new HashSet<>();
+                for (PartitionInfo info : infos) {
+                    if (owns.test(info.partition())) {
+                        owned.add(new TopicPartition(topic, info.partition()));
+                    }
+                }
+                if (!owned.equals(assigned)) {
+                    Set<TopicPartition> added = new HashSet<>(owned);
+                    added.removeAll(assigned);
+                    c.assign(owned);
+                    if (!added.isEmpty()) {
+                        // Where the group has got to: cancels before it were decided by the request consumer.
+                        Map<TopicPartition, OffsetAndMetadata> committed = c.committed(added);
+                        for (TopicPartition tp : added) {
+                            OffsetAndMetadata at = committed.get(tp);
+                            if (at != null) {
+                                c.seek(tp, at.offset());
+                            } else {
+                                c.seekToBeginning(List.of(tp));
+                            }
+                        }
+                    }
+                    assigned = owned;
+                }
+                if (assigned.isEmpty()) {
+                    Thread.sleep(POLL.toMillis());
+                    continue;
+                }
+                for (ConsumerRecord<String, byte[]> r : c.poll(POLL)) {
+                    decide(r);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            consumer = null;
+        }
+    }
+
+    private void decide(ConsumerRecord<String, byte[]> r) {
+        Header header = r.headers().lastHeader(RequestConsumer.CANCEL_HEADER);
+        String jobId = r.key();
+        if (header == null || jobId == null || RequestParser.jobIdProblem(jobId).isPresent()
+                || !owns.test(r.partition())) {
+            return;
+        }
+        if (store.find(jobId).map(s -> s.status() == JobStatus.CANCELLED).orElse(false)) {
+            return;
+        }
+        driver.apply(null, jobId, r.partition(), new JobEvent.CancelRequested(jobId, r.partition()))
+                .subscribe().with(
+                        decision -> Log.infof("job %s: cancel forwarded by another replica: %s (read ahead of the "
+                                + "request partition's backlog, %s-%d@%d)", LogText.safe(jobId),
+                                decision.kind() == Decision.Kind.REFUSED ? "refused (" + decision.refusal().code()
+                                        + ")" : decision.next().status().wireName(),
+                                topic, r.partition(), r.offset()),
+                        failure -> Log.infof("job %s: forwarded cancel not decided ahead (%s); the request consumer "
+                                + "decides it in turn", LogText.safe(jobId), failure.getClass().getSimpleName()));
+    }
+}

@@ -256,6 +256,11 @@ public class RequestConsumer {
     private Uni<Void> handle(byte[] value, String key, ParseOutcome outcome, RecordPosition position,
             Instant receivedAt, String trace) {
         if (outcome instanceof ParseOutcome.CancelRequest cancel) {
+            if (store.find(cancel.jobId()).map(s -> s.status() == JobStatus.CANCELLED).orElse(false)) {
+                // Usually decided already, ahead of this consumer (CancelScanner): nothing more to do.
+                Log.debugf("job %s: forwarded cancel already decided", LogText.safe(cancel.jobId()));
+                return Uni.createFrom().voidItem();
+            }
             // Decided as a cancel through this replica's own API would be: before arrival, while submitting or
             // generating, refused once generated or ended (nothing to answer: the asking replica reads the outcome
             // from its fleet view).

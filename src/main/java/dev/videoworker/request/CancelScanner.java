@@ -34,6 +34,7 @@ import dev.videoworker.job.JobStatus;
 import dev.videoworker.journal.JobJournal;
 import dev.videoworker.journal.JobStore;
 import dev.videoworker.log.LogText;
+import dev.videoworker.submit.GenerationSlots;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
@@ -43,8 +44,8 @@ import io.smallrye.common.annotation.Identifier;
  * with {@link RequestConsumer#CANCEL_HEADER}), and decides each at once. The request consumer reads a partition in
  * order and holds while jobs wait for a generation slot ({@code worker.jobs.max-in-flight}), so a cancel forwarded by
  * another replica would otherwise wait behind the partition's backlog, possibly until the job it cancels had been
- * generated and paid for. When the request consumer reaches the same record it decides it again: a cancel of a
- * cancelled job changes nothing.
+ * generated and paid for. A job whose request waits for a slot gives it up at once ({@link GenerationSlots#withdraw}).
+ * When the request consumer reaches the same record it skips it (the job is cancelled already).
  * <p>
  * A consumer outside the group ({@code assign}; the group id only to read where the group has got to), on a thread of
  * its own: it starts each partition it takes over at the group's committed offset (cancels before it were decided
@@ -64,6 +65,7 @@ public class CancelScanner {
     private final IntPredicate owns;
     private final JobDriver driver;
     private final JobStore store;
+    private final GenerationSlots slots;
     private final AtomicBoolean running = new AtomicBoolean();
     private volatile KafkaConsumer<String, byte[]> consumer;
     private Thread thread;
@@ -71,7 +73,7 @@ public class CancelScanner {
     @Inject
     public CancelScanner(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, WorkerConfig config,
             @ConfigProperty(name = "mp.messaging.incoming.video-requests.group.id") String group, JobJournal journal,
-            JobDriver driver, JobStore store) {
+            JobDriver driver, JobStore store, GenerationSlots slots) {
         this.kafkaConfig = kafkaConfig;
         this.topic = config.topics().requests();
         this.group = group;
@@ -79,6 +81,7 @@ public class CancelScanner {
         this.owns = journal::owns;
         this.driver = driver;
         this.store = store;
+        this.slots = slots;
     }
 
     void start(@Observes StartupEvent event) {
@@ -193,11 +196,17 @@ public class CancelScanner {
         }
         driver.apply(null, jobId, r.partition(), new JobEvent.CancelRequested(jobId, r.partition()))
                 .subscribe().with(
-                        decision -> Log.infof("job %s: cancel forwarded by another replica: %s (read ahead of the "
-                                + "request partition's backlog, %s-%d@%d)", LogText.safe(jobId),
-                                decision.kind() == Decision.Kind.REFUSED ? "refused (" + decision.refusal().code()
-                                        + ")" : decision.next().status().wireName(),
-                                topic, r.partition(), r.offset()),
+                        decision -> {
+                            Log.infof("job %s: cancel forwarded by another replica: %s (read ahead of the request "
+                                    + "partition's backlog, %s-%d@%d)", LogText.safe(jobId),
+                                    decision.kind() == Decision.Kind.REFUSED ? "refused ("
+                                            + decision.refusal().code() + ")" : decision.next().status().wireName(),
+                                    topic, r.partition(), r.offset());
+                            if (decision.next().status() == JobStatus.CANCELLED) {
+                                // Its request, if it waits for a generation slot, needs none any more.
+                                slots.withdraw(jobId);
+                            }
+                        },
                         failure -> Log.infof("job %s: forwarded cancel not decided ahead (%s); the request consumer "
                                 + "decides it in turn", LogText.safe(jobId), failure.getClass().getSimpleName()));
     }

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.Iterator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -99,6 +100,36 @@ public class GenerationSlots {
             reserved.remove(jobId);
         }
         drain();
+    }
+
+    /**
+     * A job that will not be submitted after all (cancelled while its request waited here): its request goes on
+     * without a slot, so the request consumer no longer waits for one on its behalf. False when it was not waiting.
+     */
+    public boolean withdraw(String jobId) {
+        Waiter withdrawn = null;
+        synchronized (this) {
+            for (Iterator<Waiter> it = waiting.iterator(); it.hasNext();) {
+                Waiter w = it.next();
+                if (w.jobId().equals(jobId)) {
+                    it.remove();
+                    withdrawn = w;
+                    break;
+                }
+            }
+        }
+        if (withdrawn == null) {
+            return false;
+        }
+        withdrawn.emitter().complete(null);
+        // resumes the consumer when nobody waits any more
+        drain();
+        return true;
+    }
+
+    /** Whether the job's request waits for a slot. */
+    public synchronized boolean isWaiting(String jobId) {
+        return waiting.stream().anyMatch(w -> w.jobId().equals(jobId));
     }
 
     /** The provider refused a create because too many of our jobs are running there. */

@@ -76,6 +76,32 @@ class GenerationSlotsTest {
         assertThat(pauses).containsExactly(true, false);
     }
 
+    /** A waiting job cancelled meanwhile withdraws: its request goes on without a slot, the next one still waits. */
+    @Test
+    void aWithdrawnJobStopsWaitingWithoutTakingASlot() {
+        start("a").assertCompleted();
+        intentWritten("a");
+        start("b").assertCompleted();
+        intentWritten("b");
+        UniAssertSubscriber<Void> c = start("c");
+        UniAssertSubscriber<Void> d = start("d");
+        assertThat(slots.isWaiting("c")).isTrue();
+
+        assertThat(slots.withdraw("c")).isTrue();
+
+        c.assertCompleted();
+        slots.settle("c");
+        d.assertNotTerminated();
+        assertThat(slots.isWaiting("c")).isFalse();
+        assertThat(slots.isWaiting("d")).isTrue();
+        assertThat(pauses).as("still paused: d waits").containsExactly(true);
+        assertThat(slots.withdraw("c")).as("not waiting any more").isFalse();
+
+        assertThat(slots.withdraw("d")).isTrue();
+        d.assertCompleted();
+        assertThat(pauses).as("nobody waits: resumed").containsExactly(true, false);
+    }
+
     @Test
     void aReservedSlotCountsUntilTheIntentIsDurable() {
         start("a").assertCompleted();

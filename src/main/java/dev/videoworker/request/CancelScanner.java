@@ -1,5 +1,6 @@
 package dev.videoworker.request;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -21,7 +22,8 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -136,8 +138,21 @@ public class CancelScanner {
         // The group's id lets it read the group's committed offsets; it never joins the group or commits.
         props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
+        // Only keys and headers matter here: values (requests can carry inline images) are fetched but never copied.
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 256 * 1024);
+        Deserializer<byte[]> skipValues = new Deserializer<>() {
+            @Override
+            public byte[] deserialize(String topicName, byte[] data) {
+                return null;
+            }
+
+            @Override
+            public byte[] deserialize(String topicName, Headers headers, ByteBuffer data) {
+                // the default copies the buffer into an array first
+                return null;
+            }
+        };
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(), skipValues)) {
             consumer = c;
             if (!running.get()) {
                 return;

@@ -317,15 +317,7 @@ public class JobsResource {
                     "/jobs/" + jobId)).build());
         }
         return Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(100))
-                .chain(() -> cancelOutcome(jobId, partition, asked))
-                .onFailure().recoverWithItem(e -> {
-                    Log.warnf("job %s: cancel could not be forwarded to the owner of partition %d: %s",
-                            LogText.safe(jobId), partition, e.getClass().getSimpleName());
-                    return Response.status(503).header("Retry-After", "5").entity(new Problem(jobId, null,
-                            JobError.of("cancel_not_forwarded", "The cancel could not be written to the request "
-                                    + "topic for the job's owner (Kafka did not take it); nothing changed, send it "
-                                    + "again."))).build();
-                });
+                .chain(() -> cancelOutcome(jobId, partition, asked));
     }
 
     /** 409 when a cancel would be refused in the job's state (decided as the owner would decide it), else empty. */

@@ -14,7 +14,6 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntPredicate;
 
 import jakarta.annotation.PreDestroy;
@@ -27,11 +26,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.videoworker.config.ConsumerThread;
 import dev.videoworker.config.KafkaClientProps;
 import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.job.JobState;
@@ -78,9 +77,7 @@ public class FleetView {
     private long bytes;
     /** Partition → the last time the view had read it to its end. */
     private final Map<Integer, Instant> caughtUpAt = new ConcurrentHashMap<>();
-    private final AtomicBoolean running = new AtomicBoolean();
-    private volatile KafkaConsumer<String, String> consumer;
-    private Thread thread;
+    private final ConsumerThread thread;
 
     @Inject
     public FleetView(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, ObjectMapper mapper,
@@ -98,33 +95,19 @@ public class FleetView {
         this.enabled = enabled;
         this.maxJobs = maxJobs;
         this.maxBytes = maxBytes;
+        this.thread = new ConsumerThread("fleet-view", "the fleet view following " + LogText.safe(topic), RETRY,
+                this::follow);
     }
 
     void start(@Observes StartupEvent event) {
-        if (!enabled || !running.compareAndSet(false, true)) {
-            return;
+        if (enabled) {
+            thread.start();
         }
-        thread = new Thread(this::run, "fleet-view");
-        thread.setDaemon(true);
-        thread.start();
     }
 
     @PreDestroy
     void stop() {
-        running.set(false);
-        KafkaConsumer<String, String> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-        if (thread != null) {
-            // ends the wait before a retry too
-            thread.interrupt();
-            try {
-                thread.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        thread.stop();
     }
 
     /** Whether the view runs (off: every replica answers for its own partitions only). */
@@ -188,34 +171,15 @@ public class FleetView {
         return new Seen(state, at == null ? null : Duration.between(at, clock.instant()));
     }
 
-    private void run() {
-        while (running.get()) {
-            try {
-                follow();
-            } catch (WakeupException e) {
-                return;
-            } catch (RuntimeException e) {
-                if (!running.get()) {
-                    return;
-                }
-                Log.warnf("the fleet view stopped following %s (%s: %s); starting again in %s", LogText.safe(topic),
-                        e.getClass().getSimpleName(), LogText.safe(e.getMessage()), RETRY);
-                try {
-                    Thread.sleep(RETRY.toMillis());
-                } catch (InterruptedException ie) {
-                    return;
-                }
-            }
-        }
-    }
-
     /** Follows every partition of the job topic until stopped; pauses the owned ones. */
     private void follow() {
         Map<String, Object> props = KafkaClientProps.committedReader(kafkaConfig, "fleet-view");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
         try (KafkaConsumer<String, String> c = new KafkaConsumer<>(props, new StringDeserializer(),
                 new StringDeserializer())) {
-            consumer = c;
+            if (!thread.use(c)) {
+                return;
+            }
             List<TopicPartition> partitions = new ArrayList<>();
             List<PartitionInfo> infos = c.partitionsFor(topic);
             if (infos == null || infos.isEmpty()) {
@@ -234,7 +198,7 @@ public class FleetView {
             c.assign(partitions);
             c.seekToBeginning(partitions);
             Set<Integer> paused = new HashSet<>();
-            while (running.get()) {
+            while (thread.running()) {
                 followOwnership(c, partitions, paused);
                 for (ConsumerRecord<String, String> r : c.poll(POLL)) {
                     if (r.key() != null && !paused.contains(r.partition())) {
@@ -249,8 +213,6 @@ public class FleetView {
                     }
                 }
             }
-        } finally {
-            consumer = null;
         }
     }
 

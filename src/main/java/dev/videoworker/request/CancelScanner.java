@@ -6,7 +6,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntPredicate;
 
 import jakarta.annotation.PreDestroy;
@@ -20,13 +19,13 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import dev.videoworker.config.ConsumerThread;
 import dev.videoworker.config.KafkaClientProps;
 import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.driver.JobDriver;
@@ -68,9 +67,7 @@ public class CancelScanner {
     private final JobDriver driver;
     private final JobStore store;
     private final GenerationSlots slots;
-    private final AtomicBoolean running = new AtomicBoolean();
-    private volatile KafkaConsumer<String, byte[]> consumer;
-    private Thread thread;
+    private final ConsumerThread thread;
 
     @Inject
     public CancelScanner(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, WorkerConfig config,
@@ -84,53 +81,19 @@ public class CancelScanner {
         this.driver = driver;
         this.store = store;
         this.slots = slots;
+        this.thread = new ConsumerThread("cancel-scanner", "the cancel scanner reading " + LogText.safe(topic), RETRY,
+                this::scan);
     }
 
     void start(@Observes StartupEvent event) {
-        if (!enabled || !running.compareAndSet(false, true)) {
-            return;
+        if (enabled) {
+            thread.start();
         }
-        thread = new Thread(this::run, "cancel-scanner");
-        thread.setDaemon(true);
-        thread.start();
     }
 
     @PreDestroy
     void stop() {
-        running.set(false);
-        KafkaConsumer<String, byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-        if (thread != null) {
-            thread.interrupt();
-            try {
-                thread.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private void run() {
-        while (running.get()) {
-            try {
-                scan();
-            } catch (WakeupException e) {
-                return;
-            } catch (RuntimeException e) {
-                if (!running.get()) {
-                    return;
-                }
-                Log.warnf("the cancel scanner stopped reading %s (%s: %s); starting again in %s", LogText.safe(topic),
-                        e.getClass().getSimpleName(), LogText.safe(e.getMessage()), RETRY);
-                try {
-                    Thread.sleep(RETRY.toMillis());
-                } catch (InterruptedException ie) {
-                    return;
-                }
-            }
-        }
+        thread.stop();
     }
 
     private void scan() {
@@ -153,13 +116,12 @@ public class CancelScanner {
             }
         };
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(), skipValues)) {
-            consumer = c;
-            if (!running.get()) {
+            if (!thread.use(c)) {
                 return;
             }
             List<PartitionInfo> infos = c.partitionsFor(topic);
             Set<TopicPartition> assigned = new HashSet<>();
-            while (running.get()) {
+            while (thread.running()) {
                 Set<TopicPartition> owned = new HashSet<>();
                 for (PartitionInfo info : infos) {
                     if (owns.test(info.partition())) {
@@ -194,8 +156,6 @@ public class CancelScanner {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } finally {
-            consumer = null;
         }
     }
 

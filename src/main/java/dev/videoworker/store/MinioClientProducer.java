@@ -72,9 +72,15 @@ public class MinioClientProducer {
 
     private synchronized OkHttpClient http() {
         if (http == null) {
-            http = httpClientFor(config.storage().endpoint());
+            http = storeClient(config.storage().endpoint());
         }
         return http;
+    }
+
+    /** The worker's HTTP client for the store at {@code endpoint}: {@link #httpClientFor}, writing large bodies in
+     * chunks ({@link ChunkedWrites}). */
+    static OkHttpClient storeClient(String endpoint) {
+        return httpClientFor(endpoint).newBuilder().addNetworkInterceptor(new ChunkedWrites()).build();
     }
 
     /**

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import dev.videoworker.log.LogText;
+import io.minio.ByteBuffer;
 import io.minio.CompleteMultipartUploadArgs;
 import io.minio.CreateMultipartUploadArgs;
 import io.minio.Http;
@@ -33,8 +34,8 @@ import io.quarkus.logging.Log;
 /**
  * Writes a stream of unknown length to the object store holding at most {@code parallelism + 1} parts in memory: a
  * stream that ends within the first part is one PUT of exactly its bytes; a longer one is a multipart upload with up
- * to {@code parallelism} parts being sent at once while the next is read (parallelism 1: two arrays in turn, the next
- * being read while the last is sent). A small video (the common case) never allocates a
+ * to {@code parallelism} parts being sent at once while the next is read (parallelism 1: the next part is read while
+ * the last is sent). A small video (the common case) never allocates a
  * whole part: the array starts at {@value #FIRST_BUFFER} bytes and grows only while the stream goes on. A failed
  * multipart upload is aborted, also when its thread was interrupted, so it leaves nothing behind; while it runs it is
  * listed in {@link OpenUploads}, which aborts it if the worker shuts down first.
@@ -110,15 +111,21 @@ final class ObjectUploader {
         multipart(in, bucket, key, contentType, userMetadata, buffer, next);
     }
 
-    /** A part being sent, and the array that holds it (free again once the part is sent). */
-    private record Sending(CompletableFuture<UploadPartResponse> call, byte[] buffer) {
+    /** A part being sent, and the buffer that holds it (free again once the part is sent). */
+    private record Sending(CompletableFuture<UploadPartResponse> call, ByteBuffer part) {
     }
 
     /**
-     * {@code first} holds the first part (full); {@code next} is the byte after it. While up to {@code parallelism}
-     * parts are being sent, the next is read into a free array: the download and the uploads overlap, and
-     * {@code parallelism + 1} parts are the most held. Parts are collected in the order they were sent (the oldest
-     * is waited for first), so the list given to the completion is in part-number order.
+     * {@code first} holds the first part (full); {@code next} is the byte after it. Each part is read into one array,
+     * then copied into a part buffer of the SDK's ({@link ByteBuffer}) and sent from there while the next part is read:
+     * up to {@code parallelism} parts are sent at once, so the download and the uploads overlap and
+     * {@code parallelism + 1} parts are the most held. Parts are collected in the order they were sent (the oldest is
+     * waited for first), so the list given to the completion is in part-number order.
+     *
+     * <p>Why the SDK's buffer and not the array itself: a part given as an array is written to the connection in one
+     * call, which makes OkHttp copy the whole part into its own segments before any of it reaches the socket (one
+     * more part-sized copy per part in flight); a part given as a buffer is written from a stream, a segment at a
+     * time. The extra copy here (one array copy per part) costs far less than the memory it saves.
      */
     private void multipart(InputStream in, String bucket, String key, String contentType,
             Map<String, String> userMetadata, byte[] first, int next) throws IOException, MinioException {
@@ -133,36 +140,32 @@ final class ObjectUploader {
                 throw new IOException("the worker is shutting down");
             }
             List<Part> parts = new ArrayList<>();
-            Deque<byte[]> free = new ArrayDeque<>();
-            int allocated = 1;
-            int number = 1;
-            sending.add(new Sending(part(upload, number, first, first.length), first));
-            while (next >= 0) {
-                if (number + 1 > MAX_PARTS) {
+            byte[] reading = first;
+            int filled = first.length;
+            int number = 0;
+            while (true) {
+                number++;
+                if (number > MAX_PARTS) {
                     throw new IOException("the video is larger than " + MAX_PARTS + " parts of " + partSize
                             + " bytes (worker.storage.part-size)");
                 }
-                byte[] reading;
-                if (!free.isEmpty()) {
-                    reading = free.poll();
-                } else if (allocated < parallelism + 1) {
-                    reading = new byte[partSize];
-                    allocated++;
+                ByteBuffer part;
+                if (sending.size() < parallelism) {
+                    part = new ByteBuffer(partSize);
                 } else {
                     Sending oldest = sending.poll();
                     parts.add(await(oldest.call()).part());
-                    reading = oldest.buffer();
+                    part = oldest.part();
+                    part.reset();
+                }
+                part.write(reading, 0, filled);
+                sending.add(new Sending(part(upload, number, part), part));
+                if (next < 0) {
+                    break;
                 }
                 reading[0] = (byte) next;
-                int filled = fill(in, reading, 1);
+                filled = fill(in, reading, 1);
                 next = filled < reading.length ? -1 : in.read();
-                while (sending.size() >= parallelism) {
-                    Sending oldest = sending.poll();
-                    parts.add(await(oldest.call()).part());
-                    free.add(oldest.buffer());
-                }
-                number++;
-                sending.add(new Sending(part(upload, number, reading, filled), reading));
             }
             while (!sending.isEmpty()) {
                 parts.add(await(sending.peek().call()).part());
@@ -185,13 +188,13 @@ final class ObjectUploader {
      * The next part, unless the worker is shutting down: its shutdown aborts the upload, and a part sent after that
      * could be stored again under an upload nobody aborts any more.
      */
-    private CompletableFuture<UploadPartResponse> part(OpenUploads.Upload upload, int number, byte[] buffer,
-            int length) throws IOException, MinioException {
+    private CompletableFuture<UploadPartResponse> part(OpenUploads.Upload upload, int number, ByteBuffer part)
+            throws IOException, MinioException {
         if (open.closed()) {
             throw new IOException("the worker is shutting down");
         }
         return minio.uploadPart(UploadPartArgs.builder().bucket(upload.bucket()).object(upload.key())
-                .uploadId(upload.uploadId()).partNumber(number).data(buffer, length).build());
+                .uploadId(upload.uploadId()).partNumber(number).buffer(part).build());
     }
 
     /**

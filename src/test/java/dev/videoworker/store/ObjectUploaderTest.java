@@ -12,11 +12,14 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,6 +33,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.videoworker.simulator.SyntheticContent;
 import dev.videoworker.testing.S3Server;
+import io.minio.ByteBuffer;
 import io.minio.GetObjectArgs;
 import io.minio.GetObjectResponse;
 import io.minio.ListMultipartUploadsArgs;
@@ -62,7 +66,7 @@ class ObjectUploaderTest {
         s3 = S3Server.start();
         minio = MinioClient.builder().endpoint(s3.endpoint()).credentials(s3.accessKey(), s3.secretKey()).build();
         asyncMinio = MinioAsyncClient.builder().endpoint(s3.endpoint()).credentials(s3.accessKey(), s3.secretKey())
-                .build();
+                .httpClient(MinioClientProducer.storeClient(s3.endpoint()), true).build();
         minio.makeBucket(MakeBucketArgs.builder().bucket(BUCKET).build());
         uploader = new ObjectUploader(asyncMinio, PART, new OpenUploads(asyncMinio));
     }
@@ -143,6 +147,10 @@ class ObjectUploaderTest {
             assertThat(sha256Of(key)).as("content of %s", key).isEqualTo(SyntheticContent.sha256(size));
             assertThat(gated.requested).as("parts of %s, each once", key).hasSize(parts);
             assertThat(gated.mostAtOnce).as("parts of %s in flight at once", key).hasValueBetween(2, 3);
+            assertThat(gated.givenAsArrays).as("parts of %s given as one array (OkHttp copies such a part whole "
+                    + "before sending it)", key).hasValue(0);
+            assertThat(gated.partBuffers).as("part buffers of %s (reused, at most the parallelism)", key)
+                    .hasSizeBetween(Math.min(parts, 2), 3);
         }
     }
 
@@ -170,6 +178,9 @@ class ObjectUploaderTest {
         final Map<Integer, CompletableFuture<Void>> requested = new ConcurrentHashMap<>();
         final AtomicInteger inFlight = new AtomicInteger();
         final AtomicInteger mostAtOnce = new AtomicInteger();
+        final AtomicInteger givenAsArrays = new AtomicInteger();
+        final Set<ByteBuffer> partBuffers = Collections.synchronizedSet(Collections.newSetFromMap(
+                new IdentityHashMap<>()));
         private final int parts;
 
         PartGate(MinioAsyncClient client, int parts) {
@@ -184,6 +195,12 @@ class ObjectUploaderTest {
         @Override
         public CompletableFuture<UploadPartResponse> uploadPart(UploadPartArgs args) {
             int number = args.partNumber();
+            if (args.data() != null) {
+                givenAsArrays.incrementAndGet();
+            }
+            if (args.buffer() != null) {
+                partBuffers.add(args.buffer());
+            }
             asked(number).complete(null);
             mostAtOnce.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
             CompletableFuture<Void> next = number < parts ? asked(number + 1).copy()

@@ -1,0 +1,107 @@
+package dev.videoworker.config;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+
+import dev.videoworker.log.LogText;
+import io.quarkus.logging.Log;
+
+/**
+ * A daemon thread of its own that reads with a plain {@link KafkaConsumer} (one outside the group, made by the body
+ * itself) until stopped: the body runs, and when it fails it is logged and run again after {@code retry}, with a new
+ * consumer, as often as it takes. {@link #stop()} wakes the consumer in use, interrupts a wait and joins the thread.
+ * The body registers its consumer with {@link #use} and loops while {@link #running()}.
+ */
+public final class ConsumerThread {
+
+    private static final long JOIN_MILLIS = 5_000;
+
+    private final String name;
+    private final String reading;
+    private final Duration retry;
+    private final Runnable body;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private volatile KafkaConsumer<?, ?> consumer;
+    private Thread thread;
+
+    /**
+     * {@code name}: the thread's; {@code reading}: what it reads, for the log line of a failure ("the fleet view
+     * following video.jobs").
+     */
+    public ConsumerThread(String name, String reading, Duration retry, Runnable body) {
+        this.name = name;
+        this.reading = reading;
+        this.retry = retry;
+        this.body = body;
+    }
+
+    /** Starts the thread, once. */
+    public synchronized void start() {
+        if (!running.compareAndSet(false, true)) {
+            return;
+        }
+        thread = new Thread(this::run, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    public boolean running() {
+        return running.get();
+    }
+
+    /**
+     * The consumer the body reads with now ({@code null} once closed), for {@link #stop()} to wake. Returns whether
+     * the body should go on: a stop that came before the consumer was registered could not wake it.
+     */
+    public boolean use(KafkaConsumer<?, ?> current) {
+        consumer = current;
+        return running.get();
+    }
+
+    /** Stops the thread: wakes its consumer, ends a wait before a retry, and waits up to 5 s for it to end. */
+    public void stop() {
+        running.set(false);
+        KafkaConsumer<?, ?> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(JOIN_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void run() {
+        while (running.get()) {
+            try {
+                body.run();
+            } catch (WakeupException e) {
+                return;
+            } catch (RuntimeException e) {
+                if (!running.get()) {
+                    return;
+                }
+                Log.warnf("%s stopped (%s: %s); starting again in %s", reading, e.getClass().getSimpleName(),
+                        LogText.safe(e.getMessage()), retry);
+                try {
+                    Thread.sleep(retry.toMillis());
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            } finally {
+                consumer = null;
+            }
+        }
+    }
+}

@@ -89,6 +89,7 @@ public final class ConsumerThread {
             } catch (WakeupException e) {
                 return;
             } catch (RuntimeException e) {
+                consumer = null; // closed by now: nothing for a stop to wake while this waits
                 if (!running.get()) {
                     return;
                 }

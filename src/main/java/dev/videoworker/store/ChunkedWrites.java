@@ -15,10 +15,10 @@ import okio.Timeout;
 
 /**
  * Hands a large request body (a part of a multipart upload) to the connection in writes of about {@value #CHUNK}
- * bytes. A body written from a stream (how {@link ObjectUploader} gives the SDK its parts) otherwise reaches the socket
- * one 8 KiB segment at a time, each write a trip through OkHttp's sinks and its write-timeout watchdog: measured, a
- * 2 GiB upload ran at three quarters of its rate that way. Here the segments are only moved (never copied) until a
- * chunk is complete, so a part in flight holds at most one chunk beyond its own buffer.
+ * bytes. A body written from a stream (how {@link ObjectUploader} gives the SDK its parts) otherwise reaches OkHttp's
+ * connection sink one 8 KiB segment at a time, each write a trip through its sinks and write-timeout watchdog:
+ * measured, a 2 GiB upload ran at three quarters of its rate that way. Here the segments are only moved (never
+ * copied) until a chunk is complete, so a part in flight holds at most one chunk beyond its own buffer.
  */
 final class ChunkedWrites implements Interceptor {
 
@@ -62,8 +62,9 @@ final class ChunkedWrites implements Interceptor {
             Gather gather = new Gather(sink);
             BufferedSink buffered = Okio.buffer(gather);
             body.writeTo(buffered);
-            buffered.emit();
-            gather.pass();
+            // passes on what is left; closing the gatherer leaves the connection's sink open (even if the body closed
+            // its own sink first)
+            buffered.close();
         }
     }
 
@@ -84,7 +85,7 @@ final class ChunkedWrites implements Interceptor {
             }
         }
 
-        void pass() throws IOException {
+        private void pass() throws IOException {
             if (pending.size() > 0) {
                 out.write(pending, pending.size());
             }

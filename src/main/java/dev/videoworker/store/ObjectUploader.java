@@ -145,16 +145,14 @@ final class ObjectUploader {
             int number = 0;
             while (true) {
                 number++;
-                if (number > MAX_PARTS) {
-                    throw new IOException("the video is larger than " + MAX_PARTS + " parts of " + partSize
-                            + " bytes (worker.storage.part-size)");
-                }
                 ByteBuffer part;
                 if (sending.size() < parallelism) {
                     part = new ByteBuffer(partSize);
                 } else {
-                    Sending oldest = sending.poll();
+                    // still listed while waited for: an interrupted wait leaves it to settle() before the abort
+                    Sending oldest = sending.peek();
                     parts.add(await(oldest.call()).part());
+                    sending.poll();
                     part = oldest.part();
                     part.reset();
                 }
@@ -162,6 +160,10 @@ final class ObjectUploader {
                 sending.add(new Sending(part(upload, number, part), part));
                 if (next < 0) {
                     break;
+                }
+                if (number + 1 > MAX_PARTS) {
+                    throw new IOException("the video is larger than " + MAX_PARTS + " parts of " + partSize
+                            + " bytes (worker.storage.part-size)");
                 }
                 reading[0] = (byte) next;
                 filled = fill(in, reading, 1);

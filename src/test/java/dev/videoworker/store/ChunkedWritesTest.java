@@ -4,14 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
+import com.sun.net.httpserver.HttpServer;
+
 import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
 import okhttp3.RequestBody;
+import okhttp3.Response;
 import okio.Buffer;
 import okio.BufferedSink;
 import okio.ForwardingSink;
@@ -85,6 +93,46 @@ class ChunkedWritesTest {
                 .allSatisfy(size -> assertThat(size).isLessThanOrEqualTo(ChunkedWrites.CHUNK + 8192));
         assertThat(chunked.writes.subList(0, 5))
                 .allSatisfy(size -> assertThat(size).isGreaterThanOrEqualTo(ChunkedWrites.CHUNK));
+    }
+
+    @Test
+    void theStoresClientSendsLargeBodiesInChunksAndSmallOnesAsTheyAre() throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        List<byte[]> received = Collections.synchronizedList(new ArrayList<>());
+        server.createContext("/", exchange -> {
+            try (exchange) {
+                received.add(exchange.getRequestBody().readAllBytes());
+                exchange.sendResponseHeaders(200, -1);
+            }
+        });
+        server.start();
+        try {
+            String endpoint = "http://127.0.0.1:" + server.getAddress().getPort();
+            List<Class<?>> sent = Collections.synchronizedList(new ArrayList<>());
+            OkHttpClient client = MinioClientProducer.storeClient(endpoint).newBuilder()
+                    .addNetworkInterceptor(chain -> {
+                        sent.add(chain.request().body().getClass());
+                        return chain.proceed(chain.request());
+                    }).build();
+            byte[] large = randomBytes((int) ChunkedWrites.CHUNK + 1);
+            byte[] small = randomBytes((int) ChunkedWrites.CHUNK);
+            for (byte[] body : List.of(large, small)) {
+                try (Response response = client.newCall(new Request.Builder().url(endpoint + "/part")
+                        .put(streamed(body)).build()).execute()) {
+                    assertThat(response.code()).isEqualTo(200);
+                }
+            }
+
+            assertThat(sent).as("bodies as the connection got them").containsExactly(ChunkedWrites.Chunked.class,
+                    streamed(small).getClass());
+            assertThat(received).hasSize(2);
+            assertThat(received.get(0)).isEqualTo(large);
+            assertThat(received.get(1)).isEqualTo(small);
+            client.dispatcher().executorService().shutdown();
+            client.connectionPool().evictAll();
+        } finally {
+            server.stop(0);
+        }
     }
 
     @Test

@@ -53,6 +53,18 @@ public final class ConsumerThread {
     }
 
     /**
+     * False only when the thread was started, not stopped, and has ended anyway: an {@link Error} (the body's
+     * {@link RuntimeException}s are retried) killed it, and nothing reads any more.
+     */
+    public boolean alive() {
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
+        return !running.get() || t == null || t.isAlive();
+    }
+
+    /**
      * The consumer the body reads with now ({@code null} once closed), for {@link #stop()} to wake. Returns whether
      * the body should go on: a stop that came before the consumer was registered could not wake it.
      */
@@ -83,6 +95,16 @@ public final class ConsumerThread {
     }
 
     private void run() {
+        try {
+            loop();
+        } catch (Error e) {
+            Log.errorf("%s stopped for good (%s: %s): nothing reads until the worker restarts", reading,
+                    e.getClass().getSimpleName(), LogText.safe(e.getMessage()));
+            throw e;
+        }
+    }
+
+    private void loop() {
         while (running.get()) {
             try {
                 body.run();

@@ -110,6 +110,11 @@ public class FleetView {
         thread.stop();
     }
 
+    /** False when the view's reader thread has died (see {@link ConsumerThread#alive()}). */
+    public boolean readerAlive() {
+        return thread.alive();
+    }
+
     /** Whether the view runs (off: every replica answers for its own partitions only). */
     public boolean enabled() {
         return enabled;

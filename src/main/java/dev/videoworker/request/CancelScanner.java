@@ -96,6 +96,11 @@ public class CancelScanner {
         thread.stop();
     }
 
+    /** False when the scanner's reader thread has died (see {@link ConsumerThread#alive()}). */
+    public boolean readerAlive() {
+        return thread.alive();
+    }
+
     private void scan() {
         Map<String, Object> props = KafkaClientProps.consumer(kafkaConfig, "cancel-scanner");
         // The group's id lets it read the group's committed offsets; it never joins the group or commits.

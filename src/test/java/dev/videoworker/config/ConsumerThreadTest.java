@@ -74,6 +74,19 @@ class ConsumerThreadTest {
     }
 
     @Test
+    void aThreadKilledByAnErrorIsNoLongerAliveAndAStoppedOneIs() {
+        ConsumerThread dies = new ConsumerThread("consumer-thread-test", "the test reading nowhere",
+                Duration.ofMillis(50), () -> {
+                    throw new AssertionError("not a RuntimeException: not retried");
+                });
+        assertThat(dies.alive()).as("before the start").isTrue();
+        dies.start();
+        await("the thread killed by an Error").atMost(Duration.ofSeconds(10)).until(() -> !dies.alive());
+        dies.stop();
+        assertThat(dies.alive()).as("once stopped").isTrue();
+    }
+
+    @Test
     void aStopBeforeTheBodyRegistersItsConsumerEndsTheBodyAnyway() throws Exception {
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch registered = new CountDownLatch(1);

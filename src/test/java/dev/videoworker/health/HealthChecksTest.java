@@ -40,6 +40,17 @@ class HealthChecksTest extends WorkerTest {
     }
 
     @Test
+    void livenessWatchesTheReaderThreads() {
+        given().get("/q/health/live").then().statusCode(200)
+                .body("checks.find { it.name == 'readers' }.status", org.hamcrest.Matchers.equalTo("UP"));
+        assertThat(ReaderLiveness.problem(true, true)).isNull();
+        assertThat(ReaderLiveness.problem(false, true))
+                .isEqualTo("the fleet view's reader thread has died (see the log)");
+        assertThat(ReaderLiveness.problem(true, false)).contains("cancel scanner's reader thread has died");
+        assertThat(ReaderLiveness.problem(false, false)).contains("fleet view's and the cancel scanner's");
+    }
+
+    @Test
     void aPollerWithGeneratingJobsAndNoRecentPollIsNotLive() {
         Duration stuck = Duration.ofMinutes(5);
         assertThat(PollerLiveness.problem(NOW, NOW, NOW.minusSeconds(400), 3, stuck)).contains("3 jobs are generating");

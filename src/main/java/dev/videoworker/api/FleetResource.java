@@ -26,11 +26,11 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
-import dev.videoworker.budget.SpendBudget;
 import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.fleet.ConsumerGroupStatus;
 import dev.videoworker.fleet.FleetView;
 import dev.videoworker.job.JobState;
+import dev.videoworker.job.JobSummary;
 import dev.videoworker.job.JobStatus;
 import dev.videoworker.journal.JobJournal;
 import dev.videoworker.journal.TopicSetup;
@@ -113,7 +113,7 @@ public class FleetResource {
             + "its own partitions' and its fleet view's (bounded by worker.fleet-view.max-jobs).")
     public Fleet fleet() {
         Instant now = clock.instant();
-        List<JobState> jobs = known.all().stream().map(KnownJobs.Known::state).toList();
+        List<JobSummary> jobs = known.all().stream().map(KnownJobs.Known::summary).toList();
         Map<Integer, Long> lags = new TreeMap<>();
         view.lags().forEach((p, lag) -> lags.put(p, lag.toMillis()));
         List<Replica> replicas = null;
@@ -145,34 +145,29 @@ public class FleetResource {
         return out;
     }
 
-    static Counts counts(List<JobState> jobs) {
+    static Counts counts(List<JobSummary> jobs) {
         Map<String, Integer> byStatus = new LinkedHashMap<>();
         for (JobStatus status : JobStatus.values()) {
             if (status != JobStatus.ACCEPTED) {
                 byStatus.put(status.wireName(), 0);
             }
         }
-        for (JobState job : jobs) {
+        for (JobSummary job : jobs) {
             byStatus.merge(job.status().wireName(), 1, Integer::sum);
         }
         return new Counts(jobs.size(), byStatus);
     }
 
     /** Ended jobs per minute of the hour before {@code now}, by the time they ended (their last change if unknown). */
-    static LastHour lastHour(List<JobState> jobs, Instant now) {
+    static LastHour lastHour(List<JobSummary> jobs, Instant now) {
         Instant end = now.truncatedTo(ChronoUnit.MINUTES).plus(BUCKET);
         Instant start = end.minus(BUCKET.multipliedBy(BUCKETS));
         int[] stored = new int[BUCKETS];
         int[] failed = new int[BUCKETS];
         int[] rejected = new int[BUCKETS];
         int[] cancelled = new int[BUCKETS];
-        for (JobState job : jobs) {
-            if (!job.status().terminal()) {
-                continue;
-            }
-            Instant at = job.timings() != null && job.timings().finishedAt() != null ? job.timings().finishedAt()
-                    : job.timings() != null && job.timings().storedAt() != null ? job.timings().storedAt()
-                    : job.updatedAt();
+        for (JobSummary job : jobs) {
+            Instant at = job.endedAt();
             if (at == null || at.isBefore(start) || !at.isBefore(end)) {
                 continue;
             }
@@ -187,19 +182,19 @@ public class FleetResource {
         return new LastHour(start, BUCKET.toSeconds(), stored, failed, rejected, cancelled);
     }
 
-    /** Spend counted the way the budget counts it ({@link SpendBudget#chargedAt}, {@link SpendBudget#counted}). */
-    static Spend spend(List<JobState> jobs, Instant now, WorkerConfig.Budget budget) {
+    /** Spend counted the way the budget counts it ({@link JobState#chargedAt}, {@link JobState#chargedUsd}). */
+    static Spend spend(List<JobSummary> jobs, Instant now, WorkerConfig.Budget budget) {
         LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
         Instant dayStart = today.atStartOfDay(ZoneOffset.UTC).toInstant();
         Instant windowStart = now.minus(budget.window());
         BigDecimal day = BigDecimal.ZERO;
         BigDecimal window = BigDecimal.ZERO;
-        for (JobState job : jobs) {
-            Instant at = SpendBudget.chargedAt(job);
+        for (JobSummary job : jobs) {
+            Instant at = job.chargedAt();
             if (at == null) {
                 continue;
             }
-            BigDecimal usd = SpendBudget.counted(job);
+            BigDecimal usd = job.chargedUsd();
             if (!at.isBefore(dayStart)) {
                 day = day.add(usd);
             }

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -47,6 +48,7 @@ import dev.videoworker.job.Decision;
 import dev.videoworker.job.JobError;
 import dev.videoworker.job.JobEvent;
 import dev.videoworker.job.JobState;
+import dev.videoworker.job.JobSummary;
 import dev.videoworker.job.JobStatus;
 import dev.videoworker.job.Transitions;
 import dev.videoworker.journal.JobJournal;
@@ -182,31 +184,25 @@ public class JobsResource {
                     "The cursor is not one this API gave (pass X-Next-Cursor of the previous page as it is)."))).build();
         }
         String q = text == null || text.isBlank() ? null : text.toLowerCase(Locale.ROOT);
-        Predicate<JobState> wanted = s -> (status == null || status.isBlank() || s.status().wireName().equals(status))
-                && (model == null || model.isBlank() || s.request() != null && model.equals(s.request().model()))
-                && (provider == null || provider.isBlank() || s.route() != null
-                        && provider.equals(s.route().provider()))
-                && (q == null || matches(s, q));
-        List<JobView> matching = known.all().stream().filter(k -> wanted.test(k.state())).map(KnownJobs.Known::view)
-                .sorted(PageCursor.ORDER).toList();
-        List<JobView> rest = after.isEmpty() ? matching : matching.stream()
-                .filter(v -> PageCursor.ORDER.compare(v, after.get().asView()) > 0).toList();
-        List<JobView> page = rest.size() <= n ? rest : rest.subList(0, n);
+        Predicate<JobSummary> wanted = s -> (status == null || status.isBlank()
+                || s.status().wireName().equals(status))
+                && (model == null || model.isBlank() || model.equals(s.model()))
+                && (provider == null || provider.isBlank() || provider.equals(s.provider()));
+        // Cheap filters first; the text is looked for only in the jobs they let through.
+        List<KnownJobs.Known> matching = known.all().stream().filter(k -> wanted.test(k.summary()))
+                .filter(k -> q == null || k.mentions(q))
+                .sorted(Comparator.comparing(KnownJobs.Known::summary, PageCursor.ORDER)).toList();
+        List<KnownJobs.Known> rest = after.isEmpty() ? matching : matching.stream()
+                .filter(k -> PageCursor.ORDER.compare(k.summary(), after.get().asSummary()) > 0).toList();
+        List<JobView> page = (rest.size() <= n ? rest : rest.subList(0, n)).stream().map(KnownJobs.Known::view)
+                .toList();
         Response.ResponseBuilder answer = Response.ok(page).header("X-Total-Count", matching.size());
         if (rest.size() > n) {
-            String next = PageCursor.of(page.get(page.size() - 1)).encode();
+            String next = PageCursor.of(rest.get(n - 1).summary()).encode();
             answer.header("X-Next-Cursor", next).header("Link", "<" + uri.getRequestUriBuilder()
                     .replaceQueryParam("cursor", next).build() + ">; rel=\"next\"");
         }
         return answer.build();
-    }
-
-    private static boolean matches(JobState s, String q) {
-        return s.jobId().toLowerCase(Locale.ROOT).contains(q)
-                || s.request() != null && s.request().prompt() != null
-                        && s.request().prompt().toLowerCase(Locale.ROOT).contains(q)
-                || s.error() != null && (s.error().code() != null && s.error().code().contains(q)
-                        || s.error().message() != null && s.error().message().toLowerCase(Locale.ROOT).contains(q));
     }
 
     @GET

@@ -7,6 +7,8 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.Optional;
 
+import dev.videoworker.job.JobSummary;
+
 /**
  * Where a page of {@code GET /jobs} ended: the last job's {@code updatedAt} and id, in the list's order (newest first,
  * then by id). Opaque to clients (base64url of {@code <instant or ->|<job id>}); the next page is every matching job
@@ -15,12 +17,12 @@ import java.util.Optional;
 record PageCursor(Instant updatedAt, String jobId) {
 
     /** The order of {@code GET /jobs}: most recently changed first, jobs without a time last, then by id. */
-    static final Comparator<JobView> ORDER = Comparator.comparing(JobView::updatedAt,
-            Comparator.nullsLast(Comparator.reverseOrder())).thenComparing(JobView::jobId);
+    static final Comparator<JobSummary> ORDER = Comparator.comparing(JobSummary::updatedAt,
+            Comparator.nullsLast(Comparator.reverseOrder())).thenComparing(JobSummary::jobId);
 
     private static final int MAX_LENGTH = 1024;
 
-    static PageCursor of(JobView last) {
+    static PageCursor of(JobSummary last) {
         return new PageCursor(last.updatedAt(), last.jobId());
     }
 
@@ -52,8 +54,7 @@ record PageCursor(Instant updatedAt, String jobId) {
     }
 
     /** A stand-in job at the cursor's place, to compare with {@link #ORDER}. */
-    JobView asView() {
-        return new JobView(jobId, null, null, null, null, null, null, null, null, null, null, null, null, updatedAt,
-                null, null, null, null, null);
+    JobSummary asSummary() {
+        return new JobSummary(jobId, 0, null, null, null, updatedAt, null, null, null);
     }
 }

@@ -21,7 +21,6 @@ import dev.videoworker.catalog.ModelCatalog;
 import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.job.JobError;
 import dev.videoworker.job.JobState;
-import dev.videoworker.job.JobStatus;
 import dev.videoworker.journal.TopicSetup;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -135,7 +134,7 @@ public class SpendBudget {
                 charges.put(job.jobId(), new Charge(charge.partition(), charge.at(), actual));
             } else if (owned.contains(job.partition())) {
                 // not charged before (a model without a price): the actual cost counts from its submission
-                Instant at = chargedAt(job);
+                Instant at = job.chargedAt();
                 if (at != null && at.isAfter(clock.instant().minus(window))) {
                     charges.put(job.jobId(), new Charge(job.partition(), at, actual));
                 }
@@ -152,37 +151,17 @@ public class SpendBudget {
         owned.add(partition);
         Instant from = clock.instant().minus(window);
         for (JobState job : jobs) {
-            Instant at = chargedAt(job);
+            Instant at = job.chargedAt();
             if (at != null && at.isAfter(from)) {
-                charges.put(job.jobId(), new Charge(partition, at, counted(job)));
+                charges.put(job.jobId(), new Charge(partition, at, job.chargedUsd()));
             }
         }
-    }
-
-    /** What a job counts for: the provider's actual cost once reported, else the estimate (null: neither). */
-    public static BigDecimal counted(JobState job) {
-        return job.actualCostUsd() != null ? job.actualCostUsd() : job.costUsd();
     }
 
     /** Forgets the charges of a partition this replica gave up; its next owner counts them. */
     public synchronized void release(int partition) {
         owned.remove(partition);
         charges.values().removeIf(c -> c.partition() == partition);
-    }
-
-    /** When a job counts against the budget, or null when it does not (never submitted, or certainly not made). */
-    public static Instant chargedAt(JobState job) {
-        if (counted(job) == null || job.attempts() == 0 || job.status() == JobStatus.REJECTED) {
-            return null;
-        }
-        if (job.status() == JobStatus.FAILED && job.videoId() == null && job.error() != null
-                && !"submission_unknown".equals(job.error().code())) {
-            return null;
-        }
-        if (job.timings() != null && job.timings().submittedAt() != null) {
-            return job.timings().submittedAt();
-        }
-        return job.updatedAt();
     }
 
     synchronized BigDecimal spentInWindow() {

@@ -41,13 +41,17 @@ public interface WorkerConfig {
         @WithDefault("true")
         boolean enabled();
 
-        /** Most jobs of other replicas' partitions the view holds; beyond it, the job changed least recently leaves. */
-        @WithDefault("20000")
+        /**
+         * Most jobs of other replicas' partitions the view holds; beyond it, the job changed least recently leaves.
+         * 50,000: every job of a 3-replica fleet with 50,000 in flight (each view holds two thirds of them).
+         */
+        @WithDefault("50000")
         int maxJobs();
 
         /**
-         * Most bytes (estimated, as for the local index) the view holds; beyond it, too, the job changed least
-         * recently leaves. 64 MiB: 20,000 jobs of ~3 KB, or fewer with long prompts.
+         * Most bytes (estimated: each job's summary and its record packed, ~0.5 KB for a usual job) the view holds;
+         * beyond it, too, the job changed least recently leaves. 64 MiB: 50,000 usual jobs take ~25 MiB; long prompts
+         * or metadata fill it sooner.
          */
         @WithDefault("67108864")
         long maxBytes();

@@ -1,13 +1,16 @@
 package dev.videoworker.fleet;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -26,6 +29,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -34,6 +38,7 @@ import dev.videoworker.config.ConsumerThread;
 import dev.videoworker.config.KafkaClientProps;
 import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.job.JobState;
+import dev.videoworker.job.JobSummary;
 import dev.videoworker.journal.JobJournal;
 import dev.videoworker.log.LogText;
 import io.quarkus.logging.Log;
@@ -47,7 +52,10 @@ import io.smallrye.common.annotation.Identifier;
  * paused (their jobs are in the local store, fresher); a partition given up is read again from its start; one taken
  * over is dropped from the view.
  * <p>
- * Bounded: at most {@code worker.fleet-view.max-jobs} jobs; beyond it the job changed least recently leaves first.
+ * Compact: per job it holds what listing, filtering and the fleet's figures read ({@link JobSummary}) and the
+ * committed record packed ({@link PackedStates}, ~200 bytes for a usual job), read again only for the jobs shown
+ * whole. Bounded: at most {@code worker.fleet-view.max-jobs} jobs and {@code max-bytes} (estimated:
+ * {@link Entry#bytes}); beyond either the job changed least recently leaves first.
  * Every answer says how far behind the job's partition may be: the time since the view last reached the partition's
  * end (its last stable offset).
  */
@@ -58,8 +66,65 @@ public class FleetView {
     static final Duration POLL = Duration.ofMillis(200);
     static final Duration RETRY = Duration.ofSeconds(2);
 
-    /** A job as the view last saw it, and how far behind its partition's view may be (null: not read to its end). */
-    public record Seen(JobState state, Duration lag) {
+    /**
+     * Estimated heap bytes of a view entry besides its packed state and its id's characters: the map's entry, the id,
+     * the entry, the summary and its times.
+     */
+    static final int ENTRY_OVERHEAD = 240;
+    /** Names shared between entries (models, providers): at most this many distinct ones; others are kept as read. */
+    private static final int MAX_SHARED_NAMES = 1024;
+
+    /**
+     * A job as the view last saw it, and how far behind its partition's view may be ({@code lag}; null: not read to
+     * its end). The summary is held as it is; the whole state is unpacked and read on each {@link #state()}.
+     */
+    public static final class Seen {
+        private final FleetView view;
+        private final Entry entry;
+        private final Duration lag;
+
+        Seen(FleetView view, Entry entry, Duration lag) {
+            this.view = view;
+            this.entry = entry;
+            this.lag = lag;
+        }
+
+        public JobSummary summary() {
+            return entry.summary();
+        }
+
+        public Duration lag() {
+            return lag;
+        }
+
+        /** The job's whole state as committed (read again from the packed record on each call). */
+        public JobState state() {
+            return view.state(entry);
+        }
+
+        /**
+         * False when {@code lowerCaseText} is certainly not in the job's record (its JSON, lower-cased), so a search
+         * need not read the state; true when it may be there (the caller checks the state itself), or when the
+         * record's escapes make the raw text unfit to tell.
+         */
+        public boolean mayMention(String lowerCaseText) {
+            for (int i = 0; i < lowerCaseText.length(); i++) {
+                char c = lowerCaseText.charAt(i);
+                if (c < 0x20 || c == '"' || c == '\\') {
+                    return true;
+                }
+            }
+            String json = new String(view.packing.unpack(entry.packed(), entry.length()), StandardCharsets.UTF_8);
+            return json.indexOf('\\') >= 0 || json.toLowerCase(Locale.ROOT).contains(lowerCaseText);
+        }
+    }
+
+    /** A job as the view holds it: its summary, and its committed record packed ({@link PackedStates}). */
+    record Entry(JobSummary summary, byte[] packed, int length) {
+
+        long bytes() {
+            return ENTRY_OVERHEAD + summary.jobId().length() + packed.length;
+        }
     }
 
     private final Map<String, Object> kafkaConfig;
@@ -71,10 +136,13 @@ public class FleetView {
     private final int maxJobs;
     private final long maxBytes;
     private final Clock clock = Clock.systemUTC();
-    /** Job id → state, the least recently changed first. Guarded by itself. */
-    private final LinkedHashMap<String, JobState> jobs = new LinkedHashMap<>();
-    /** The jobs' estimated bytes ({@link JobState#estimatedBytes}). Guarded by {@link #jobs}. */
+    /** Job id → the job, the least recently changed first. Guarded by itself. */
+    private final LinkedHashMap<String, Entry> jobs = new LinkedHashMap<>();
+    /** The entries' estimated bytes ({@link Entry#bytes}). Guarded by {@link #jobs}. */
     private long bytes;
+    /** Model and provider names, one instance each. Guarded by {@link #jobs}. */
+    private final Map<String, String> names = new HashMap<>();
+    private final PackedStates packing = new PackedStates();
     /** Partition → the last time the view had read it to its end. */
     private final Map<Integer, Instant> caughtUpAt = new ConcurrentHashMap<>();
     private final ConsumerThread thread;
@@ -122,26 +190,26 @@ public class FleetView {
 
     /** The job as the view last saw it, when another replica's partition holds it. */
     public Optional<Seen> find(String jobId) {
-        JobState state;
+        Entry entry;
         synchronized (jobs) {
-            state = jobs.get(jobId);
+            entry = jobs.get(jobId);
         }
-        if (state == null || owns.test(state.partition())) {
+        if (entry == null || owns.test(entry.summary().partition())) {
             return Optional.empty();
         }
-        return Optional.of(seen(state));
+        return Optional.of(seen(entry));
     }
 
     /** Every job of the view (other replicas' partitions), with their partitions' lag. */
     public List<Seen> all() {
-        List<JobState> states;
+        List<Entry> entries;
         synchronized (jobs) {
-            states = new ArrayList<>(jobs.values());
+            entries = new ArrayList<>(jobs.values());
         }
-        List<Seen> out = new ArrayList<>(states.size());
-        for (JobState s : states) {
-            if (!owns.test(s.partition())) {
-                out.add(seen(s));
+        List<Seen> out = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+            if (!owns.test(e.summary().partition())) {
+                out.add(seen(e));
             }
         }
         return out;
@@ -171,17 +239,26 @@ public class FleetView {
         }
     }
 
-    private Seen seen(JobState state) {
-        Instant at = caughtUpAt.get(state.partition());
-        return new Seen(state, at == null ? null : Duration.between(at, clock.instant()));
+    private Seen seen(Entry entry) {
+        Instant at = caughtUpAt.get(entry.summary().partition());
+        return new Seen(this, entry, at == null ? null : Duration.between(at, clock.instant()));
+    }
+
+    private JobState state(Entry entry) {
+        try {
+            return mapper.readValue(packing.unpack(entry.packed(), entry.length()), JobState.class);
+        } catch (java.io.IOException e) {
+            // It was read before it was packed.
+            throw new IllegalStateException("a packed job state no longer reads", e);
+        }
     }
 
     /** Follows every partition of the job topic until stopped; pauses the owned ones. */
     private void follow() {
         Map<String, Object> props = KafkaClientProps.committedReader(kafkaConfig, "fleet-view");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(props, new StringDeserializer(),
-                new StringDeserializer())) {
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
             if (!thread.use(c)) {
                 return;
             }
@@ -205,7 +282,7 @@ public class FleetView {
             Set<Integer> paused = new HashSet<>();
             while (thread.running()) {
                 followOwnership(c, partitions, paused);
-                for (ConsumerRecord<String, String> r : c.poll(POLL)) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(POLL)) {
                     if (r.key() != null && !paused.contains(r.partition())) {
                         apply(r);
                     }
@@ -225,7 +302,7 @@ public class FleetView {
      * Pauses the partitions this replica owns now (and drops their jobs from the view); a partition no longer owned is
      * read again from its start, since the view skipped it while it was owned.
      */
-    private void followOwnership(KafkaConsumer<String, String> c, List<TopicPartition> partitions,
+    private void followOwnership(KafkaConsumer<String, byte[]> c, List<TopicPartition> partitions,
             Set<Integer> paused) {
         for (TopicPartition tp : partitions) {
             boolean owned = owns.test(tp.partition());
@@ -241,7 +318,7 @@ public class FleetView {
         }
     }
 
-    private void apply(ConsumerRecord<String, String> r) {
+    private void apply(ConsumerRecord<String, byte[]> r) {
         if (!apply(r.key(), r.value())) {
             Log.debugf("fleet view: unreadable state of job %s at %s-%d@%d; ignored", LogText.safe(r.key()),
                     topic, r.partition(), r.offset());
@@ -252,7 +329,7 @@ public class FleetView {
      * One record of the job topic: the job's state as committed ({@code value}), or its tombstone (null). False when
      * the value is not a job state (left out of the view).
      */
-    boolean apply(String jobId, String value) {
+    boolean apply(String jobId, byte[] value) {
         if (value == null) {
             synchronized (jobs) {
                 remove(jobId);
@@ -265,17 +342,36 @@ public class FleetView {
         } catch (java.io.IOException e) {
             return false;
         }
+        byte[] packed = packing.pack(value);
         synchronized (jobs) {
-            remove(jobId);
-            jobs.put(jobId, state);
-            bytes += state.estimatedBytes();
-            Iterator<JobState> eldest = jobs.values().iterator();
+            JobSummary summary = JobSummary.of(state, this::shared);
+            String id = summary.jobId().equals(jobId) ? summary.jobId() : jobId;
+            remove(id);
+            Entry entry = new Entry(summary, packed, value.length);
+            jobs.put(id, entry);
+            bytes += entry.bytes();
+            Iterator<Entry> eldest = jobs.values().iterator();
             while ((jobs.size() > maxJobs || bytes > maxBytes) && eldest.hasNext()) {
-                bytes -= eldest.next().estimatedBytes();
+                bytes -= eldest.next().bytes();
                 eldest.remove();
             }
         }
         return true;
+    }
+
+    /** One instance of a model or provider name for every entry that holds it. Under the lock of {@link #jobs}. */
+    private String shared(String name) {
+        if (name == null) {
+            return null;
+        }
+        String known = names.get(name);
+        if (known != null) {
+            return known;
+        }
+        if (names.size() < MAX_SHARED_NAMES) {
+            names.put(name, name);
+        }
+        return name;
     }
 
     /** Estimated bytes the view holds. */
@@ -286,20 +382,20 @@ public class FleetView {
     }
 
     private void remove(String jobId) {
-        JobState before = jobs.remove(jobId);
+        Entry before = jobs.remove(jobId);
         if (before != null) {
-            bytes -= before.estimatedBytes();
+            bytes -= before.bytes();
         }
     }
 
     /** Drops the jobs of a partition this replica has taken over (its own store holds them now). */
     void forget(int partition) {
         synchronized (jobs) {
-            Iterator<JobState> all = jobs.values().iterator();
+            Iterator<Entry> all = jobs.values().iterator();
             while (all.hasNext()) {
-                JobState s = all.next();
-                if (s.partition() == partition) {
-                    bytes -= s.estimatedBytes();
+                Entry e = all.next();
+                if (e.summary().partition() == partition) {
+                    bytes -= e.bytes();
                     all.remove();
                 }
             }

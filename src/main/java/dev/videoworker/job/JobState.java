@@ -133,6 +133,43 @@ public record JobState(
     }
 
     /**
+     * What this job counts for against the spend budget: the provider's actual cost once reported, else the estimate
+     * (null: neither).
+     */
+    public BigDecimal chargedUsd() {
+        return actualCostUsd != null ? actualCostUsd : costUsd;
+    }
+
+    /**
+     * When this job counts against the spend budget (its submission, else its last change), or null when it does not:
+     * never submitted, rejected, or failed for certain before the provider made anything.
+     */
+    public Instant chargedAt() {
+        if (chargedUsd() == null || attempts == 0 || status == JobStatus.REJECTED) {
+            return null;
+        }
+        if (status == JobStatus.FAILED && videoId == null && error != null
+                && !"submission_unknown".equals(error.code())) {
+            return null;
+        }
+        if (timings != null && timings.submittedAt() != null) {
+            return timings.submittedAt();
+        }
+        return updatedAt;
+    }
+
+    /** When this job ended (finished, else stored, else its last change), or null while it has not. */
+    public Instant endedAt() {
+        if (!status.terminal()) {
+            return null;
+        }
+        if (timings != null && timings.finishedAt() != null) {
+            return timings.finishedAt();
+        }
+        return timings != null && timings.storedAt() != null ? timings.storedAt() : updatedAt;
+    }
+
+    /**
      * Whether the provider's copy of this ended job is to be deleted: it was cancelled or timed out there, and it
      * ended recently (not slimmed yet), so a replica taking it over deletes it again in case its owner stopped first.
      */

@@ -8,12 +8,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
 import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.job.JobError;
 import dev.videoworker.job.JobState;
+import dev.videoworker.job.JobSummary;
 import dev.videoworker.job.JobStatus;
 import dev.videoworker.job.VideoRequest;
 
@@ -45,7 +47,7 @@ class FleetFiguresTest {
 
     @Test
     void countsEveryStatusAndZeroForTheAbsentOnes() {
-        FleetResource.Counts counts = FleetResource.counts(List.of(submitted("a", NOW, "1"),
+        FleetResource.Counts counts = FleetResource.counts(summaries(submitted("a", NOW, "1"),
                 submitted("b", NOW, "1").withStatus(JobStatus.IN_PROGRESS, NOW)));
         assertThat(counts.total()).isEqualTo(2);
         assertThat(counts.byStatus()).containsEntry("submitted", 1).containsEntry("in_progress", 1)
@@ -62,7 +64,7 @@ class FleetFiguresTest {
                 NOW.minus(Duration.ofMinutes(61)));
         JobState running = submitted("r", NOW, "1");
         JobState rejected = JobState.rejected("j", 0, null, JobError.of("bad", "bad"), NOW, NOW, null);
-        FleetResource.LastHour hour = FleetResource.lastHour(List.of(stored, failedEarlier, tooOld, running,
+        FleetResource.LastHour hour = FleetResource.lastHour(summaries(stored, failedEarlier, tooOld, running,
                 rejected), NOW);
         assertThat(hour.start()).isEqualTo(Instant.parse("2026-12-05T09:31:00Z"));
         assertThat(hour.stored()).hasSize(60);
@@ -80,7 +82,7 @@ class FleetFiguresTest {
         JobState yesterday = submitted("y", Instant.parse("2026-12-04T23:50:00Z"), "1.00");
         JobState lastWeek = submitted("w", NOW.minus(Duration.ofDays(7)), "5.00");
         JobState rejected = JobState.rejected("r", 0, null, JobError.of("bad", "bad"), NOW, NOW, null);
-        FleetResource.Spend spend = FleetResource.spend(List.of(today, settled, yesterday, lastWeek, rejected), NOW,
+        FleetResource.Spend spend = FleetResource.spend(summaries(today, settled, yesterday, lastWeek, rejected), NOW,
                 budget(Duration.ofHours(24), new BigDecimal("100")));
         assertThat(spend.day()).hasToString("2026-12-05");
         assertThat(spend.todayUsd()).isEqualByComparingTo("0.65");
@@ -91,7 +93,7 @@ class FleetFiguresTest {
 
     @Test
     void aCursorComesBackAsItWentAndARandomOneIsRefused() {
-        JobView last = new PageCursor(NOW, "job-7").asView();
+        JobSummary last = new PageCursor(NOW, "job-7").asSummary();
         PageCursor cursor = PageCursor.parse(PageCursor.of(last).encode()).orElseThrow();
         assertThat(cursor).isEqualTo(new PageCursor(NOW, "job-7"));
         assertThat(PageCursor.parse(new PageCursor(null, "x|y").encode())).contains(new PageCursor(null, "x|y"));
@@ -100,9 +102,13 @@ class FleetFiguresTest {
         assertThatThrownBy(() -> PageCursor.parse("bm90IGEgY3Vyc29y")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> PageCursor.parse("YWJjfGQ")).isInstanceOf(IllegalArgumentException.class);
         // Newest first, then by id: the job after the cursor in that order is older, or as old with a later id.
-        assertThat(PageCursor.ORDER.compare(new PageCursor(NOW.minusSeconds(1), "a").asView(), last)).isPositive();
-        assertThat(PageCursor.ORDER.compare(new PageCursor(NOW, "job-8").asView(), last)).isPositive();
-        assertThat(PageCursor.ORDER.compare(new PageCursor(NOW.plusSeconds(1), "z").asView(), last)).isNegative();
+        assertThat(PageCursor.ORDER.compare(new PageCursor(NOW.minusSeconds(1), "a").asSummary(), last)).isPositive();
+        assertThat(PageCursor.ORDER.compare(new PageCursor(NOW, "job-8").asSummary(), last)).isPositive();
+        assertThat(PageCursor.ORDER.compare(new PageCursor(NOW.plusSeconds(1), "z").asSummary(), last)).isNegative();
+    }
+
+    private static List<JobSummary> summaries(JobState... jobs) {
+        return Stream.of(jobs).map(JobSummary::of).toList();
     }
 
     private static int sum(int[] values) {

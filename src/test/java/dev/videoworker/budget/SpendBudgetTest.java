@@ -153,7 +153,7 @@ class SpendBudgetTest {
         JobState outside = submitted("outside", T0.minus(Duration.ofHours(25)))
                 .ended(JobStatus.STORED, null, T0.minus(Duration.ofHours(2))).slim();
         assertThat(stored.request()).as("slim").isNull();
-        assertThat(SpendBudget.chargedAt(stored)).isEqualTo(T0.minus(Duration.ofHours(3)));
+        assertThat(stored.chargedAt()).isEqualTo(T0.minus(Duration.ofHours(3)));
 
         budget.adopt(0, List.of(stored, settled, outside));
 

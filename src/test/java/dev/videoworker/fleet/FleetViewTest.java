@@ -3,10 +3,12 @@ package dev.videoworker.fleet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
@@ -15,7 +17,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 import dev.videoworker.job.JobState;
+import dev.videoworker.job.JobSummary;
 import dev.videoworker.job.JobStatus;
+import dev.videoworker.job.Route;
+import dev.videoworker.job.StoredObject;
 import dev.videoworker.job.VideoRequest;
 
 /**
@@ -39,10 +44,10 @@ class FleetViewTest {
         return new FleetView(Map.of(), JSON, owned::contains, "video.jobs", true, maxJobs, maxBytes);
     }
 
-    static String state(String jobId, int partition, JobStatus status) throws Exception {
+    static byte[] state(String jobId, int partition, JobStatus status) throws Exception {
         JobState submitting = JobState.submitting(new VideoRequest(jobId, "sora-2", "p " + jobId, "1280x720", "4",
                 null, List.of(), null, null, null), partition, BigDecimal.ONE, T0, T0, null);
-        return JSON.writeValueAsString(submitting.withStatus(status, T0.plusSeconds(1)));
+        return JSON.writeValueAsBytes(submitting.withStatus(status, T0.plusSeconds(1)));
     }
 
     @Test
@@ -56,7 +61,7 @@ class FleetViewTest {
 
         view.apply("job-1", null);
         assertThat(view.find("job-1")).isEmpty();
-        assertThat(view.apply("job-2", "{not a state")).isFalse();
+        assertThat(view.apply("job-2", "{not a state".getBytes(StandardCharsets.UTF_8))).isFalse();
         assertThat(view.size()).isZero();
     }
 
@@ -77,11 +82,14 @@ class FleetViewTest {
     /** Long prompts fill the byte bound before the count: the least recently changed leave until it holds again. */
     @Test
     void beyondItsByteBoundTheJobChangedLeastRecentlyLeavesFirst() throws Exception {
-        String longPrompt = "x".repeat(30_000);
-        long oneJob = JSON.readValue(longState("probe", longPrompt), JobState.class).estimatedBytes();
+        FleetView probe = view(1000);
+        probe.apply("probe", longState("probe", longPrompt(0)));
+        long oneJob = probe.bytes();
+        assertThat(oneJob).as("a job with a prompt of 30,000 random letters").isGreaterThan(15_000);
         FleetView view = view(1000, oneJob * 3 + oneJob / 2);
+        int n = 0;
         for (String id : List.of("a", "b", "c", "d", "e")) {
-            view.apply(id, longState(id, longPrompt));
+            view.apply(id, longState(id, longPrompt(++n)));
         }
         assertThat(view.all()).extracting(seen -> seen.state().jobId()).containsExactly("c", "d", "e");
         assertThat(view.bytes()).isLessThanOrEqualTo(oneJob * 3 + oneJob / 2).isGreaterThan(oneJob * 2);
@@ -92,10 +100,71 @@ class FleetViewTest {
         assertThat(view.bytes()).as("bytes after a tombstone and a partition taken over").isZero();
     }
 
-    static String longState(String jobId, String prompt) throws Exception {
+    /** Letters that do not compress much (a prompt's words would, so the bound would need many more jobs). */
+    static String longPrompt(int seed) {
+        Random random = new Random(seed);
+        StringBuilder prompt = new StringBuilder();
+        for (int i = 0; i < 30_000; i++) {
+            prompt.append((char) ('a' + random.nextInt(26)));
+        }
+        return prompt.toString();
+    }
+
+    /**
+     * A job is held as its summary and its record packed: read back whole, equal to what was committed, in a fraction
+     * of the heap the parsed state took (the bench's 3-replica figure depends on it).
+     */
+    @Test
+    void aJobIsHeldPackedAndReadBackWhole() throws Exception {
+        JobState committed = JobState.submitting(new VideoRequest("job-7", "sora-2", "A paper lantern drifting over "
+                + "a river at night", "1280x720", "8", null, List.of(), null, null, JSON.readTree("{\"team\":\"a\"}")),
+                4, new BigDecimal("0.80"), T0, T0, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+                new Route("fast", "sora-2", "default"), null)
+                .submitted("video_68d7512d07848190b3e45da0ecbebcde0b2d6ad5", T0.plusSeconds(1), T0.plusSeconds(3600))
+                .withActualCost(new BigDecimal("0.75")).generated(T0.plusSeconds(86_400), T0.plusSeconds(90))
+                .stored(new StoredObject("videos", "jobs/job-7/video.mp4", "s3://videos/jobs/job-7/video.mp4", 1234567,
+                        "9f86d081884c7d659a2feb1b7c2a6be4b0f5d4a0f5ad3f4e1a2a0bbbd2f0ab5c", "video/mp4"), Map.of(),
+                        T0.plusSeconds(95))
+                .asVersion(5);
+        byte[] record = JSON.writeValueAsBytes(committed);
+        FleetView view = view(10);
+        view.apply("job-7", record);
+
+        FleetView.Seen seen = view.find("job-7").orElseThrow();
+        assertThat(seen.state()).isEqualTo(JSON.readValue(record, JobState.class));
+        assertThat(seen.summary()).isEqualTo(JobSummary.of(committed));
+        assertThat(seen.summary().provider()).isEqualTo("fast");
+        assertThat(seen.summary().chargedUsd()).isEqualByComparingTo("0.75");
+        assertThat(seen.summary().endedAt()).isEqualTo(T0.plusSeconds(95));
+        assertThat(view.bytes()).as("held for a record of %d bytes", record.length)
+                .isLessThan(FleetView.ENTRY_OVERHEAD + record.length / 2);
+        assertThat(view.bytes()).isLessThan(committed.estimatedBytes() / 2);
+    }
+
+    @Test
+    void aSearchReadsAJobOnlyWhenItsRecordMayHoldTheText() throws Exception {
+        FleetView view = view(10);
+        view.apply("job-1", state("job-1", 1, JobStatus.IN_PROGRESS));
+        FleetView.Seen seen = view.find("job-1").orElseThrow();
+
+        assertThat(seen.mayMention("p job-1")).as("its prompt, lower case").isTrue();
+        assertThat(seen.mayMention("lighthouse")).isFalse();
+        assertThat(seen.mayMention("say \"hi\"")).as("a quote is escaped in the record: cannot tell").isTrue();
+    }
+
+    @Test
+    void modelAndProviderNamesAreSharedBetweenJobs() throws Exception {
+        FleetView view = view(10);
+        view.apply("a", state("a", 1, JobStatus.QUEUED));
+        view.apply("b", state("b", 1, JobStatus.QUEUED));
+        assertThat(view.find("a").orElseThrow().summary().model())
+                .isSameAs(view.find("b").orElseThrow().summary().model());
+    }
+
+    static byte[] longState(String jobId, String prompt) throws Exception {
         JobState submitting = JobState.submitting(new VideoRequest(jobId, "sora-2", prompt, "1280x720", "4",
                 null, List.of(), null, null, null), 0, BigDecimal.ONE, T0, T0, null);
-        return JSON.writeValueAsString(submitting);
+        return JSON.writeValueAsBytes(submitting);
     }
 
     @Test

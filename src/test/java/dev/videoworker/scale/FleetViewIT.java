@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -118,6 +120,13 @@ class FleetViewIT {
             assertThat(ids(json(replica, "/jobs?status=failed&limit=500")))
                     .as("GET /jobs?status=failed on %s", replica.name()).doesNotContainAnyElementsOf(jobs.keySet());
             assertThat(json(replica, "/jobs?limit=3").size()).isEqualTo(3);
+            // The text search finds each job by its prompt (in other case) whoever owns it: the view's jobs are held
+            // packed, and read again only when their record may hold the text.
+            for (Job job : jobs.values()) {
+                assertThat(ids(json(replica, "/jobs?limit=500&q=" + URLEncoder.encode(job.prompt()
+                        .toUpperCase(Locale.ROOT), StandardCharsets.UTF_8)))).as("GET /jobs?q=<the prompt of %s> on %s",
+                                job.id(), replica.name()).containsExactly(job.id());
+            }
             HttpResponse<String> missing = HTTP.send(HttpRequest.newBuilder(replica.uri("/jobs/fleet-no-such-job"))
                     .GET().build(), HttpResponse.BodyHandlers.ofString());
             assertThat(missing.statusCode()).isEqualTo(404);

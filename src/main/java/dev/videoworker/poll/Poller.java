@@ -36,6 +36,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 
 /**
@@ -129,13 +130,17 @@ public class Poller {
         if (!stopping) {
             String jobId = expected.jobId();
             long plannedAt = System.nanoTime() + Math.max(1, delay.toMillis()) * 1_000_000;
-            long id = vertx.setTimer(Math.max(1, delay.toMillis()), timer -> {
+            long id = timer(Math.max(1, delay.toMillis()), timer -> {
                 lateness.record(Math.max(0, System.nanoTime() - plannedAt), TimeUnit.NANOSECONDS);
                 pending.computeIfPresent(jobId, (k, p) -> p.timer() == timer ? null : p);
                 pollOnce(expected, seen);
             });
             pending.put(jobId, new PendingPoll(id, expected, seen));
         }
+    }
+
+    private long timer(long delayMillis, Handler<Long> handler) {
+        return WaitTimers.set(vertx, delayMillis, handler);
     }
 
     /** What {@link #pollNow} did. */
@@ -297,7 +302,7 @@ public class Poller {
                     Log.debugf("%s not deleted at the provider yet (%s); again in %d ms", LogText.safe(videoId),
                             LogText.safe(e.getMessage()),
                             wait);
-                    vertx.setTimer(Math.max(1, wait), t -> deleteAtProvider(ended, videoId, attempt + 1));
+                    timer(Math.max(1, wait), t -> deleteAtProvider(ended, videoId, attempt + 1));
                 });
     }
 
@@ -357,7 +362,7 @@ public class Poller {
         if (stopping) {
             return;
         }
-        vertx.setTimer(Math.max(1, delay.toMillis()), timer -> {
+        timer(Math.max(1, delay.toMillis()), timer -> {
             JobState current = store.find(failed.jobId()).orElse(null);
             // Taken over again meanwhile (a new ownership resumed the job with chains of its own): nothing to do.
             if (stopping || current == null || current.epoch() != failed.epoch()) {

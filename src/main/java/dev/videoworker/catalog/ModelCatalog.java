@@ -43,12 +43,21 @@ public class ModelCatalog {
     /** Durations of the retired legacy route, answered with a message that says so. */
     private static final List<String> LEGACY_SECONDS = List.of("10", "15");
 
-    /** One provider's offer of one model. */
-    public record Offer(String provider, int priority, int order, String model, String providerModel,
-            String keyName, WorkerConfig.Model spec, LocalDate retiresOn, boolean variants) {
+    /** Estimated prices shared between the jobs that have them: at most this many distinct values are kept. */
+    private static final int MAX_SHARED_PRICES = 4096;
+    private static final Map<BigDecimal, BigDecimal> SHARED_PRICES = new ConcurrentHashMap<>();
 
-        public Route route() {
-            return new Route(provider, providerModel, keyName);
+    /**
+     * One provider's offer of one model; {@code route} is where a job it is chosen for goes (one instance, held by
+     * every such job).
+     */
+    public record Offer(String provider, int priority, int order, String model, String providerModel,
+            String keyName, WorkerConfig.Model spec, LocalDate retiresOn, boolean variants, Route route) {
+
+        Offer(String provider, int priority, int order, String model, String providerModel, String keyName,
+                WorkerConfig.Model spec, LocalDate retiresOn, boolean variants) {
+            this(provider, priority, order, model, providerModel, keyName, spec, retiresOn, variants,
+                    new Route(provider, providerModel, keyName));
         }
 
         /** Whether the provider has switched the model off by {@code day}. */
@@ -345,6 +354,19 @@ public class ModelCatalog {
         if (perSecond == null) {
             return spec.pricePerClip().map(p -> p.setScale(2, RoundingMode.HALF_UP));
         }
-        return Optional.of(perSecond.multiply(new BigDecimal(seconds)).setScale(2, RoundingMode.HALF_UP));
+        return Optional.of(shared(perSecond.multiply(new BigDecimal(seconds)).setScale(2, RoundingMode.HALF_UP)));
+    }
+
+    /** One instance of a price for every job estimated at it (each job in flight holds its estimate). */
+    private static BigDecimal shared(BigDecimal price) {
+        BigDecimal known = SHARED_PRICES.get(price);
+        if (known != null) {
+            return known;
+        }
+        if (SHARED_PRICES.size() < MAX_SHARED_PRICES) {
+            BigDecimal first = SHARED_PRICES.putIfAbsent(price, price);
+            return first == null ? price : first;
+        }
+        return price;
     }
 }

@@ -363,6 +363,10 @@ public class RequestParser {
             } catch (ModelCatalog.Refused r) {
                 throw new Reject(r.error());
             }
+            // The catalog's own instances of what every job of the model repeats (held by each job in flight).
+            model = offer.model().equals(model) ? offer.model() : model;
+            size = sameAs(offer.spec().sizes(), size);
+            seconds = sameAs(offer.spec().seconds(), seconds);
             BigDecimal cost = ModelCatalog.estimateCost(offer, size, seconds).orElse(null);
             if (maxCost != null && cost != null && cost.compareTo(maxCost) > 0) {
                 throw reject("cost_limit_exceeded", "maxCostUsd", "Estimated cost $" + cost.toPlainString()
@@ -371,6 +375,16 @@ public class RequestParser {
             }
             return new ParseOutcome.Valid(new VideoRequest(jobId, model, prompt, size, seconds, reference, variants,
                     output, maxCost, metadata, provider), cost);
+        }
+
+        /** The element of {@code known} equal to {@code value}, else {@code value}. */
+        private static String sameAs(List<String> known, String value) {
+            for (String k : known) {
+                if (k.equals(value)) {
+                    return k;
+                }
+            }
+            return value;
         }
 
         private VideoRequest partial() {

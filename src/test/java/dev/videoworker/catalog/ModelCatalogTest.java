@@ -80,6 +80,9 @@ class ModelCatalogTest {
         assertThat(catalog.choose(request("sora-2", null)).offer().route())
                 .isEqualTo(new Route("openai", "sora-2", "default"));
         assertThat(catalog.choose(request("veo-3", "veo")).offer().provider()).isEqualTo("veo");
+        assertThat(catalog.choose(request("veo-3", null)).offer().route())
+                .as("one route per offer, held by every job routed there")
+                .isSameAs(catalog.choose(request("veo-3", null)).offer().route());
     }
 
     @Test

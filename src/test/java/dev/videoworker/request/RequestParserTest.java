@@ -61,6 +61,18 @@ class RequestParserTest {
         assertThat(valid.estimatedCostUsd()).isEqualByComparingTo("0.40");
     }
 
+    /** Every job in flight holds its request: what all jobs of a model repeat is held once, not once per job. */
+    @Test
+    void jobsOfOneModelShareTheValuesTheyRepeat() {
+        String json = "{\"prompt\":\"a cat\",\"model\":\"sora-2-pro\",\"size\":\"1792x1024\",\"seconds\":\"12\"}";
+        ParseOutcome.Valid one = (ParseOutcome.Valid) parse("job-a", json);
+        ParseOutcome.Valid two = (ParseOutcome.Valid) parse("job-b", json);
+        assertThat(two.request().model()).isEqualTo("sora-2-pro").isSameAs(one.request().model());
+        assertThat(two.request().size()).isEqualTo("1792x1024").isSameAs(one.request().size());
+        assertThat(two.request().seconds()).isEqualTo("12").isSameAs(one.request().seconds());
+        assertThat(two.estimatedCostUsd()).isEqualByComparingTo("6.00").isSameAs(one.estimatedCostUsd());
+    }
+
     @Test
     void acceptsSecondsAsANumberAndPricesBySize() {
         ParseOutcome.Valid valid = (ParseOutcome.Valid) parse("job-2",

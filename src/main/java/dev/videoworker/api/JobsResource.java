@@ -240,7 +240,7 @@ public class JobsResource {
         // producer put it); else where a record keyed by the job id goes, as its request will.
         Optional<FleetView.Seen> viewed = current == null ? fleet.find(jobId) : Optional.empty();
         int partition = current != null ? current.partition()
-                : viewed.map(seen -> seen.state().partition()).orElseGet(() -> partitionOf(jobId));
+                : viewed.map(seen -> seen.summary().partition()).orElseGet(() -> partitionOf(jobId));
         if (partition >= 0 && !journal.owns(partition) && fleet.enabled()
                 && RequestParser.jobIdProblem(jobId).isEmpty()) {
             return forwardCancel(jobId, partition, viewed);
@@ -297,7 +297,7 @@ public class JobsResource {
     }
 
     private Uni<Response> cancelOutcome(String jobId, int partition, Instant asked) {
-        Optional<FleetView.Seen> seen = fleet.find(jobId).filter(s -> s.state().partition() == partition);
+        Optional<FleetView.Seen> seen = fleet.find(jobId).filter(s -> s.summary().partition() == partition);
         if (seen.isPresent()) {
             JobState job = seen.get().state();
             if (job.status() == JobStatus.CANCELLED) {

@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntPredicate;
+import java.util.function.UnaryOperator;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -38,6 +39,7 @@ import dev.videoworker.config.ConsumerThread;
 import dev.videoworker.config.KafkaClientProps;
 import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.job.JobState;
+import dev.videoworker.job.JobStatus;
 import dev.videoworker.job.JobSummary;
 import dev.videoworker.journal.JobJournal;
 import dev.videoworker.log.LogText;
@@ -53,10 +55,10 @@ import io.smallrye.common.annotation.Identifier;
  * over is dropped from the view.
  * <p>
  * Compact: per job it holds what listing, filtering and the fleet's figures read ({@link JobSummary}) and the
- * committed record packed ({@link PackedStates}, ~200 bytes for a usual job), read again only for the jobs shown
- * whole. Bounded: at most {@code worker.fleet-view.max-jobs} jobs and {@code max-bytes} (estimated:
- * {@link Entry#bytes}); beyond either the job changed least recently leaves first.
- * Every answer says how far behind the job's partition may be: the time since the view last reached the partition's
+ * committed record packed ({@link PackedStates}, ~200 bytes for a usual job), read again for the jobs an answer shows
+ * whole and, for a text search, to look for the text ({@link Seen#mayMention}). Bounded: at most
+ * {@code worker.fleet-view.max-jobs} jobs and {@code max-bytes} (estimated: {@link Entry#bytes}); beyond either the
+ * job changed least recently leaves first. Every answer says how far behind the job's partition may be: the time since the view last reached the partition's
  * end (its last stable offset).
  */
 @ApplicationScoped
@@ -70,7 +72,7 @@ public class FleetView {
      * Estimated heap bytes of a view entry besides its packed state and its id's characters: the map's entry, the id,
      * the entry, the summary and its times.
      */
-    static final int ENTRY_OVERHEAD = 240;
+    static final int ENTRY_OVERHEAD = 264;
     /** Names shared between entries (models, providers): at most this many distinct ones; others are kept as read. */
     private static final int MAX_SHARED_NAMES = 1024;
 
@@ -342,9 +344,15 @@ public class FleetView {
         } catch (java.io.IOException e) {
             return false;
         }
+        if (state.jobId() == null || state.status() == null) {
+            // Not a job's state (the worker always writes both); a summary could not be made of it.
+            return false;
+        }
         byte[] packed = packing.pack(value);
+        // Names of rejected requests are whatever a client sent: not shared, so they cannot fill the table.
+        UnaryOperator<String> names = state.status() == JobStatus.REJECTED ? UnaryOperator.identity() : this::shared;
         synchronized (jobs) {
-            JobSummary summary = JobSummary.of(state, this::shared);
+            JobSummary summary = JobSummary.of(state, names);
             String id = summary.jobId().equals(jobId) ? summary.jobId() : jobId;
             remove(id);
             Entry entry = new Entry(summary, packed, value.length);

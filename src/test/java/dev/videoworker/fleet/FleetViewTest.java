@@ -62,6 +62,10 @@ class FleetViewTest {
         view.apply("job-1", null);
         assertThat(view.find("job-1")).isEmpty();
         assertThat(view.apply("job-2", "{not a state".getBytes(StandardCharsets.UTF_8))).isFalse();
+        assertThat(view.apply("job-3", "{\"partition\":1,\"status\":\"queued\"}".getBytes(StandardCharsets.UTF_8)))
+                .as("no job id").isFalse();
+        assertThat(view.apply("job-4", "{\"jobId\":\"job-4\",\"partition\":1}".getBytes(StandardCharsets.UTF_8)))
+                .as("no status").isFalse();
         assertThat(view.size()).isZero();
     }
 
@@ -153,12 +157,14 @@ class FleetViewTest {
     }
 
     @Test
-    void modelAndProviderNamesAreSharedBetweenJobs() throws Exception {
+    void modelAndProviderNamesAreSharedBetweenJobsButNotThoseOfRejectedRequests() throws Exception {
         FleetView view = view(10);
         view.apply("a", state("a", 1, JobStatus.QUEUED));
         view.apply("b", state("b", 1, JobStatus.QUEUED));
+        view.apply("c", state("c", 1, JobStatus.REJECTED));
         assertThat(view.find("a").orElseThrow().summary().model())
-                .isSameAs(view.find("b").orElseThrow().summary().model());
+                .isSameAs(view.find("b").orElseThrow().summary().model())
+                .isNotSameAs(view.find("c").orElseThrow().summary().model());
     }
 
     static byte[] longState(String jobId, String prompt) throws Exception {

@@ -79,7 +79,8 @@ final class ObjectUploader {
 
     /**
      * Blocking: uploads everything {@code in} gives until its end. Metadata values are sent as HTTP header values,
-     * with every byte outside printable ASCII (and {@code %}) percent-encoded as UTF-8 ({@link #headerValue}).
+     * with every byte outside printable ASCII (and {@code %}) percent-encoded as UTF-8 ({@link #headerValue}). Once
+     * the worker is shutting down ({@link OpenUploads#closed}) nothing more is written: an IOException instead.
      */
     void upload(InputStream in, String bucket, String key, String contentType, Map<String, String> metadata)
             throws IOException, MinioException {
@@ -93,6 +94,11 @@ final class ObjectUploader {
         }
         int next = filled < buffer.length ? -1 : in.read();
         if (next < 0) {
+            if (open.closed()) {
+                // Read while the worker began to stop (a slow provider): the next owner stores the job; a stopping
+                // replica writes nothing it would not announce.
+                throw new IOException("the worker is shutting down");
+            }
             if (in instanceof HashingInputStream hashed) {
                 // The stream has ended, so its hash is the hash of exactly these bytes. Sent as the payload's hash
                 // (signed with the request, and turned by the SDK into the x-amz-checksum-sha256 the store checks),

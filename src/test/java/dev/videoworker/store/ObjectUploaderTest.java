@@ -286,6 +286,23 @@ class ObjectUploaderTest {
         assertNothingLeftUnder("late/");
     }
 
+    /**
+     * A video smaller than a part is sent in one PUT once it is read; a shutdown that began while it was read (a slow
+     * provider) refuses that PUT: the next owner stores the job, and a stopping replica writes no object it will not
+     * announce (ScaleOutIT#restartsAnUploadCutShortBySigterm failed when the read ended within the shutdown).
+     */
+    @Test
+    void aSmallVideoReadToItsEndAfterTheShutdownBeganIsNotWritten() throws Exception {
+        OpenUploads open = new OpenUploads(asyncMinio);
+        open.abortAll(Duration.ofSeconds(1));
+
+        assertThatThrownBy(() -> new ObjectUploader(asyncMinio, PART, open).upload(SyntheticContent.stream(1000),
+                BUCKET, "late-small/video.mp4", "video/mp4", METADATA)).hasMessage("the worker is shutting down");
+
+        assertThatThrownBy(() -> minio.statObject(StatObjectArgs.builder().bucket(BUCKET).object("late-small/video.mp4")
+                .build())).isInstanceOf(ErrorResponseException.class);
+    }
+
     @Test
     void aStreamThatFailsWithinItsFirstPartWritesNothing() throws Exception {
         String key = "broken/early.mp4";

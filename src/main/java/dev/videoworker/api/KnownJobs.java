@@ -30,8 +30,8 @@ class KnownJobs {
     }
 
     /**
-     * A job: its summary at once, and its whole state from this replica's store ({@code local}) or, read on demand, from
-     * the fleet view's entry ({@code seen}); exactly one of the two is set.
+     * A job: its summary at once, and its whole state from this replica's store ({@code local}) or, read on demand,
+     * from the fleet view's entry ({@code seen}); exactly one of the two is set.
      */
     record Known(JobSummary summary, JobState local, FleetView.Seen seen) {
 

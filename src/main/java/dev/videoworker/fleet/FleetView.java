@@ -58,8 +58,8 @@ import io.smallrye.common.annotation.Identifier;
  * committed record packed ({@link PackedStates}, ~200 bytes for a usual job), read again for the jobs an answer shows
  * whole and, for a text search, to look for the text ({@link Seen#mayMention}). Bounded: at most
  * {@code worker.fleet-view.max-jobs} jobs and {@code max-bytes} (estimated: {@link Entry#bytes}); beyond either the
- * job changed least recently leaves first. Every answer says how far behind the job's partition may be: the time since the view last reached the partition's
- * end (its last stable offset).
+ * job changed least recently leaves first. Every answer says how far behind the job's partition may be: the time
+ * since the view last reached the partition's end (its last stable offset).
  */
 @ApplicationScoped
 public class FleetView {

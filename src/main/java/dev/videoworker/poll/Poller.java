@@ -50,6 +50,8 @@ public class Poller {
 
     private static final Duration DELETE_RETRY_MAX = Duration.ofMinutes(5);
     private static final int DELETE_ATTEMPTS = 20;
+    /** No poll waits longer, whatever a provider's Retry-After asked. */
+    private static final Duration LONGEST_WAIT = Duration.ofDays(1);
 
     private final JobStore store;
     private final JobLedger ledger;
@@ -64,6 +66,8 @@ public class Poller {
     private final Clock clock = Clock.systemUTC();
     /** The poll each job waits for, so a webhook can bring it forward. */
     private final Map<String, PendingPoll> pending = new ConcurrentHashMap<>();
+    /** The waiting polls of all jobs, on one timer. */
+    private final WaitQueue polls;
     private volatile boolean stopping;
     private volatile Instant lastPollAt = Instant.now();
     private final Timer lateness;
@@ -80,6 +84,7 @@ public class Poller {
         this.driver = driver;
         this.vertx = vertx;
         this.config = config.poll();
+        this.polls = new WaitQueue(vertx);
         this.plans = new PollSchedule(this.config.minInterval(), this.config.maxInterval(), this.config.jitter(),
                 () -> ThreadLocalRandom.current().nextDouble());
         this.lateness = Timer.builder("worker.poll.lateness")
@@ -128,14 +133,10 @@ public class Poller {
      */
     private void schedule(JobState expected, PollSchedule.Seen seen, Duration delay) {
         if (!stopping) {
-            String jobId = expected.jobId();
-            long plannedAt = System.nanoTime() + Math.max(1, delay.toMillis()) * 1_000_000;
-            long id = timer(Math.max(1, delay.toMillis()), timer -> {
-                lateness.record(Math.max(0, System.nanoTime() - plannedAt), TimeUnit.NANOSECONDS);
-                pending.computeIfPresent(jobId, (k, p) -> p.timer() == timer ? null : p);
-                pollOnce(expected, seen);
-            });
-            pending.put(jobId, new PendingPoll(id, expected, seen));
+            long millis = Math.max(1, Math.min(delay.toMillis(), LONGEST_WAIT.toMillis()));
+            PendingPoll poll = new PendingPoll(System.nanoTime() + millis * 1_000_000, expected, seen);
+            pending.put(expected.jobId(), poll);
+            polls.add(poll);
         }
     }
 
@@ -164,10 +165,15 @@ public class Poller {
             return Nudge.UNKNOWN_VIDEO;
         }
         PendingPoll waiting = pending.remove(job.jobId());
-        if (waiting == null || !vertx.cancelTimer(waiting.timer())) {
+        if (waiting == null) {
             return Nudge.BUSY;
         }
-        schedule(waiting.expected(), waiting.seen(), Duration.ZERO);
+        JobState expected = waiting.expected;
+        PollSchedule.Seen seen = waiting.seen;
+        if (!polls.cancel(waiting)) {
+            return Nudge.BUSY;
+        }
+        schedule(expected, seen, Duration.ZERO);
         return Nudge.POLLED;
     }
 
@@ -408,6 +414,28 @@ public class Poller {
     private record Polled(JobState job, Duration pollAfter) {
     }
 
-    private record PendingPoll(long timer, JobState expected, PollSchedule.Seen seen) {
+    /** A job's next poll, waiting in {@link #polls} (one timer for all of them). */
+    private final class PendingPoll extends WaitQueue.Wait {
+        private JobState expected;
+        private PollSchedule.Seen seen;
+
+        PendingPoll(long due, JobState expected, PollSchedule.Seen seen) {
+            super(due);
+            this.expected = expected;
+            this.seen = seen;
+        }
+
+        @Override
+        void run(long lateNanos) {
+            lateness.record(lateNanos, TimeUnit.NANOSECONDS);
+            pending.remove(expected.jobId(), this);
+            pollOnce(expected, seen);
+        }
+
+        @Override
+        void cancelled() {
+            expected = null; // the job's state is not kept until this wait's time comes
+            seen = null;
+        }
     }
 }

@@ -1,6 +1,8 @@
 package dev.videoworker.config;
 
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -12,7 +14,9 @@ import io.quarkus.logging.Log;
 /**
  * A daemon thread of its own that reads with a plain {@link KafkaConsumer} (one outside the group, made by the body
  * itself) until stopped: the body runs, and when it fails it is logged and run again after {@code retry}, with a new
- * consumer, as often as it takes. {@link #stop()} wakes the consumer in use, interrupts a wait and joins the thread.
+ * consumer, as often as it takes. {@link #stop()} wakes the consumer in use, ends a wait and joins the thread; it
+ * interrupts the thread only if it has not ended after 5 s, so a consumer closing after its wakeup is not cut short
+ * (an interrupted close logs "Failed to close fetcher ... InterruptException" as an error on every stop).
  * The body registers its consumer with {@link #use} and loops while {@link #running()}.
  */
 public final class ConsumerThread {
@@ -24,6 +28,8 @@ public final class ConsumerThread {
     private final Duration retry;
     private final Runnable body;
     private final AtomicBoolean running = new AtomicBoolean();
+    /** Counted down by {@link #stop()}: ends the wait before a retry. */
+    private final CountDownLatch stopping = new CountDownLatch(1);
     private volatile KafkaConsumer<?, ?> consumer;
     private Thread thread;
 
@@ -73,9 +79,13 @@ public final class ConsumerThread {
         return running.get();
     }
 
-    /** Stops the thread: wakes its consumer, ends a wait before a retry, and waits up to 5 s for it to end. */
+    /**
+     * Stops the thread: wakes its consumer, ends a wait before a retry, and waits up to 5 s for it to end (its
+     * consumer's close included); only then interrupts it (a body blocked elsewhere) and waits a second more.
+     */
     public void stop() {
         running.set(false);
+        stopping.countDown();
         KafkaConsumer<?, ?> c = consumer;
         if (c != null) {
             c.wakeup();
@@ -85,9 +95,12 @@ public final class ConsumerThread {
             t = thread;
         }
         if (t != null) {
-            t.interrupt();
             try {
                 t.join(JOIN_MILLIS);
+                if (t.isAlive()) {
+                    t.interrupt();
+                    t.join(1_000);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -118,7 +131,9 @@ public final class ConsumerThread {
                 Log.warnf("%s stopped (%s: %s); starting again in %s", reading, e.getClass().getSimpleName(),
                         LogText.safe(e.getMessage()), retry);
                 try {
-                    Thread.sleep(retry.toMillis());
+                    if (stopping.await(retry.toMillis(), TimeUnit.MILLISECONDS)) {
+                        return;
+                    }
                 } catch (InterruptedException ie) {
                     return;
                 }

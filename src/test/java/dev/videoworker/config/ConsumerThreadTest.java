@@ -101,7 +101,7 @@ class ConsumerThreadTest {
                     try {
                         stopped.await();
                     } catch (InterruptedException e) {
-                        // the stop interrupts this wait; the body goes on to register its consumer as it would
+                        Thread.currentThread().interrupt();
                     }
                     try (KafkaConsumer<String, String> c = unreachable()) {
                         goOn.set(self.get().use(c));
@@ -111,11 +111,44 @@ class ConsumerThreadTest {
         self.set(thread);
         thread.start();
         assertThat(entered.await(10, TimeUnit.SECONDS)).as("the body running").isTrue();
-        thread.stop();
+        Thread stopper = new Thread(thread::stop); // stop() waits for the body, which waits for this test
+        stopper.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !thread.running());
         stopped.countDown();
 
         await("the body registering its consumer").atMost(Duration.ofSeconds(10))
                 .until(() -> registered.getCount() == 0);
         assertThat(goOn.get()).as("whether the body is told to go on after the stop").isFalse();
+        stopper.join(10_000);
+    }
+
+    @Test
+    void aStopLetsTheBodyCloseItsConsumerWithoutBeingInterrupted() throws Exception {
+        CountDownLatch polling = new CountDownLatch(1);
+        AtomicReference<Boolean> interruptedWhileClosing = new AtomicReference<>();
+        AtomicReference<ConsumerThread> self = new AtomicReference<>();
+        ConsumerThread thread = new ConsumerThread("consumer-thread-test", "the test reading nowhere",
+                Duration.ofMillis(50), () -> {
+                    try (KafkaConsumer<String, String> c = unreachable()) {
+                        if (!self.get().use(c)) {
+                            return;
+                        }
+                        polling.countDown();
+                        c.poll(Duration.ofMinutes(5));
+                    } finally {
+                        // what closing takes after the wakeup (a consumer leaving its fetches): an interrupt cut it
+                        try {
+                            Thread.sleep(300);
+                            interruptedWhileClosing.set(false);
+                        } catch (InterruptedException e) {
+                            interruptedWhileClosing.set(true);
+                        }
+                    }
+                });
+        self.set(thread);
+        thread.start();
+        assertThat(polling.await(30, TimeUnit.SECONDS)).isTrue();
+        thread.stop();
+        assertThat(interruptedWhileClosing.get()).as("interrupted while closing after the wakeup").isFalse();
     }
 }

@@ -68,7 +68,7 @@ import io.minio.UploadObjectArgs;
  *
  * <p>Options: {@code --phases=e,a,b,c}, {@code --jobs=2000}, {@code --steady} (also 20,000 jobs),
  * {@code --in-flight=10000}, {@code --hold=PT2M}, {@code --transfer-bytes=2147483648}, {@code --profile} (JFR on the
- * worker in (a) and (b)), {@code --worker-jvm=-Xmx512m}, {@code --startups=3}, {@code --warmup=3000} (jobs run through
+ * worker in (a) and (b)), {@code --worker-jvm="-Xmx512m -Xms32m -XX:+UseParallelGC"} (the image's collector, a 512 MiB heap), {@code --startups=3}, {@code --warmup=3000} (jobs run through
  * the worker of (a) before it is measured), {@code --index-jobs=100000}, {@code --index-bound=10000} (phase i),
  * {@code --scale-replicas=1,2,3}, {@code --scale-jobs=20000}, {@code --scale-warmup=500}, {@code --scale-inflight}
  * (phase s).
@@ -77,6 +77,11 @@ public final class Benchmark {
 
     private static final String API_KEY = "sk-FAKE-bench-0000";
     static final int PARTITIONS = 3;
+    /**
+     * The worker's JVM unless {@code --worker-jvm} says otherwise: the image's collector, and the heap of a container
+     * with a 512 MiB heap (the image leaves the initial heap at the JVM's default, 1/64 of the container's memory).
+     */
+    static final String DEFAULT_WORKER_JVM = "-Xmx512m -Xms32m -XX:+UseParallelGC";
     static final int VIDEO_BYTES = 64 * 1024;
     private static final long MIB = 1024 * 1024;
     private static final Path OUT = Path.of("target", "bench").toAbsolutePath();
@@ -1231,7 +1236,7 @@ public final class Benchmark {
                     throw new IllegalArgumentException("unknown option --" + key + "; known: " + known);
                 }
             }
-            String jvm = given.getOrDefault("worker-jvm", "-Xmx512m");
+            String jvm = given.getOrDefault("worker-jvm", DEFAULT_WORKER_JVM);
             return new Options(List.of(given.getOrDefault("phases", "e,a,b,c").split(",")),
                     Integer.parseInt(given.getOrDefault("jobs", "2000")),
                     Boolean.parseBoolean(given.getOrDefault("steady", "false")),

@@ -126,6 +126,11 @@ class BenchHarnessTest {
         assertThat(text.sum("jvm_memory_used_bytes", Map.of("area", "heap")).orElseThrow()).isEqualTo(3.5e7);
         assertThat(text.sum("jvm_memory_used_bytes", Map.of("area", "heap", "id", "G1 Old Gen")).orElseThrow())
                 .isEqualTo(2.5e7);
+        assertThat(text.sum("jvm_memory_used_bytes", Map.of("area", "heap", "id", "*Old Gen")).orElseThrow())
+                .isEqualTo(2.5e7);
+        assertThat(new PrometheusText("jvm_memory_used_bytes{area=\"heap\",id=\"PS Old Gen\"} 4.0E7\n")
+                .sum("jvm_memory_used_bytes", Map.of("id", "*Old Gen")).orElseThrow()).isEqualTo(4.0e7);
+        assertThat(text.sum("jvm_memory_used_bytes", Map.of("id", "*Old"))).as("a suffix, not a part").isEmpty();
         assertThat(text.sum("worker_poll_lateness_seconds", Map.of("quantile", "0.99")).orElseThrow())
                 .isEqualTo(0.012);
         assertThat(text.sum("worker_poll_lateness_seconds_max", Map.of()).orElseThrow()).isEqualTo(0.5);

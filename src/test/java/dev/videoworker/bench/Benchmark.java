@@ -68,8 +68,9 @@ import io.minio.UploadObjectArgs;
  *
  * <p>Options: {@code --phases=e,a,b,c}, {@code --jobs=2000}, {@code --steady} (also 20,000 jobs),
  * {@code --in-flight=10000}, {@code --hold=PT2M}, {@code --transfer-bytes=2147483648}, {@code --profile} (JFR on the
- * worker in (a) and (b)), {@code --worker-jvm="-Xmx512m -Xms32m -XX:+UseParallelGC"} (the image's collector, a 512 MiB heap), {@code --startups=3}, {@code --warmup=3000} (jobs run through
- * the worker of (a) before it is measured), {@code --index-jobs=100000}, {@code --index-bound=10000} (phase i),
+ * worker in (a) and (b)), {@code --worker-jvm="-Xmx512m -Xms32m -XX:+UseParallelGC"} (the image's collector, a
+ * 512 MiB heap), {@code --startups=3}, {@code --warmup=3000} (jobs run through the worker of (a) before it is
+ * measured), {@code --index-jobs=100000}, {@code --index-bound=10000} (phase i),
  * {@code --scale-replicas=1,2,3}, {@code --scale-jobs=20000}, {@code --scale-warmup=500}, {@code --scale-inflight}
  * (phase s).
  */
@@ -82,6 +83,9 @@ public final class Benchmark {
      * with a 512 MiB heap (the image leaves the initial heap at the JVM's default, 1/64 of the container's memory).
      */
     static final String DEFAULT_WORKER_JVM = "-Xmx512m -Xms32m -XX:+UseParallelGC";
+    /** The heap pools of G1 ("G1 Eden Space", "G1 Old Gen") and of the parallel collector ("PS ..."). */
+    private static final String EDEN = "*Eden Space";
+    private static final String OLD_GEN = "*Old Gen";
     static final int VIDEO_BYTES = 64 * 1024;
     private static final long MIB = 1024 * 1024;
     private static final Path OUT = Path.of("target", "bench").toAbsolutePath();
@@ -789,12 +793,12 @@ public final class Benchmark {
                 try {
                     PrometheusText metrics = new PrometheusText(worker.get("/q/metrics", null));
                     double heap = metrics.sum("jvm_memory_used_bytes", Map.of("area", "heap")).orElse(0);
-                    double eden = metrics.sum("jvm_memory_used_bytes", Map.of("area", "heap", "id", "G1 Eden Space"))
+                    double eden = metrics.sum("jvm_memory_used_bytes", Map.of("area", "heap", "id", EDEN))
                             .orElse(0);
                     peakHeap = Math.max(peakHeap, heap);
                     peakOutsideEden = Math.max(peakOutsideEden, heap - eden);
                     peakOld = Math.max(peakOld, metrics.sum("jvm_memory_used_bytes",
-                            Map.of("area", "heap", "id", "G1 Old Gen")).orElse(0));
+                            Map.of("area", "heap", "id", OLD_GEN)).orElse(0));
                     samples++;
                     long wait = next - System.nanoTime();
                     if (wait > 0) {
@@ -854,7 +858,7 @@ public final class Benchmark {
 
     private double oldGen(ChildProcess worker) throws Exception {
         return new PrometheusText(worker.get("/q/metrics", null))
-                .sum("jvm_memory_used_bytes", Map.of("area", "heap", "id", "G1 Old Gen")).orElse(0);
+                .sum("jvm_memory_used_bytes", Map.of("area", "heap", "id", OLD_GEN)).orElse(0);
     }
 
     /** Creates a video straight at the simulator (for the raw download) and returns its id. */

@@ -2,6 +2,7 @@ package dev.videoworker.bench;
 
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.regex.Pattern;
 
 /** Reads figures out of the Prometheus text format the worker serves at {@code /q/metrics}. */
 final class PrometheusText {
@@ -14,7 +15,8 @@ final class PrometheusText {
 
     /**
      * The sum of every sample of {@code metric} whose labels include all of {@code labels} (e.g. all heap pools of
-     * {@code jvm_memory_used_bytes} with {@code area="heap"}); empty when none matches.
+     * {@code jvm_memory_used_bytes} with {@code area="heap"}); empty when none matches. A value starting with
+     * {@code *} matches any value ending with the rest ({@code "*Old Gen"}: G1's and the parallel collector's pools).
      */
     OptionalDouble sum(String metric, Map<String, String> labels) {
         double total = 0;
@@ -33,8 +35,10 @@ final class PrometheusText {
                 continue;
             }
             String labelText = brace >= 0 ? line.substring(brace, line.indexOf('}', brace) + 1) : "";
-            boolean matches = labels.entrySet().stream()
-                    .allMatch(e -> labelText.contains(e.getKey() + "=\"" + e.getValue() + "\""));
+            boolean matches = labels.entrySet().stream().allMatch(e -> e.getValue().startsWith("*")
+                    ? Pattern.compile("[{,]" + Pattern.quote(e.getKey()) + "=\"[^\"]*"
+                            + Pattern.quote(e.getValue().substring(1)) + "\"").matcher(labelText).find()
+                    : labelText.contains(e.getKey() + "=\"" + e.getValue() + "\""));
             if (matches) {
                 total += Double.parseDouble(line.substring(space + 1).trim());
                 found = true;

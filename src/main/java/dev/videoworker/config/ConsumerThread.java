@@ -44,9 +44,9 @@ public final class ConsumerThread {
         this.body = body;
     }
 
-    /** Starts the thread, once. */
+    /** Starts the thread, once; not again after {@link #stop()}. */
     public synchronized void start() {
-        if (!running.compareAndSet(false, true)) {
+        if (stopping.getCount() == 0 || !running.compareAndSet(false, true)) {
             return;
         }
         thread = new Thread(this::run, name);

@@ -133,11 +133,15 @@ public class Poller {
      */
     private void schedule(JobState expected, PollSchedule.Seen seen, Duration delay) {
         if (!stopping) {
-            long millis = Math.max(1, Math.min(delay.toMillis(), LONGEST_WAIT.toMillis()));
-            PendingPoll poll = new PendingPoll(System.nanoTime() + millis * 1_000_000, expected, seen);
+            PendingPoll poll = new PendingPoll(System.nanoTime() + waitMillis(delay) * 1_000_000, expected, seen);
             pending.put(expected.jobId(), poll);
             polls.add(poll);
         }
+    }
+
+    /** A poll's wait in milliseconds: at least 1, at most {@link #LONGEST_WAIT}, whatever a provider asked. */
+    static long waitMillis(Duration delay) {
+        return delay.compareTo(LONGEST_WAIT) > 0 ? LONGEST_WAIT.toMillis() : Math.max(1, delay.toMillis());
     }
 
     private long timer(long delayMillis, Handler<Long> handler) {
@@ -156,8 +160,8 @@ public class Poller {
 
     /**
      * Brings the next poll of the job following {@code videoId} forward to now (a webhook said the video finished).
-     * Only a job waiting on its timer is nudged, and only when that timer could still be cancelled, so there is never
-     * a second chain for a job: the poll records what it sees through the ledger as any other poll does.
+     * Only a job whose next poll is waiting is nudged, and only when that wait could still be cancelled (it was not
+     * taken out to run), so there is never a second chain for a job: the poll records what it sees through the ledger as any other poll does.
      */
     public Nudge pollNow(String videoId) {
         JobState job = store.findByVideoId(videoId).orElse(null);

@@ -16,8 +16,8 @@ import io.vertx.core.impl.VertxInternal;
  * fresh duplicated context (nothing of the step that added it is kept, as with {@link WaitTimers}). Uses Vert.x 4's
  * internal {@code ContextInternal}/{@code VertxInternal} (a timer on a context of its own, as {@link WaitTimers}).
  *
- * <p>Thread-safe; adding and cancelling take one lock, O(log n). A cancelled wait stays in the heap, inert, until its
- * time comes ({@link Wait#cancelled()} lets it drop what it holds).
+ * <p>Thread-safe; adding (O(log n)) and cancelling (O(1)) take one lock. A cancelled wait stays in the heap, inert,
+ * until its time comes ({@link Wait#cancelled()} lets it drop what it holds).
  */
 final class WaitQueue {
 
@@ -62,8 +62,8 @@ final class WaitQueue {
         wait.loop = ((ContextInternal) vertx.getOrCreateContext()).unwrap();
         synchronized (this) {
             heap.add(wait);
-            if (heap.peek() == wait) {
-                arm();
+            if (armed == -1 || heap.peek() == wait) {
+                arm(); // the earliest, or no timer set (one could not be set before: try again)
             }
         }
     }

@@ -79,8 +79,9 @@ public final class Benchmark {
     private static final String API_KEY = "sk-FAKE-bench-0000";
     static final int PARTITIONS = 3;
     /**
-     * The worker's JVM unless {@code --worker-jvm} says otherwise: the image's collector, and the heap of a container
-     * with a 512 MiB heap (the image leaves the initial heap at the JVM's default, 1/64 of the container's memory).
+     * The worker's JVM unless {@code --worker-jvm} says otherwise (which replaces all of it, collector included): the
+     * image's collector, a 512 MiB heap, and a small initial heap as in the image (the JVM's default, 1/64 of the
+     * container's memory: 24 MiB under the deployment's 1.5 GiB limit; 32 MiB is that of a 2 GiB container).
      */
     static final String DEFAULT_WORKER_JVM = "-Xmx512m -Xms32m -XX:+UseParallelGC";
     /** The heap pools of G1 ("G1 Eden Space", "G1 Old Gen") and of the parallel collector ("PS ..."). */
@@ -816,8 +817,8 @@ public final class Benchmark {
 
     /**
      * What the worker really holds during the transfer: every {@link #EVERY}, a full GC ({@code jcmd GC.run}, which
-     * returns once it is done), then heap used. Garbage (which G1 is free to leave in the young or old generation for
-     * a while, and does with -Xmx512m) is not counted. The pauses cost the transfer a little of its rate.
+     * returns once it is done), then heap used. Garbage (which the collector is free to leave in the young or old
+     * generation for a while, and does with -Xmx512m) is not counted. The pauses cost the transfer a little of its rate.
      */
     private static final class LiveHeapSampler implements Runnable {
         static final Duration EVERY = Duration.ofSeconds(5);

@@ -86,6 +86,8 @@ class ConsumerThreadTest {
                 .until(() -> !dies.alive());
         dies.stop();
         assertThat(dies.alive()).as("once stopped").isTrue();
+        dies.start();
+        assertThat(dies.running()).as("started again after the stop").isFalse();
     }
 
     @Test

@@ -179,4 +179,14 @@ class WaitQueueTest {
         });
         return new WeakReference<>(step);
     }
+
+    @Test
+    void aPollWaitsAtLeastAMillisecondAndAtMostADayWhateverTheProviderAsked() {
+        assertThat(Poller.waitMillis(Duration.ZERO)).isEqualTo(1);
+        assertThat(Poller.waitMillis(Duration.ofMillis(-5))).isEqualTo(1);
+        assertThat(Poller.waitMillis(Duration.ofSeconds(30))).isEqualTo(30_000);
+        assertThat(Poller.waitMillis(Duration.ofDays(3))).isEqualTo(Duration.ofDays(1).toMillis());
+        // a Retry-After of 2^63 - 1 seconds: Duration.toMillis() would overflow and end the job's chain of polls
+        assertThat(Poller.waitMillis(Duration.ofSeconds(Long.MAX_VALUE))).isEqualTo(Duration.ofDays(1).toMillis());
+    }
 }

@@ -161,7 +161,8 @@ public class Poller {
     /**
      * Brings the next poll of the job following {@code videoId} forward to now (a webhook said the video finished).
      * Only a job whose next poll is waiting is nudged, and only when that wait could still be cancelled (it was not
-     * taken out to run), so there is never a second chain for a job: the poll records what it sees through the ledger as any other poll does.
+     * taken out to run), so there is never a second chain for a job: the poll records what it sees through the ledger
+     * as any other poll does.
      */
     public Nudge pollNow(String videoId) {
         JobState job = store.findByVideoId(videoId).orElse(null);

@@ -6,10 +6,10 @@ import io.vertx.core.impl.ContextInternal;
 
 /**
  * Timers for what waits as long as a job does (a retry of a delete, a resume after a failed write; a job's next poll
- * waits in {@link WaitQueue}, whose one timer is set here too). {@code vertx.setTimer} keeps the context it is
- * called from: a job's previous step's duplicated context (a Kafka record's, an HTTP response's) with all it carries
- * (tracing and logging data, ~0.5 KB), for as long as the job waits; 25 MB at 50,000 jobs in flight. These timers hold
- * the event loop's own context only, and run their handler on a new duplicated context of its own.
+ * waits in {@link WaitQueue}, which sets its one timer on an event loop of its own). {@code vertx.setTimer} keeps the
+ * context it is called from: a job's previous step's duplicated context (a Kafka record's, an HTTP response's) with
+ * all it carries (tracing and logging data, ~0.5 KB), for as long as the job waits; 25 MB at 50,000 jobs in flight.
+ * These timers hold the event loop's own context only, and run their handler on a new duplicated context of its own.
  */
 final class WaitTimers {
 

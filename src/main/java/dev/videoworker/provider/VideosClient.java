@@ -68,7 +68,8 @@ public class VideosClient {
     private final ObjectMapper mapper;
     private final String authorization;
     private final String apiKeyHeader;
-    private final HttpClient contentHttp;
+    /** Made on the first download from the provider's origin (its TLS context is not needed before). */
+    private final Supplier<HttpClient> contentHttp;
     private final RetryPolicy retry;
     private final RetryListener retryListener;
     private final WorkerMetrics metrics;
@@ -77,7 +78,7 @@ public class VideosClient {
     private final AsyncPermits creates;
     private final ResultUrls resultUrls;
     /** Downloads off the provider's origin: no key, no redirects followed by itself, every address guarded. */
-    private final OkHttpClient foreignHttp;
+    private final Supplier<OkHttpClient> foreignHttp;
     /** Longest wait for a content download's headers, and for each next byte of its body: the API read timeout. */
     private final Duration contentTimeout;
     /** Spacing of polls at {@code polls-per-second} (0: no limit), and the instant the next one may be sent. */
@@ -109,7 +110,8 @@ public class VideosClient {
 
     VideosClient(ProviderSettings settings, ProviderHttp api, ProviderCreateHttp createApi, ObjectMapper mapper,
             RetryPolicy retry, RetryListener listener, WorkerMetrics metrics, ProviderHealth health, Tracing tracing,
-            Duration contentTimeout, HttpClient contentHttp, ResultUrls resultUrls, OkHttpClient foreignHttp) {
+            Duration contentTimeout, Supplier<HttpClient> contentHttp, ResultUrls resultUrls,
+            Supplier<OkHttpClient> foreignHttp) {
         this.settings = settings;
         this.dialect = settings.dialect();
         this.tracing = tracing;
@@ -423,7 +425,7 @@ public class VideosClient {
             }
             HttpResponse<InputStream> response;
             try {
-                response = contentHttp.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+                response = contentHttp.get().send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while opening content of " + videoId, e);
@@ -463,7 +465,7 @@ public class VideosClient {
             Request request = new Request.Builder().url(uri.toString()).get().build();
             okhttp3.Response response;
             try {
-                response = foreignHttp.newCall(request).execute();
+                response = foreignHttp.get().newCall(request).execute();
             } catch (IOException e) {
                 GuardedDns.RefusedAddressException refused = GuardedDns.refusedAddress(e);
                 if (refused != null) {

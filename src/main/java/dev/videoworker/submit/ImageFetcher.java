@@ -32,6 +32,7 @@ import dev.videoworker.log.LogText;
 import dev.videoworker.net.AddressGuard;
 import dev.videoworker.net.GuardedDns;
 import dev.videoworker.net.HostAllowList;
+import dev.videoworker.net.OnFirstUse;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.Startup;
 import okhttp3.Call;
@@ -48,7 +49,8 @@ import okhttp3.Response;
 @Startup
 public class ImageFetcher {
 
-    private final OkHttpClient client;
+    /** Made on the first download: building it loads the CA certificates (not needed at start). */
+    private final OnFirstUse<OkHttpClient> client;
     private final HostAllowList hosts;
     private final AddressGuard guard;
     private final Duration timeout;
@@ -75,11 +77,12 @@ public class ImageFetcher {
                 .connectTimeout(timeout)
                 .readTimeout(timeout);
         if (settings.trustStore().isPresent()) {
+            // read now: a trust store that cannot be used stops the start, not the first job with an image
             X509TrustManager trust = trustManager(Path.of(settings.trustStore().get()),
                     settings.trustStorePassword().orElse(""));
             builder.sslSocketFactory(sslContext(trust).getSocketFactory(), trust);
         }
-        this.client = builder.build();
+        this.client = OnFirstUse.of(builder::build);
     }
 
     /**
@@ -99,7 +102,7 @@ public class ImageFetcher {
             if (remaining <= 0) {
                 throw timedOut(url);
             }
-            Call call = client.newCall(new Request.Builder().url(url)
+            Call call = client.get().newCall(new Request.Builder().url(url)
                     .header("Accept", "image/png, image/jpeg, image/webp").build());
             // One budget for the whole download, redirects included.
             call.timeout().timeout(remaining, TimeUnit.NANOSECONDS);
@@ -289,6 +292,8 @@ public class ImageFetcher {
 
     @PreDestroy
     void close() {
-        client.connectionPool().evictAll();
+        if (client.made()) {
+            client.get().connectionPool().evictAll();
+        }
     }
 }

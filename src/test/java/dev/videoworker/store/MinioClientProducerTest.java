@@ -1,10 +1,12 @@
 package dev.videoworker.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
 import io.minio.Http;
+import okhttp3.ConnectionSpec;
 import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
 
@@ -26,6 +28,11 @@ class MinioClientProducerTest {
         assertThat(plain.networkInterceptors()).isEqualTo(sdk.networkInterceptors());
         // never a TLS connection, where SSL_CERT_FILE / SSL_CERT_DIR would have mattered
         assertThat(plain.followSslRedirects()).isFalse();
+        // and no TLS set up at all (OkHttp loads the CA certificates for a client that may speak TLS)
+        assertThat(plain.connectionSpecs()).containsExactly(ConnectionSpec.CLEARTEXT);
+        assertThatThrownBy(plain::sslSocketFactory).isInstanceOf(IllegalStateException.class);
+        assertThat(MinioClientProducer.storeClient("http://127.0.0.1:9000").connectionSpecs())
+                .containsExactly(ConnectionSpec.CLEARTEXT);
     }
 
     @Test

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +13,7 @@ import java.util.concurrent.TimeoutException;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -25,11 +25,12 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import dev.videoworker.config.KafkaClientProps;
 import dev.videoworker.config.WorkerConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 
 /**
  * Creates the worker's topics when missing, and refuses to start when the job-state topic cannot mirror the request
@@ -41,22 +42,25 @@ public class TopicSetup {
 
     private final WorkerConfig.Topics topics;
     private final WorkerConfig.Jobs jobs;
-    private final String bootstrapServers;
+    private final Map<String, Object> adminConfig;
     private volatile int requestPartitions;
     private volatile Optional<Duration> tombstoneAfter = Optional.empty();
 
-    public TopicSetup(WorkerConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+    /**
+     * With the application's shared Kafka settings ({@code kafka.*}: servers, security, metric reporters), as every
+     * client the worker makes itself: a broker that needs credentials gets them from its topic check too.
+     */
+    @Inject
+    public TopicSetup(WorkerConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
         this.topics = config.topics();
         this.jobs = config.jobs();
-        this.bootstrapServers = bootstrapServers;
+        this.adminConfig = KafkaClientProps.admin(kafkaConfig, "topic-setup");
+        adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
     }
 
     void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event)
             throws InterruptedException, ExecutionException, TimeoutException {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
-        try (Admin admin = Admin.create(props)) {
+        try (Admin admin = Admin.create(adminConfig)) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             boolean requestsExisted = existing.contains(topics.requests());
             // Decided before anything is created, so a refused start leaves no topics behind.

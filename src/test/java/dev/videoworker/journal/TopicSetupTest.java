@@ -8,12 +8,16 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.metrics.KafkaMetric;
+import org.apache.kafka.common.metrics.MetricsReporter;
 import org.junit.jupiter.api.Test;
 
 import dev.videoworker.config.TestConfig;
@@ -33,6 +37,11 @@ class TopicSetupTest {
     }
 
     private static TopicSetup setup(String prefix, int partitions, Map<String, String> more) {
+        return setup(prefix, partitions, more, Map.of("bootstrap.servers", BROKER.bootstrapServers()));
+    }
+
+    private static TopicSetup setup(String prefix, int partitions, Map<String, String> more,
+            Map<String, Object> kafka) {
         Map<String, String> config = new HashMap<>(more);
         config.put("worker.topics.requests", prefix + ".requests");
         config.put("worker.topics.jobs", prefix + ".jobs");
@@ -40,7 +49,7 @@ class TopicSetupTest {
         config.put("worker.topics.completed", prefix + ".completed");
         config.put("worker.topics.dlq", prefix + ".dlq");
         config.put("worker.topics.partitions", String.valueOf(partitions));
-        return new TopicSetup(TestConfig.worker(config), BROKER.bootstrapServers());
+        return new TopicSetup(TestConfig.worker(config), kafka);
     }
 
     /**
@@ -73,6 +82,43 @@ class TopicSetupTest {
             Config config = admin.describeConfigs(List.of(jobs)).all().get().get(jobs);
             assertThat(config.get("cleanup.policy").value()).isEqualTo("compact");
         }
+    }
+
+    /** A reporter that notes the clients it is configured for: shows which settings a client was made with. */
+    public static class NotingReporter implements MetricsReporter {
+        static final Set<Object> CLIENTS = ConcurrentHashMap.newKeySet();
+
+        @Override
+        public void configure(Map<String, ?> configs) {
+            CLIENTS.add(configs.get("client.id"));
+        }
+
+        @Override
+        public void init(List<KafkaMetric> metrics) {
+        }
+
+        @Override
+        public void metricChange(KafkaMetric metric) {
+        }
+
+        @Override
+        public void metricRemoval(KafkaMetric metric) {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void theTopicCheckIsMadeWithTheSharedKafkaSettings() throws Exception {
+        // kafka.* (security, reporters) reaches the check's admin client, not only the servers; keys it does not know
+        // (a consumer's group) are left out instead of logged as unknown
+        String prefix = "shared-" + UUID.randomUUID();
+        createTopic(prefix + ".requests", 2, Map.of());
+        setup(prefix, 2, Map.of(), Map.of("bootstrap.servers", BROKER.bootstrapServers(), "metric.reporters",
+                NotingReporter.class.getName(), "group.id", "not-for-an-admin")).onStart(null);
+        assertThat(NotingReporter.CLIENTS).contains("topic-setup");
     }
 
     @Test

@@ -4,10 +4,14 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 
 import org.junit.jupiter.api.Test;
 
@@ -55,6 +59,17 @@ class MetricsTest extends WorkerTest {
         assertThat(metrics).containsPattern("worker_polls_total\\{state=\"[a-z_]+\"\\} [1-9]");
         assertThat(metrics).contains("worker_spend_usd_total{model=\"sora-2\"}");
         assertThat(metrics).as("consumer lag").containsPattern("kafka_consumer_fetch_manager_records_lag[a-z_]*\\{");
+    }
+
+    @Test
+    void theWorkersKafkaClientsKeepTheirMetricsOutOfJmx() throws Exception {
+        // kafka.metric.reporters=NoJmxReporter: the clients' metrics reach /q/metrics (the test above) without an
+        // MBean each; the journal's producers exist once the worker owns its partitions (their app-info MBean)
+        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        await().atMost(Duration.ofSeconds(30)).until(() -> !jmx.queryNames(
+                new ObjectName("kafka.producer:type=app-info,id=job-journal-*"), null).isEmpty());
+        assertThat(jmx.queryNames(new ObjectName("kafka.producer:client-id=job-journal-*,*"), null)).isEmpty();
+        assertThat(jmx.queryNames(new ObjectName("kafka.consumer:client-id=fleet-view,*"), null)).isEmpty();
     }
 
     /** The value of one series (an exemplar may follow it), 0 when it is not there yet. */

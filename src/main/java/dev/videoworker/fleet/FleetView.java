@@ -1,5 +1,6 @@
 package dev.videoworker.fleet;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -69,10 +70,11 @@ public class FleetView {
     static final Duration RETRY = Duration.ofSeconds(2);
 
     /**
-     * Estimated heap bytes of a view entry besides its packed state and its id's characters: the map's entry, the id,
-     * the entry, the summary and its times.
+     * Estimated heap bytes of a view entry besides its packed state and its id's characters: the map's node and table
+     * slot (48), the id's String and array header (40), the {@link Entry} (72) and the packed array's header (16), with
+     * their alignment; model, provider and charged amount are shared.
      */
-    static final int ENTRY_OVERHEAD = 264;
+    static final int ENTRY_OVERHEAD = 184;
     /** Names shared between entries (models, providers): at most this many distinct ones; others are kept as read. */
     private static final int MAX_SHARED_NAMES = 1024;
 
@@ -84,6 +86,7 @@ public class FleetView {
         private final FleetView view;
         private final Entry entry;
         private final Duration lag;
+        private JobSummary summary;
 
         Seen(FleetView view, Entry entry, Duration lag) {
             this.view = view;
@@ -91,8 +94,14 @@ public class FleetView {
             this.lag = lag;
         }
 
+        /** The job's summary (made from the view's entry once per {@code Seen}). */
         public JobSummary summary() {
-            return entry.summary();
+            JobSummary s = summary;
+            if (s == null) {
+                s = entry.summary();
+                summary = s;
+            }
+            return s;
         }
 
         public Duration lag() {
@@ -116,16 +125,65 @@ public class FleetView {
                     return true;
                 }
             }
-            String json = new String(view.packing.unpack(entry.packed(), entry.length()), StandardCharsets.UTF_8);
+            String json = new String(view.packing.unpack(entry.packed, entry.length, entry.jobId),
+                    StandardCharsets.UTF_8);
             return json.indexOf('\\') >= 0 || json.toLowerCase(Locale.ROOT).contains(lowerCaseText);
         }
     }
 
-    /** A job as the view holds it: its summary, and its committed record packed ({@link PackedStates}). */
-    record Entry(JobSummary summary, byte[] packed, int length) {
+    /**
+     * A job as the view holds it: what its summary says, flat (its times as epoch nanoseconds, {@link #NONE} for
+     * none; a summary is made from them when asked for), and its committed record packed ({@link PackedStates}).
+     * Flat because every replica holds one for each job of the others: an entry with a summary object and its
+     * {@code Instant}s held ~90 bytes more.
+     */
+    static final class Entry {
+        static final long NONE = Long.MIN_VALUE;
+
+        final String jobId;
+        final JobStatus status;
+        final String model;
+        final String provider;
+        final BigDecimal chargedUsd;
+        final byte[] packed;
+        final int partition;
+        final int length;
+        final long updatedAt;
+        final long endedAt;
+        final long chargedAt;
+
+        /** @throws ArithmeticException when a time is outside what epoch nanoseconds hold (years 1677-2262) */
+        Entry(JobSummary s, BigDecimal chargedUsd, byte[] packed, int length) {
+            this.jobId = s.jobId();
+            this.status = s.status();
+            this.model = s.model();
+            this.provider = s.provider();
+            this.chargedUsd = chargedUsd;
+            this.packed = packed;
+            this.partition = s.partition();
+            this.length = length;
+            this.updatedAt = nanos(s.updatedAt());
+            this.endedAt = nanos(s.endedAt());
+            this.chargedAt = nanos(s.chargedAt());
+        }
+
+        JobSummary summary() {
+            return new JobSummary(jobId, partition, status, model, provider, instant(updatedAt), instant(endedAt),
+                    instant(chargedAt), chargedUsd);
+        }
 
         long bytes() {
-            return ENTRY_OVERHEAD + summary.jobId().length() + packed.length;
+            return ENTRY_OVERHEAD + jobId.length() + packed.length;
+        }
+
+        static long nanos(Instant t) {
+            return t == null ? NONE
+                    : Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
+        }
+
+        static Instant instant(long nanos) {
+            return nanos == NONE ? null
+                    : Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
         }
     }
 
@@ -144,6 +202,8 @@ public class FleetView {
     private long bytes;
     /** Model and provider names, one instance each. Guarded by {@link #jobs}. */
     private final Map<String, String> names = new HashMap<>();
+    /** Charged amounts, one instance each (equal in value and scale). Guarded by {@link #jobs}. */
+    private final Map<BigDecimal, BigDecimal> amounts = new HashMap<>();
     private final PackedStates packing = new PackedStates();
     /** Partition → the last time the view had read it to its end. */
     private final Map<Integer, Instant> caughtUpAt = new ConcurrentHashMap<>();
@@ -196,7 +256,7 @@ public class FleetView {
         synchronized (jobs) {
             entry = jobs.get(jobId);
         }
-        if (entry == null || owns.test(entry.summary().partition())) {
+        if (entry == null || owns.test(entry.partition)) {
             return Optional.empty();
         }
         return Optional.of(seen(entry));
@@ -210,7 +270,7 @@ public class FleetView {
         }
         List<Seen> out = new ArrayList<>(entries.size());
         for (Entry e : entries) {
-            if (!owns.test(e.summary().partition())) {
+            if (!owns.test(e.partition)) {
                 out.add(seen(e));
             }
         }
@@ -242,13 +302,13 @@ public class FleetView {
     }
 
     private Seen seen(Entry entry) {
-        Instant at = caughtUpAt.get(entry.summary().partition());
+        Instant at = caughtUpAt.get(entry.partition);
         return new Seen(this, entry, at == null ? null : Duration.between(at, clock.instant()));
     }
 
     private JobState state(Entry entry) {
         try {
-            return mapper.readValue(packing.unpack(entry.packed(), entry.length()), JobState.class);
+            return mapper.readValue(packing.unpack(entry.packed, entry.length, entry.jobId), JobState.class);
         } catch (java.io.IOException e) {
             // It was read before it was packed.
             throw new IllegalStateException("a packed job state no longer reads", e);
@@ -348,14 +408,20 @@ public class FleetView {
             // Not a job's state (the worker always writes both); a summary could not be made of it.
             return false;
         }
-        byte[] packed = packing.pack(value);
+        byte[] packed = packing.pack(value, state.jobId());
         // Names of rejected requests are whatever a client sent: not shared, so they cannot fill the table.
         UnaryOperator<String> names = state.status() == JobStatus.REJECTED ? UnaryOperator.identity() : this::shared;
         synchronized (jobs) {
             JobSummary summary = JobSummary.of(state, names);
+            Entry entry;
+            try {
+                entry = new Entry(summary, sharedAmount(summary.chargedUsd()), packed, value.length);
+            } catch (ArithmeticException e) {
+                // a time no job of the worker's has (outside 1677-2262)
+                return false;
+            }
             String id = summary.jobId().equals(jobId) ? summary.jobId() : jobId;
             remove(id);
-            Entry entry = new Entry(summary, packed, value.length);
             jobs.put(id, entry);
             bytes += entry.bytes();
             Iterator<Entry> eldest = jobs.values().iterator();
@@ -382,6 +448,21 @@ public class FleetView {
         return name;
     }
 
+    /** One instance of each charged amount (the catalog's prices repeat). Under the lock of {@link #jobs}. */
+    private BigDecimal sharedAmount(BigDecimal usd) {
+        if (usd == null) {
+            return null;
+        }
+        BigDecimal known = amounts.get(usd);
+        if (known != null) {
+            return known;
+        }
+        if (amounts.size() < MAX_SHARED_NAMES) {
+            amounts.put(usd, usd);
+        }
+        return usd;
+    }
+
     /** Estimated bytes the view holds. */
     long bytes() {
         synchronized (jobs) {
@@ -402,7 +483,7 @@ public class FleetView {
             Iterator<Entry> all = jobs.values().iterator();
             while (all.hasNext()) {
                 Entry e = all.next();
-                if (e.summary().partition() == partition) {
+                if (e.partition == partition) {
                     bytes -= e.bytes();
                     all.remove();
                 }

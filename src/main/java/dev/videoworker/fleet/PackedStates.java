@@ -7,10 +7,11 @@ import java.util.zip.Deflater;
 import java.util.zip.Inflater;
 
 /**
- * Job states (the job topic's JSON) held compressed: deflated with a preset dictionary of that JSON's field names and
- * usual values, so that a state of ~700 bytes is held in ~200. Only in memory, never written: the dictionary may
- * change between versions. Thread-safe; one packing or unpacking at a time (each takes microseconds). The
- * compressors' native memory is freed with this object (their cleaners).
+ * Job states (the job topic's JSON) held compressed: raw deflate (no header or checksum: it never leaves this
+ * process) with a preset dictionary of that JSON's field names and usual values followed by the job's id (which each
+ * state holds twice), so that a state of ~700 bytes is held in under 200. Only in memory, never written: the
+ * dictionary may change between versions. Thread-safe; one packing or unpacking at a time (each takes microseconds).
+ * The compressors' native memory is freed with this object (their cleaners).
  */
 final class PackedStates {
 
@@ -28,15 +29,26 @@ final class PackedStates {
             .getBytes(StandardCharsets.US_ASCII);
     /** A working buffer beyond this is not kept between packings (one long state must not hold it for good). */
     private static final int KEPT_BUFFER = 64 * 1024;
+    /** Nor a dictionary grown for an id longer than a usual one (any key may name a rejected job). */
+    private static final int KEPT_DICTIONARY = DICTIONARY.length + 256;
 
-    private final Deflater deflater = new Deflater(Deflater.BEST_SPEED);
-    private final Inflater inflater = new Inflater();
+    private final Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION, true);
+    private final Inflater inflater = new Inflater(true);
     private byte[] buffer = new byte[8 * 1024];
+    /** The dictionary then a job's id, for packing. Guarded by {@code this}. */
+    private byte[] packDictionary = DICTIONARY.clone();
+    /** The same for unpacking. Guarded by {@link #inflater}. */
+    private byte[] unpackDictionary = DICTIONARY.clone();
 
-    /** {@code json} compressed; {@link #unpack} with its length gives it back. */
-    synchronized byte[] pack(byte[] json) {
+    /** {@code json}, the state of job {@code jobId}, compressed; {@link #unpack} with its length and id gives it back. */
+    synchronized byte[] pack(byte[] json, String jobId) {
         deflater.reset();
-        deflater.setDictionary(DICTIONARY);
+        byte[] id = jobId.getBytes(StandardCharsets.UTF_8);
+        byte[] dictionary = withId(packDictionary, id);
+        if (dictionary.length <= KEPT_DICTIONARY) {
+            packDictionary = dictionary;
+        }
+        deflater.setDictionary(dictionary, 0, DICTIONARY.length + id.length);
         deflater.setInput(json);
         deflater.finish();
         int n = 0;
@@ -53,22 +65,26 @@ final class PackedStates {
         return packed;
     }
 
-    /** The {@code length} bytes {@link #pack} was given. */
-    byte[] unpack(byte[] packed, int length) {
+    /** The {@code length} bytes {@link #pack} was given with the same {@code jobId}. */
+    byte[] unpack(byte[] packed, int length, String jobId) {
         byte[] json = new byte[length];
         synchronized (inflater) {
             inflater.reset();
+            // raw deflate says nothing of a dictionary: it is set before the first byte
+            byte[] id = jobId.getBytes(StandardCharsets.UTF_8);
+            byte[] dictionary = withId(unpackDictionary, id);
+            if (dictionary.length <= KEPT_DICTIONARY) {
+                unpackDictionary = dictionary;
+            }
+            inflater.setDictionary(dictionary, 0, DICTIONARY.length + id.length);
             inflater.setInput(packed);
             try {
                 int n = 0;
                 while (n < length) {
                     int got = inflater.inflate(json, n, length - n);
                     if (got == 0) {
-                        if (!inflater.needsDictionary()) {
-                            throw new IllegalStateException("a packed state ended after " + n + " of " + length
-                                    + " bytes");
-                        }
-                        inflater.setDictionary(DICTIONARY);
+                        throw new IllegalStateException("a packed state ended after " + n + " of " + length
+                                + " bytes");
                     }
                     n += got;
                 }
@@ -77,5 +93,13 @@ final class PackedStates {
             }
         }
         return json;
+    }
+
+    /** {@code dictionary} (or a longer copy when the id needs it) with the id's bytes after the shared part. */
+    private static byte[] withId(byte[] dictionary, byte[] id) {
+        byte[] out = dictionary.length >= DICTIONARY.length + id.length ? dictionary
+                : Arrays.copyOf(DICTIONARY, DICTIONARY.length + id.length);
+        System.arraycopy(id, 0, out, DICTIONARY.length, id.length);
+        return out;
     }
 }

@@ -145,6 +145,37 @@ class FleetViewTest {
         assertThat(view.bytes()).isLessThan(committed.estimatedBytes() / 2);
     }
 
+    static byte[] submitted(String jobId, String usd, Instant at) throws Exception {
+        return JSON.writeValueAsBytes(JobState.submitting(new VideoRequest(jobId, "sora-2", "p " + jobId, "1280x720",
+                "4", null, List.of(), null, null, null), 0, new BigDecimal(usd), at, at, null)
+                .submitted("video_" + jobId, at, at.plusSeconds(3600)));
+    }
+
+    /** An entry holds its times flat (to the nanosecond) and shares the amounts jobs repeat. */
+    @Test
+    void anEntryKeepsItsTimesToTheNanosecondAndSharesRepeatedAmounts() throws Exception {
+        for (Instant t : new Instant[] {Instant.parse("2026-12-05T04:00:00.123456789Z"),
+                Instant.parse("1969-12-31T23:59:59.5Z"), Instant.EPOCH}) {
+            assertThat(FleetView.Entry.instant(FleetView.Entry.nanos(t))).isEqualTo(t);
+        }
+        assertThat(FleetView.Entry.instant(FleetView.Entry.nanos(null))).isNull();
+
+        FleetView view = view(10);
+        Instant at = Instant.parse("2026-12-05T04:00:00.123456Z");
+        view.apply("a", submitted("a", "0.40", at));
+        view.apply("b", submitted("b", "0.40", at.plusNanos(1)));
+        JobSummary a = view.find("a").orElseThrow().summary();
+        JobSummary b = view.find("b").orElseThrow().summary();
+        assertThat(a).isEqualTo(JobSummary.of(JSON.readValue(submitted("a", "0.40", at), JobState.class)));
+        assertThat(b.updatedAt()).isEqualTo(at.plusNanos(1));
+        assertThat(b.chargedUsd()).isSameAs(a.chargedUsd());
+
+        // a time beyond what the entry holds (no worker writes one) leaves the record out, the view keeps going
+        assertThat(view.apply("c", submitted("c", "0.40", Instant.parse("2300-01-01T00:00:00Z")))).isFalse();
+        assertThat(view.find("c")).isEmpty();
+        assertThat(view.size()).isEqualTo(2);
+    }
+
     @Test
     void aSearchReadsAJobOnlyWhenItsRecordMayHoldTheText() throws Exception {
         FleetView view = view(10);

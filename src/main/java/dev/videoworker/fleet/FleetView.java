@@ -70,9 +70,10 @@ public class FleetView {
     static final Duration RETRY = Duration.ofSeconds(2);
 
     /**
-     * Estimated heap bytes of a view entry besides its packed state and its id's characters: the map's node and table
-     * slot (48), the id's String and array header (40), the {@link Entry} (72) and the packed array's header (16), with
-     * their alignment; model, provider and charged amount are shared.
+     * Estimated heap bytes of a view entry besides its packed state and the characters of its id, model and provider:
+     * the map's node and table slot (48), the id's String and array header (40), the {@link Entry} (72) and the packed
+     * array's header (16), with their alignment. Model and provider names are counted as if not shared (a rejected
+     * job's are not); a charged amount is shared (one of at most {@value #MAX_SHARED_NAMES} held once).
      */
     static final int ENTRY_OVERHEAD = 184;
     /** Names shared between entries (models, providers): at most this many distinct ones; others are kept as read. */
@@ -80,7 +81,7 @@ public class FleetView {
 
     /**
      * A job as the view last saw it, and how far behind its partition's view may be ({@code lag}; null: not read to
-     * its end). The summary is held as it is; the whole state is unpacked and read on each {@link #state()}.
+     * its end). The summary is made from the entry once; the whole state is unpacked and read on each {@link #state()}.
      */
     public static final class Seen {
         private final FleetView view;
@@ -135,7 +136,7 @@ public class FleetView {
      * A job as the view holds it: what its summary says, flat (its times as epoch nanoseconds, {@link #NONE} for
      * none; a summary is made from them when asked for), and its committed record packed ({@link PackedStates}).
      * Flat because every replica holds one for each job of the others: an entry with a summary object and its
-     * {@code Instant}s held ~90 bytes more.
+     * {@code Instant}s held ~80 bytes more.
      */
     static final class Entry {
         static final long NONE = Long.MIN_VALUE;
@@ -173,7 +174,8 @@ public class FleetView {
         }
 
         long bytes() {
-            return ENTRY_OVERHEAD + jobId.length() + packed.length;
+            return ENTRY_OVERHEAD + jobId.length() + packed.length + (model == null ? 0 : model.length())
+                    + (provider == null ? 0 : provider.length());
         }
 
         static long nanos(Instant t) {
@@ -417,7 +419,8 @@ public class FleetView {
             try {
                 entry = new Entry(summary, sharedAmount(summary.chargedUsd()), packed, value.length);
             } catch (ArithmeticException e) {
-                // a time no job of the worker's has (outside 1677-2262)
+                // a time no job of the worker's has (outside 1677-2262): left out, and what was held of it dropped
+                remove(jobId);
                 return false;
             }
             String id = summary.jobId().equals(jobId) ? summary.jobId() : jobId;

@@ -10,7 +10,8 @@ import java.util.zip.Inflater;
  * Job states (the job topic's JSON) held compressed: raw deflate (no header or checksum: it never leaves this
  * process) with a preset dictionary of that JSON's field names and usual values followed by the job's id (which each
  * state holds twice), so that a state of ~700 bytes is held in under 200. Only in memory, never written: the
- * dictionary may change between versions. Thread-safe; one packing or unpacking at a time (each takes microseconds).
+ * dictionary may change between versions. Thread-safe: one packing and one unpacking at a time (each takes
+ * microseconds).
  * The compressors' native memory is freed with this object (their cleaners).
  */
 final class PackedStates {
@@ -40,7 +41,9 @@ final class PackedStates {
     /** The same for unpacking. Guarded by {@link #inflater}. */
     private byte[] unpackDictionary = DICTIONARY.clone();
 
-    /** {@code json}, the state of job {@code jobId}, compressed; {@link #unpack} with its length and id gives it back. */
+    /**
+     * {@code json}, the state of job {@code jobId}, compressed; {@link #unpack} with its length and id gives it back.
+     */
     synchronized byte[] pack(byte[] json, String jobId) {
         deflater.reset();
         byte[] id = jobId.getBytes(StandardCharsets.UTF_8);

@@ -4,13 +4,16 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * A value made the first time it is asked for, then the same one for every caller (thread-safe). For HTTP clients
- * whose construction loads the JDK's CA certificates and TLS context: about 0.2 s of a cold start's main thread each,
- * not needed before the first download that uses them (docs/benchmarks.md, start-up).
+ * A value made the first time it is asked for, then the same one for every caller (thread-safe; a failure is thrown to
+ * its caller and the next call tries again). For HTTP clients whose construction loads the JDK's CA certificates and
+ * a TLS context (a JDK {@code HttpClient}: ~0.17 s cold), not needed before the first download that uses them
+ * (docs/decisions.md, "HTTP clients are made when first used").
  */
 public final class OnFirstUse<T> implements Supplier<T> {
 
-    private final Supplier<? extends T> make;
+    private final Object lock = new Object();
+    /** Null once the value is made (nothing it captured is kept). Guarded by {@link #lock}. */
+    private Supplier<? extends T> make;
     private volatile T value;
 
     private OnFirstUse(Supplier<? extends T> make) {
@@ -26,11 +29,12 @@ public final class OnFirstUse<T> implements Supplier<T> {
     public T get() {
         T v = value;
         if (v == null) {
-            synchronized (this) {
+            synchronized (lock) {
                 v = value;
                 if (v == null) {
                     v = Objects.requireNonNull(make.get(), "made a null value");
                     value = v;
+                    make = null;
                 }
             }
         }

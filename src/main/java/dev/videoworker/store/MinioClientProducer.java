@@ -101,7 +101,7 @@ public class MinioClientProducer {
                 .protocols(List.of(Protocol.HTTP_1_1))
                 .addInterceptor(new Http.StatusRetryInterceptor())
                 .followSslRedirects(false)
-                // no TLS at all: OkHttp then never loads the CA certificates and TLS context (~50-200 ms of a start)
+                // no TLS at all: OkHttp then never loads the CA certificates and a TLS context at start
                 .connectionSpecs(List.of(ConnectionSpec.CLEARTEXT))
                 .build();
     }

@@ -292,6 +292,7 @@ public class ImageFetcher {
 
     @PreDestroy
     void close() {
+        // a client first made by a download still running now keeps its idle connections until the process ends
         if (client.made()) {
             client.get().connectionPool().evictAll();
         }

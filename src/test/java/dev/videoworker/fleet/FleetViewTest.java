@@ -1,6 +1,7 @@
 package dev.videoworker.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -154,10 +155,14 @@ class FleetViewTest {
     /** An entry holds its times flat (to the nanosecond) and shares the amounts jobs repeat. */
     @Test
     void anEntryKeepsItsTimesToTheNanosecondAndSharesRepeatedAmounts() throws Exception {
+        Instant last = Instant.parse("2262-04-11T23:47:16.854775807Z");
+        Instant first = Instant.parse("1677-09-21T00:12:44Z");
         for (Instant t : new Instant[] {Instant.parse("2026-12-05T04:00:00.123456789Z"),
-                Instant.parse("1969-12-31T23:59:59.5Z"), Instant.EPOCH}) {
+                Instant.parse("1969-12-31T23:59:59.5Z"), Instant.EPOCH, last, first}) {
             assertThat(FleetView.Entry.instant(FleetView.Entry.nanos(t))).isEqualTo(t);
         }
+        assertThatThrownBy(() -> FleetView.Entry.nanos(last.plusNanos(1))).isInstanceOf(ArithmeticException.class);
+        assertThatThrownBy(() -> FleetView.Entry.nanos(first.minusSeconds(1))).isInstanceOf(ArithmeticException.class);
         assertThat(FleetView.Entry.instant(FleetView.Entry.nanos(null))).isNull();
 
         FleetView view = view(10);
@@ -170,10 +175,23 @@ class FleetViewTest {
         assertThat(b.updatedAt()).isEqualTo(at.plusNanos(1));
         assertThat(b.chargedUsd()).isSameAs(a.chargedUsd());
 
-        // a time beyond what the entry holds (no worker writes one) leaves the record out, the view keeps going
-        assertThat(view.apply("c", submitted("c", "0.40", Instant.parse("2300-01-01T00:00:00Z")))).isFalse();
-        assertThat(view.find("c")).isEmpty();
-        assertThat(view.size()).isEqualTo(2);
+        // a time beyond what the entry holds (no worker writes one) leaves the record out, and what the view held of
+        // that job goes (it is no longer its last state); the view keeps going
+        assertThat(view.apply("b", submitted("b", "0.40", Instant.parse("2300-01-01T00:00:00Z")))).isFalse();
+        assertThat(view.find("b")).isEmpty();
+        assertThat(view.size()).isEqualTo(1);
+    }
+
+    /** A record whose key is not its job's id (a foreign producer's) is held and read back under its key. */
+    @Test
+    void aRecordUnderAnotherKeyIsReadBackWhole() throws Exception {
+        FleetView view = view(10);
+        byte[] record = submitted("inner-id", "0.40", T0);
+        assertThat(view.apply("outer-key", record)).isTrue();
+        FleetView.Seen seen = view.find("outer-key").orElseThrow();
+        assertThat(seen.state()).isEqualTo(JSON.readValue(record, JobState.class));
+        assertThat(seen.mayMention("p inner-id")).isTrue();
+        assertThat(seen.mayMention("not in it")).isFalse();
     }
 
     @Test

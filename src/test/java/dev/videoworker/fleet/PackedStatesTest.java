@@ -18,7 +18,8 @@ class PackedStatesTest {
         for (int size : new int[] {1, 100, 8 * 1024, 8 * 1024 + 1, 200_000}) {
             byte[] noise = new byte[size];
             random.nextBytes(noise);
-            assertThat(packing.unpack(packing.pack(noise, "job-" + size), size, "job-" + size)).as("%d random bytes", size).isEqualTo(noise);
+            String id = "job-" + size;
+            assertThat(packing.unpack(packing.pack(noise, id), size, id)).as("%d random bytes", size).isEqualTo(noise);
         }
         byte[] text = "{\"prompt\":\"Ein Leuchtturm im Nebel, 灯台, маяк\"}".getBytes(StandardCharsets.UTF_8);
         assertThat(packing.unpack(packing.pack(text, "маяк-1"), text.length, "маяк-1")).isEqualTo(text);

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -86,11 +85,11 @@ class TopicSetupTest {
 
     /** A reporter that notes the clients it is configured for: shows which settings a client was made with. */
     public static class NotingReporter implements MetricsReporter {
-        static final Set<Object> CLIENTS = ConcurrentHashMap.newKeySet();
+        static final Map<Object, Map<String, ?>> CLIENTS = new ConcurrentHashMap<>();
 
         @Override
         public void configure(Map<String, ?> configs) {
-            CLIENTS.add(configs.get("client.id"));
+            CLIENTS.put(configs.get("client.id"), Map.copyOf(configs));
         }
 
         @Override
@@ -118,7 +117,8 @@ class TopicSetupTest {
         createTopic(prefix + ".requests", 2, Map.of());
         setup(prefix, 2, Map.of(), Map.of("bootstrap.servers", BROKER.bootstrapServers(), "metric.reporters",
                 NotingReporter.class.getName(), "group.id", "not-for-an-admin")).onStart(null);
-        assertThat(NotingReporter.CLIENTS).contains("topic-setup");
+        assertThat(NotingReporter.CLIENTS).containsKey("topic-setup");
+        assertThat(NotingReporter.CLIENTS.get("topic-setup")).doesNotContainKey("group.id");
     }
 
     @Test

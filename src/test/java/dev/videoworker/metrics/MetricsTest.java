@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -13,6 +14,7 @@ import java.util.regex.Pattern;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 import dev.videoworker.pipeline.WorkerTest;
@@ -67,9 +69,18 @@ class MetricsTest extends WorkerTest {
         // MBean each; the journal's producers exist once the worker owns its partitions (their app-info MBean)
         MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
         await().atMost(Duration.ofSeconds(30)).until(() -> !jmx.queryNames(
-                new ObjectName("kafka.producer:type=app-info,id=job-journal-*"), null).isEmpty());
+                new ObjectName("kafka.producer:type=app-info,id=job-journal-*"), null).isEmpty()
+                && !jmx.queryNames(new ObjectName("kafka.consumer:type=app-info,id=fleet-view"), null).isEmpty());
         assertThat(jmx.queryNames(new ObjectName("kafka.producer:client-id=job-journal-*,*"), null)).isEmpty();
         assertThat(jmx.queryNames(new ObjectName("kafka.consumer:client-id=fleet-view,*"), null)).isEmpty();
+        // the request consumer (SmallRye's channel) too: its client id starts with the replica's name
+        String requests = ConfigProvider.getConfig().getValue("mp.messaging.incoming.video-requests.client.id",
+                String.class);
+        Set<ObjectName> consumers = jmx.queryNames(new ObjectName("kafka.consumer:*"), null);
+        assertThat(consumers).as("the request consumer's app-info")
+                .anyMatch(n -> String.valueOf(n.getKeyProperty("id")).startsWith(requests));
+        assertThat(consumers).as("its metrics")
+                .noneMatch(n -> String.valueOf(n.getKeyProperty("client-id")).startsWith(requests));
     }
 
     /** The value of one series (an exemplar may follow it), 0 when it is not there yet. */

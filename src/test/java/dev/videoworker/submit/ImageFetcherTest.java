@@ -272,6 +272,19 @@ class ImageFetcherTest {
                 .hasMessageContaining("TLS");
     }
 
+    /** The client is made on the first download, but a trust store that cannot be used still stops the start. */
+    @Test
+    void aTrustStoreThatCannotBeReadStopsTheStart() {
+        Map<String, String> missing = new HashMap<>(settings("localhost", "127.0.0.1/32"));
+        missing.put("worker.input-images.trust-store", trustStore + ".missing");
+        assertThatThrownBy(() -> new ImageFetcher(TestConfig.worker(missing)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("cannot be read as a PKCS12 trust store");
+        Map<String, String> wrongPassword = new HashMap<>(settings("localhost", "127.0.0.1/32"));
+        wrongPassword.put("worker.input-images.trust-store-password", "not-" + PASSWORD);
+        assertThatThrownBy(() -> new ImageFetcher(TestConfig.worker(wrongPassword)))
+                .isInstanceOf(IllegalStateException.class).hasMessageNotContaining("not-" + PASSWORD);
+    }
+
     @Test
     void refusesEveryHostWhenTheAllowListIsEmpty() {
         refusedWith(new ImageFetcher(TestConfig.worker(Map.of())), url("/image.png"),

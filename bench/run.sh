@@ -5,7 +5,7 @@
 #   bench/run.sh                      # all phases at full size (about 15 minutes on 2 cores)
 #   bench/run.sh --phases=a --jobs=200 --profile
 # Options: --phases=e,a,b,c --jobs=2000 --steady --in-flight=10000 --hold=PT2M --transfer-bytes=2147483648
-#          --profile "--worker-jvm=-Xmx512m -Xms32m -XX:+UseParallelGC" --startups=3 --warmup=3000 --phases=i --index-jobs=100000 --index-bound=10000
+#          --profile "--worker-jvm=-Xmx1152m -Xms32m -XX:+UseParallelGC" --startups=3 --warmup=3000 --phases=i --index-jobs=100000 --index-bound=10000
 #          --phases=s --scale-replicas=1,2,3 --scale-jobs=20000 --scale-warmup=500 --scale-inflight[=3000]
 #   (s), only when asked: 1, 2, 3 worker replicas in one consumer group drain a backlog of fast jobs (jobs/s, drain
 #   time, CPU per job summed over the replicas, rebalances from their logs); --scale-inflight adds (b) with 3 replicas.

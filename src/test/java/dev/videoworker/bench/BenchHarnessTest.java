@@ -13,6 +13,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import javax.imageio.ImageIO;
 
@@ -29,6 +31,19 @@ import io.minio.MinioClient;
 
 /** The benchmark's pure parts (no servers, no timing): figures in, files out. */
 class BenchHarnessTest {
+
+    /** The harness runs the worker with the deployment's heap: the image's MaxRAMPercentage of the pod's limit. */
+    @Test
+    void theDefaultWorkerHeapIsTheDeploymentsHeap() throws Exception {
+        Matcher limit = Pattern.compile("limits:\\s*\\n(?:\\s+cpu:.*\\n)?\\s+memory:\\s*(\\d+)Mi")
+                .matcher(Files.readString(Path.of("deploy/deployment.yaml")));
+        assertThat(limit.find()).as("the worker's memory limit in deploy/deployment.yaml").isTrue();
+        Matcher percent = Pattern.compile("MaxRAMPercentage=([0-9.]+)")
+                .matcher(Files.readString(Path.of("src/main/docker/Dockerfile.jvm")));
+        assertThat(percent.find()).as("the image's MaxRAMPercentage").isTrue();
+        long heapMib = Math.round(Long.parseLong(limit.group(1)) * Double.parseDouble(percent.group(1)) / 100);
+        assertThat(Benchmark.DEFAULT_WORKER_JVM).startsWith("-Xmx" + heapMib + "m ").contains("-XX:+UseParallelGC");
+    }
 
     @Test
     void computesNearestRankPercentiles() {

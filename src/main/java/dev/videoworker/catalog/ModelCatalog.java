@@ -25,6 +25,7 @@ import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.job.JobError;
 import dev.videoworker.job.JobState;
 import dev.videoworker.job.Route;
+import dev.videoworker.job.SharedValues;
 import dev.videoworker.job.VideoRequest;
 import dev.videoworker.provider.ProviderSettings;
 import dev.videoworker.provider.Providers;
@@ -45,7 +46,7 @@ public class ModelCatalog {
 
     /** Estimated prices shared between the jobs that have them: at most this many distinct values are kept. */
     private static final int MAX_SHARED_PRICES = 4096;
-    private static final Map<BigDecimal, BigDecimal> SHARED_PRICES = new ConcurrentHashMap<>();
+    private static final SharedValues<BigDecimal> SHARED_PRICES = new SharedValues<>(MAX_SHARED_PRICES);
 
     /**
      * One provider's offer of one model; {@code route} is where a job it is chosen for goes (one instance, held by
@@ -354,19 +355,8 @@ public class ModelCatalog {
         if (perSecond == null) {
             return spec.pricePerClip().map(p -> p.setScale(2, RoundingMode.HALF_UP));
         }
-        return Optional.of(shared(perSecond.multiply(new BigDecimal(seconds)).setScale(2, RoundingMode.HALF_UP)));
-    }
-
-    /** One instance of a price for every job estimated at it (each job in flight holds its estimate). */
-    private static BigDecimal shared(BigDecimal price) {
-        BigDecimal known = SHARED_PRICES.get(price);
-        if (known != null) {
-            return known;
-        }
-        if (SHARED_PRICES.size() < MAX_SHARED_PRICES) {
-            BigDecimal first = SHARED_PRICES.putIfAbsent(price, price);
-            return first == null ? price : first;
-        }
-        return price;
+        // one instance of a price for every job estimated at it (each job in flight holds its estimate)
+        return Optional.of(SHARED_PRICES.of(perSecond.multiply(new BigDecimal(seconds))
+                .setScale(2, RoundingMode.HALF_UP)));
     }
 }

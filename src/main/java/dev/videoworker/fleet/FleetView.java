@@ -6,7 +6,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -42,6 +41,7 @@ import dev.videoworker.config.WorkerConfig;
 import dev.videoworker.job.JobState;
 import dev.videoworker.job.JobStatus;
 import dev.videoworker.job.JobSummary;
+import dev.videoworker.job.SharedValues;
 import dev.videoworker.journal.JobJournal;
 import dev.videoworker.log.LogText;
 import io.quarkus.logging.Log;
@@ -202,10 +202,10 @@ public class FleetView {
     private final LinkedHashMap<String, Entry> jobs = new LinkedHashMap<>();
     /** The entries' estimated bytes ({@link Entry#bytes}). Guarded by {@link #jobs}. */
     private long bytes;
-    /** Model and provider names, one instance each. Guarded by {@link #jobs}. */
-    private final Map<String, String> names = new HashMap<>();
-    /** Charged amounts, one instance each (equal in value and scale). Guarded by {@link #jobs}. */
-    private final Map<BigDecimal, BigDecimal> amounts = new HashMap<>();
+    /** Model and provider names, one instance each. */
+    private final SharedValues<String> names = new SharedValues<>(MAX_SHARED_NAMES);
+    /** Charged amounts, one instance each (equal in value and scale). */
+    private final SharedValues<BigDecimal> amounts = new SharedValues<>(MAX_SHARED_NAMES);
     private final PackedStates packing = new PackedStates();
     /** Partition → the last time the view had read it to its end. */
     private final Map<Integer, Instant> caughtUpAt = new ConcurrentHashMap<>();
@@ -412,12 +412,12 @@ public class FleetView {
         }
         byte[] packed = packing.pack(value, state.jobId());
         // Names of rejected requests are whatever a client sent: not shared, so they cannot fill the table.
-        UnaryOperator<String> names = state.status() == JobStatus.REJECTED ? UnaryOperator.identity() : this::shared;
+        UnaryOperator<String> names = state.status() == JobStatus.REJECTED ? UnaryOperator.identity() : this.names::of;
         synchronized (jobs) {
             JobSummary summary = JobSummary.of(state, names);
             Entry entry;
             try {
-                entry = new Entry(summary, sharedAmount(summary.chargedUsd()), packed, value.length);
+                entry = new Entry(summary, amounts.of(summary.chargedUsd()), packed, value.length);
             } catch (ArithmeticException e) {
                 // a time no job of the worker's has (outside 1677-2262): left out, and what was held of it dropped
                 remove(jobId);
@@ -434,36 +434,6 @@ public class FleetView {
             }
         }
         return true;
-    }
-
-    /** One instance of a model or provider name for every entry that holds it. Under the lock of {@link #jobs}. */
-    private String shared(String name) {
-        if (name == null) {
-            return null;
-        }
-        String known = names.get(name);
-        if (known != null) {
-            return known;
-        }
-        if (names.size() < MAX_SHARED_NAMES) {
-            names.put(name, name);
-        }
-        return name;
-    }
-
-    /** One instance of each charged amount (the catalog's prices repeat). Under the lock of {@link #jobs}. */
-    private BigDecimal sharedAmount(BigDecimal usd) {
-        if (usd == null) {
-            return null;
-        }
-        BigDecimal known = amounts.get(usd);
-        if (known != null) {
-            return known;
-        }
-        if (amounts.size() < MAX_SHARED_NAMES) {
-            amounts.put(usd, usd);
-        }
-        return usd;
     }
 
     /** Estimated bytes the view holds. */

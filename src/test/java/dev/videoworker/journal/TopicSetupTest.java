@@ -15,10 +15,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.metrics.KafkaMetric;
-import org.apache.kafka.common.metrics.MetricsReporter;
 import org.junit.jupiter.api.Test;
 
+import dev.videoworker.config.NoJmxReporter;
 import dev.videoworker.config.TestConfig;
 import dev.videoworker.testing.KafkaBroker;
 import dev.videoworker.testing.WorkerTestResources;
@@ -84,28 +83,12 @@ class TopicSetupTest {
     }
 
     /** A reporter that notes the clients it is configured for: shows which settings a client was made with. */
-    public static class NotingReporter implements MetricsReporter {
+    public static class NotingReporter extends NoJmxReporter {
         static final Map<Object, Map<String, ?>> CLIENTS = new ConcurrentHashMap<>();
 
         @Override
         public void configure(Map<String, ?> configs) {
             CLIENTS.put(configs.get("client.id"), Map.copyOf(configs));
-        }
-
-        @Override
-        public void init(List<KafkaMetric> metrics) {
-        }
-
-        @Override
-        public void metricChange(KafkaMetric metric) {
-        }
-
-        @Override
-        public void metricRemoval(KafkaMetric metric) {
-        }
-
-        @Override
-        public void close() {
         }
     }
 

@@ -6,9 +6,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -70,12 +69,12 @@ public class FleetView {
     static final Duration RETRY = Duration.ofSeconds(2);
 
     /**
-     * Estimated heap bytes of a view entry besides its packed state and the characters of its id, model and provider:
-     * the map's node and table slot (48), the id's String and array header (40), the {@link Entry} (72) and the packed
-     * array's header (16), with their alignment. Model and provider names are counted as if not shared (a rejected
-     * job's are not); a charged amount is shared (one of at most {@value #MAX_SHARED_NAMES} held once).
+     * Estimated heap bytes of a view entry besides its packed array (the key and the packed state) and the characters
+     * of its model and provider: the {@link Entry} (88), the packed array's header (16) and the table's slot (4 to 8),
+     * with their alignment. Model and provider names are counted as if not shared (a rejected job's are not); a charged
+     * amount is shared (one of at most {@value #MAX_SHARED_NAMES} held once).
      */
-    static final int ENTRY_OVERHEAD = 184;
+    static final int ENTRY_OVERHEAD = 112;
     /** Names shared between entries (models, providers): at most this many distinct ones; others are kept as read. */
     private static final int MAX_SHARED_NAMES = 1024;
 
@@ -126,7 +125,7 @@ public class FleetView {
                     return true;
                 }
             }
-            String json = new String(view.packing.unpack(entry.packed, entry.length, entry.jobId),
+            String json = new String(view.packing.unpack(entry.packed, entry.keyLength, entry.length),
                     StandardCharsets.UTF_8);
             return json.indexOf('\\') >= 0 || json.toLowerCase(Locale.ROOT).contains(lowerCaseText);
         }
@@ -134,48 +133,68 @@ public class FleetView {
 
     /**
      * A job as the view holds it: what its summary says, flat (its times as epoch nanoseconds, {@link #NONE} for
-     * none; a summary is made from them when asked for), and its committed record packed ({@link PackedStates}).
-     * Flat because every replica holds one for each job of the others: an entry with a summary object and its
-     * {@code Instant}s held ~80 bytes more.
+     * none; a summary is made from them when asked for), and its record's key followed by the committed record packed
+     * ({@link PackedStates}); linked into the view's table ({@link ViewEntries}). Flat and keyed by its own bytes
+     * because every replica holds one for each job of the others: an entry with a summary object and its
+     * {@code Instant}s held ~80 bytes more, a map node and a key {@code String} ~90.
      */
     static final class Entry {
         static final long NONE = Long.MIN_VALUE;
 
-        final String jobId;
         final JobStatus status;
         final String model;
         final String provider;
         final BigDecimal chargedUsd;
+        /** The record's key (UTF-8), then the packed state. */
         final byte[] packed;
+        /** The state's job id when it is not the record's key (a foreign producer's record), else null. */
+        final String otherJobId;
         final int partition;
+        final int keyLength;
         final int length;
+        final int hash;
         final long updatedAt;
         final long endedAt;
         final long chargedAt;
+        /** The view's table: the next entry of the same bucket, and the entries changed just before and after. */
+        Entry next;
+        Entry older;
+        Entry newer;
 
         /** @throws ArithmeticException when a time is outside what epoch nanoseconds hold (years 1677-2262) */
-        Entry(JobSummary s, BigDecimal chargedUsd, byte[] packed, int length) {
-            this.jobId = s.jobId();
+        Entry(JobSummary s, BigDecimal chargedUsd, String key, byte[] packed, int keyLength, int length, int hash) {
             this.status = s.status();
             this.model = s.model();
             this.provider = s.provider();
             this.chargedUsd = chargedUsd;
             this.packed = packed;
+            this.otherJobId = s.jobId().equals(key) ? null : s.jobId();
             this.partition = s.partition();
+            this.keyLength = keyLength;
             this.length = length;
+            this.hash = hash;
             this.updatedAt = nanos(s.updatedAt());
             this.endedAt = nanos(s.endedAt());
             this.chargedAt = nanos(s.chargedAt());
         }
 
+        /** The job's id, as its state says. */
+        String jobId() {
+            return otherJobId != null ? otherJobId : new String(packed, 0, keyLength, StandardCharsets.UTF_8);
+        }
+
+        boolean hasKey(byte[] key) {
+            return Arrays.equals(packed, 0, keyLength, key, 0, key.length);
+        }
+
         JobSummary summary() {
-            return new JobSummary(jobId, partition, status, model, provider, instant(updatedAt), instant(endedAt),
+            return new JobSummary(jobId(), partition, status, model, provider, instant(updatedAt), instant(endedAt),
                     instant(chargedAt), chargedUsd);
         }
 
         long bytes() {
-            return ENTRY_OVERHEAD + jobId.length() + packed.length + (model == null ? 0 : model.length())
-                    + (provider == null ? 0 : provider.length());
+            return ENTRY_OVERHEAD + packed.length + (otherJobId == null ? 0 : 40 + otherJobId.length())
+                    + (model == null ? 0 : model.length()) + (provider == null ? 0 : provider.length());
         }
 
         static long nanos(Instant t) {
@@ -198,8 +217,8 @@ public class FleetView {
     private final int maxJobs;
     private final long maxBytes;
     private final Clock clock = Clock.systemUTC();
-    /** Job id → the job, the least recently changed first. Guarded by itself. */
-    private final LinkedHashMap<String, Entry> jobs = new LinkedHashMap<>();
+    /** Record key (the job's id) → the job, the least recently changed first. Guarded by itself. */
+    private final ViewEntries jobs = new ViewEntries();
     /** The entries' estimated bytes ({@link Entry#bytes}). Guarded by {@link #jobs}. */
     private long bytes;
     /** Model and provider names, one instance each. */
@@ -254,9 +273,10 @@ public class FleetView {
 
     /** The job as the view last saw it, when another replica's partition holds it. */
     public Optional<Seen> find(String jobId) {
+        byte[] key = jobId.getBytes(StandardCharsets.UTF_8);
         Entry entry;
         synchronized (jobs) {
-            entry = jobs.get(jobId);
+            entry = jobs.get(key, jobs.hash(key));
         }
         if (entry == null || owns.test(entry.partition)) {
             return Optional.empty();
@@ -266,11 +286,11 @@ public class FleetView {
 
     /** Every job of the view (other replicas' partitions), with their partitions' lag. */
     public List<Seen> all() {
-        List<Entry> entries;
+        Entry[] entries;
         synchronized (jobs) {
-            entries = new ArrayList<>(jobs.values());
+            entries = jobs.toArray();
         }
-        List<Seen> out = new ArrayList<>(entries.size());
+        List<Seen> out = new ArrayList<>(entries.length);
         for (Entry e : entries) {
             if (!owns.test(e.partition)) {
                 out.add(seen(e));
@@ -310,7 +330,7 @@ public class FleetView {
 
     private JobState state(Entry entry) {
         try {
-            return mapper.readValue(packing.unpack(entry.packed, entry.length, entry.jobId), JobState.class);
+            return mapper.readValue(packing.unpack(entry.packed, entry.keyLength, entry.length), JobState.class);
         } catch (java.io.IOException e) {
             // It was read before it was packed.
             throw new IllegalStateException("a packed job state no longer reads", e);
@@ -394,9 +414,10 @@ public class FleetView {
      * the value is not a job state (left out of the view).
      */
     boolean apply(String jobId, byte[] value) {
+        byte[] key = jobId.getBytes(StandardCharsets.UTF_8);
         if (value == null) {
             synchronized (jobs) {
-                remove(jobId);
+                remove(key);
             }
             return true;
         }
@@ -410,27 +431,28 @@ public class FleetView {
             // Not a job's state (the worker always writes both); a summary could not be made of it.
             return false;
         }
-        byte[] packed = packing.pack(value, state.jobId());
+        byte[] packed = packing.pack(value, key);
         // Names of rejected requests are whatever a client sent: not shared, so they cannot fill the table.
         UnaryOperator<String> names = state.status() == JobStatus.REJECTED ? UnaryOperator.identity() : this.names::of;
         synchronized (jobs) {
             JobSummary summary = JobSummary.of(state, names);
+            int hash = jobs.hash(key);
             Entry entry;
             try {
-                entry = new Entry(summary, amounts.of(summary.chargedUsd()), packed, value.length);
+                entry = new Entry(summary, amounts.of(summary.chargedUsd()), jobId, packed, key.length, value.length,
+                        hash);
             } catch (ArithmeticException e) {
                 // a time no job of the worker's has (outside 1677-2262): left out, and what was held of it dropped
-                remove(jobId);
+                remove(key);
                 return false;
             }
-            String id = summary.jobId().equals(jobId) ? summary.jobId() : jobId;
-            remove(id);
-            jobs.put(id, entry);
+            remove(key);
+            jobs.add(entry);
             bytes += entry.bytes();
-            Iterator<Entry> eldest = jobs.values().iterator();
-            while ((jobs.size() > maxJobs || bytes > maxBytes) && eldest.hasNext()) {
-                bytes -= eldest.next().bytes();
-                eldest.remove();
+            while ((jobs.size() > maxJobs || bytes > maxBytes) && jobs.eldest() != null) {
+                Entry eldest = jobs.eldest();
+                jobs.unlink(eldest);
+                bytes -= eldest.bytes();
             }
         }
         return true;
@@ -443,8 +465,8 @@ public class FleetView {
         }
     }
 
-    private void remove(String jobId) {
-        Entry before = jobs.remove(jobId);
+    private void remove(byte[] key) {
+        Entry before = jobs.remove(key, jobs.hash(key));
         if (before != null) {
             bytes -= before.bytes();
         }
@@ -453,14 +475,7 @@ public class FleetView {
     /** Drops the jobs of a partition this replica has taken over (its own store holds them now). */
     void forget(int partition) {
         synchronized (jobs) {
-            Iterator<Entry> all = jobs.values().iterator();
-            while (all.hasNext()) {
-                Entry e = all.next();
-                if (e.partition == partition) {
-                    bytes -= e.bytes();
-                    all.remove();
-                }
-            }
+            jobs.removeIf(e -> e.partition == partition, e -> bytes -= e.bytes());
         }
     }
 }

@@ -7,12 +7,12 @@ import java.util.zip.Deflater;
 import java.util.zip.Inflater;
 
 /**
- * Job states (the job topic's JSON) held compressed: raw deflate (no header or checksum: it never leaves this
- * process) with a preset dictionary of that JSON's field names and usual values followed by the job's id (which each
- * state holds twice), so that a state of ~700 bytes is held in under 200. Only in memory, never written: the
- * dictionary may change between versions. Thread-safe: one packing and one unpacking at a time (each takes
- * microseconds).
- * The compressors' native memory is freed with this object (their cleaners).
+ * Job states (the job topic's JSON) held compressed, each after its record's key: raw deflate (no header or checksum:
+ * it never leaves this process) with a preset dictionary of that JSON's field names and usual values followed by the
+ * key (the job's id, which each state holds twice), so that a state of ~700 bytes is held in under 200 and its key
+ * needs no array of its own. Only in memory, never written: the dictionary may change between versions. Thread-safe:
+ * one packing and one unpacking at a time (each takes microseconds). The compressors' native memory is freed with this
+ * object (their cleaners).
  */
 final class PackedStates {
 
@@ -42,19 +42,23 @@ final class PackedStates {
     private byte[] unpackDictionary = DICTIONARY.clone();
 
     /**
-     * {@code json}, the state of job {@code jobId}, compressed; {@link #unpack} with its length and id gives it back.
+     * {@code key} (a job's id, the record's key) followed by {@code json}, that job's state, compressed with the key
+     * in the dictionary; {@link #unpack} with the key's length and the state's length gives the state back.
      */
-    synchronized byte[] pack(byte[] json, String jobId) {
+    synchronized byte[] pack(byte[] json, byte[] key) {
         deflater.reset();
-        byte[] id = jobId.getBytes(StandardCharsets.UTF_8);
-        byte[] dictionary = withId(packDictionary, id);
+        byte[] dictionary = withId(packDictionary, key);
         if (dictionary.length <= KEPT_DICTIONARY) {
             packDictionary = dictionary;
         }
-        deflater.setDictionary(dictionary, 0, DICTIONARY.length + id.length);
+        deflater.setDictionary(dictionary, 0, DICTIONARY.length + key.length);
         deflater.setInput(json);
         deflater.finish();
-        int n = 0;
+        int n = key.length;
+        if (buffer.length < n + 64) {
+            buffer = new byte[n + 8 * 1024];
+        }
+        System.arraycopy(key, 0, buffer, 0, n);
         while (!deflater.finished()) {
             if (n == buffer.length) {
                 buffer = Arrays.copyOf(buffer, buffer.length * 2);
@@ -68,19 +72,18 @@ final class PackedStates {
         return packed;
     }
 
-    /** The {@code length} bytes {@link #pack} was given with the same {@code jobId}. */
-    byte[] unpack(byte[] packed, int length, String jobId) {
+    /** The {@code length} bytes of state {@link #pack} was given with a key of {@code keyLength} bytes. */
+    byte[] unpack(byte[] packed, int keyLength, int length) {
         byte[] json = new byte[length];
         synchronized (inflater) {
             inflater.reset();
             // raw deflate says nothing of a dictionary: it is set before the first byte
-            byte[] id = jobId.getBytes(StandardCharsets.UTF_8);
-            byte[] dictionary = withId(unpackDictionary, id);
+            byte[] dictionary = withId(unpackDictionary, packed, keyLength);
             if (dictionary.length <= KEPT_DICTIONARY) {
                 unpackDictionary = dictionary;
             }
-            inflater.setDictionary(dictionary, 0, DICTIONARY.length + id.length);
-            inflater.setInput(packed);
+            inflater.setDictionary(dictionary, 0, DICTIONARY.length + keyLength);
+            inflater.setInput(packed, keyLength, packed.length - keyLength);
             try {
                 int n = 0;
                 while (n < length) {
@@ -100,9 +103,14 @@ final class PackedStates {
 
     /** {@code dictionary} (or a longer copy when the id needs it) with the id's bytes after the shared part. */
     private static byte[] withId(byte[] dictionary, byte[] id) {
-        byte[] out = dictionary.length >= DICTIONARY.length + id.length ? dictionary
-                : Arrays.copyOf(DICTIONARY, DICTIONARY.length + id.length);
-        System.arraycopy(id, 0, out, DICTIONARY.length, id.length);
+        return withId(dictionary, id, id.length);
+    }
+
+    /** The same with the first {@code length} bytes of {@code id}. */
+    private static byte[] withId(byte[] dictionary, byte[] id, int length) {
+        byte[] out = dictionary.length >= DICTIONARY.length + length ? dictionary
+                : Arrays.copyOf(DICTIONARY, DICTIONARY.length + length);
+        System.arraycopy(id, 0, out, DICTIONARY.length, length);
         return out;
     }
 }

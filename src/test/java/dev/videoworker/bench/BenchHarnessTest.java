@@ -1,6 +1,7 @@
 package dev.videoworker.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.awt.image.BufferedImage;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import javax.imageio.ImageIO;
 
@@ -43,6 +45,38 @@ class BenchHarnessTest {
         assertThat(percent.find()).as("the image's MaxRAMPercentage").isTrue();
         long heapMib = Math.round(Long.parseLong(limit.group(1)) * Double.parseDouble(percent.group(1)) / 100);
         assertThat(Benchmark.DEFAULT_WORKER_JVM).startsWith("-Xmx" + heapMib + "m ").contains("-XX:+UseParallelGC");
+    }
+
+    /**
+     * The harness runs the worker with the image's JVM options (collector, native heap trimming, young generation and
+     * compile thresholds), all but the two that only a container needs: the heap share (the harness gives the heap
+     * itself, above) and exiting on an OutOfMemoryError.
+     */
+    @Test
+    void theDefaultWorkerJvmHasTheImagesOptions() throws Exception {
+        Matcher javaOpts = Pattern.compile("JAVA_OPTS=\"([^\"]*)\"")
+                .matcher(Files.readString(Path.of("src/main/docker/Dockerfile.jvm")));
+        assertThat(javaOpts.find()).as("the image's JAVA_OPTS").isTrue();
+        List<String> options = Stream.of(javaOpts.group(1).trim().split("\\s+"))
+                .filter(o -> !o.startsWith("-XX:MaxRAMPercentage=") && !o.equals("-XX:+ExitOnOutOfMemoryError"))
+                .toList();
+        assertThat(options).as("the image's options besides the heap share").hasSizeGreaterThan(1);
+        assertThat(List.of(Benchmark.DEFAULT_WORKER_JVM.split(" "))).containsAll(options);
+    }
+
+    @Test
+    void readsTheLiveBytesOfAClassHistogram() {
+        String histogram = """
+                12345:
+                 num     #instances         #bytes  class name (module)
+                -------------------------------------------------------
+                   1:         79932        9961472  [B (java.base@17.0.15)
+                   2:         62538        1500912  java.lang.String (java.base@17.0.15)
+                Total        142470       11462384
+                """;
+        assertThat(Benchmark.histogramTotalBytes(histogram)).isEqualTo(11_462_384L);
+        assertThatThrownBy(() -> Benchmark.histogramTotalBytes("12345:\ncom.sun.tools.attach failed"))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -259,8 +259,10 @@ final class ScaleOut {
             settle(n, name, topics, settings, workers, admin);
             Thread.sleep(5000);
             double idleHeap = 0;
-            for (ChildProcess w : workers) {
-                idleHeap += bench.heapAfterGc(w);
+            double idleLive = 0;
+            for (int i = 0; i < workers.size(); i++) {
+                idleHeap += bench.heapAfterGc(workers.get(i));
+                idleLive += bench.liveHeap(workers.get(i), name + "-r" + (i + 1) + "-idle");
             }
             int createsBefore = bench.simulatorCalls().getOrDefault("creates", 0);
             try (KafkaProducer<String, String> producer = bench.producer()) {
@@ -273,16 +275,21 @@ final class ScaleOut {
             int created = bench.awaitCreated(createsBefore, count);
             Thread.sleep(options.hold().toMillis());
             double loadedHeap = 0;
+            double loadedLive = 0;
             double worstP99 = 0;
             List<Map<String, Object>> perReplica = new ArrayList<>();
-            for (ChildProcess w : workers) {
+            for (int i = 0; i < workers.size(); i++) {
+                ChildProcess w = workers.get(i);
                 double heap = bench.heapAfterGc(w);
+                double live = bench.liveHeap(w, name + "-r" + (i + 1) + "-loaded");
+                loadedLive += live;
                 PrometheusText metrics = new PrometheusText(w.get("/q/metrics", null));
                 double p99 = metrics.sum("worker_poll_lateness_seconds", Map.of("quantile", "0.99"))
                         .orElse(Double.NaN);
                 loadedHeap += heap;
                 worstP99 = Double.isNaN(p99) ? worstP99 : Math.max(worstP99, p99);
-                perReplica.add(Map.of("loaded_heap_after_gc_mib", heap / MIB, "lateness_p99_s", p99, "polls",
+                perReplica.add(Map.of("loaded_heap_after_gc_mib", heap / MIB, "loaded_live_heap_mib", live / MIB,
+                        "lateness_p99_s", p99, "polls",
                         metrics.sum("worker_poll_lateness_seconds_count", Map.of()).orElse(Double.NaN)));
             }
             long ended = bench.countCommitted(List.of(topics.completed()));
@@ -291,6 +298,7 @@ final class ScaleOut {
                 throw new IllegalStateException("no job is in flight");
             }
             double perJobKib = (loadedHeap - idleHeap) / held / 1024;
+            double livePerJobKib = (loadedLive - idleLive) / held / 1024;
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("replicas", n);
             details.put("jobs_sent", count);
@@ -299,13 +307,18 @@ final class ScaleOut {
             details.put("hold", options.hold().toString());
             details.put("idle_heap_after_gc_mib_summed", idleHeap / MIB);
             details.put("loaded_heap_after_gc_mib_summed", loadedHeap / MIB);
+            details.put("idle_live_heap_mib_summed", idleLive / MIB);
+            details.put("loaded_live_heap_mib_summed", loadedLive / MIB);
             details.put("by_replica", perReplica);
             details.put("settings", settings);
             results.detail(name + ".run", details);
             Benchmark.log("(%s) %s", name, details);
-            results.add("s.b_heap_per_job_" + n, "s", "heap per in-flight job, summed over " + n
-                    + " replicas ((loaded − idle heap after GC) / " + held + " in flight)", perJobKib, "KiB", null,
-                    null, "(b) reduced: " + count + " jobs, hold " + options.hold());
+            results.add("s.b_heap_per_job_" + n, "s", "heap per in-flight job, live objects, summed over " + n
+                    + " replicas ((loaded − idle class histogram total) / " + held + " in flight)", livePerJobKib,
+                    "KiB", null, null, "(b) reduced: " + count + " jobs, hold " + options.hold());
+            results.add("s.b_heap_used_per_job_" + n, "s", "heap used after GC per in-flight job, summed over " + n
+                    + " replicas ((loaded − idle heap used after two full GCs, from /q/metrics) / " + held + ")",
+                    perJobKib, "KiB", null, null, "counts what is allocated before the reading");
             results.add("s.b_lateness_p99_" + n, "s", "poll lateness p99, worst of " + n + " replicas", worstP99, "s",
                     null, null, "Micrometer, last ~2 min");
         } finally {

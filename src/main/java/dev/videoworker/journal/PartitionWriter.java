@@ -120,6 +120,9 @@ final class PartitionWriter implements AutoCloseable {
         // What the transaction will have made of each job it touches (a null value: forgotten).
         Map<String, JobState> after = new HashMap<>();
         List<Pending> accepted = new ArrayList<>(batch.size());
+        // The state each accepted write commits (null: none), in the order of accepted: the store holds this object and
+        // its writer hears of the same one, so a job waiting for its next poll is held once, not twice.
+        List<JobState> committed = new ArrayList<>(batch.size());
         Map<Pending, RuntimeException> refused = new LinkedHashMap<>();
         for (Pending p : batch) {
             RuntimeException refusal = check(p.write(), after);
@@ -129,10 +132,12 @@ final class PartitionWriter implements AutoCloseable {
             }
             accepted.add(p);
             JobWrite w = p.write();
+            JobState state = w.next() == null ? null : w.next().inEpoch(epoch);
+            committed.add(state);
             if (w.tombstone()) {
                 after.put(w.jobId(), null);
-            } else if (w.next() != null) {
-                after.put(w.jobId(), w.next().inEpoch(epoch));
+            } else if (state != null) {
+                after.put(w.jobId(), state);
             }
         }
         try {
@@ -183,8 +188,8 @@ final class PartitionWriter implements AutoCloseable {
                 store.put(state);
             }
         });
-        for (Pending p : accepted) {
-            p.done().complete(p.write().next() == null ? null : p.write().next().inEpoch(epoch));
+        for (int i = 0; i < accepted.size(); i++) {
+            accepted.get(i).done().complete(committed.get(i));
         }
         refused.forEach((p, why) -> p.done().completeExceptionally(why));
     }

@@ -125,6 +125,29 @@ class JobJournalTest {
         }
     }
 
+    /** The state a writer hears was committed is the very object the store holds: a waiting job is held once. */
+    @Test
+    void theWriterHearsOfTheStateTheStoreHolds() throws Exception {
+        String topic = "journal-one-object-" + UUID.randomUUID();
+        broker.createTopic(topic, 1, Map.of("cleanup.policy", "compact"));
+        ObjectMapper mapper = new ObjectMapper().registerModule(new JavaTimeModule());
+        JobStore store = new JobStore();
+        JobJournal journal = new JobJournal(kafka(), config(topic, "test-" + UUID.randomUUID()), store);
+        try {
+            journal.open(0, p -> List.of());
+            JobState state = JobState.rejected("job-3", 0, null, JobError.of("x", "one"), Instant.now(),
+                    Instant.now(), null).asVersion(1);
+            JobState written = journal.write(0, new JobWrite("job-3", 0, 0, state, false, List.of(
+                    new ProducerRecord<>(topic, 0, "job-3", mapper.writeValueAsString(state)))))
+                    .await().atMost(Duration.ofSeconds(30));
+
+            assertThat(written.epoch()).as("stamped with this ownership").isNotZero();
+            assertThat(written).isSameAs(store.find("job-3").orElseThrow());
+        } finally {
+            journal.closeAll();
+        }
+    }
+
     /** Records that change no job state (so no version check applies). */
     private static JobWrite raw(ProducerRecord<String, String> record) {
         return new JobWrite(record.key(), 0, 0, null, false, List.of(record));

@@ -70,8 +70,8 @@ public class FleetView {
 
     /**
      * Estimated heap bytes of a view entry besides its packed array (the key and the packed state) and the characters
-     * of its model and provider: the {@link Entry} (88), the packed array's header (16) and the table's slot (4 to 8),
-     * with their alignment. Model and provider names are counted as if not shared (a rejected job's are not); a charged
+     * of its model and provider: the {@link Entry} (88), the packed array's header (16) and the table's slots (1.3 to
+     * 2.7 per entry at 4 bytes: 8 counted), with their alignment. Model and provider names are counted as if not shared (a rejected job's are not); a charged
      * amount is shared (one of at most {@value #MAX_SHARED_NAMES} held once).
      */
     static final int ENTRY_OVERHEAD = 112;
@@ -136,7 +136,7 @@ public class FleetView {
      * none; a summary is made from them when asked for), and its record's key followed by the committed record packed
      * ({@link PackedStates}); linked into the view's table ({@link ViewEntries}). Flat and keyed by its own bytes
      * because every replica holds one for each job of the others: an entry with a summary object and its
-     * {@code Instant}s held ~80 bytes more, a map node and a key {@code String} ~90.
+     * {@code Instant}s held ~80 bytes more, a map node and a key {@code String} ~70 (net of the links).
      */
     static final class Entry {
         static final long NONE = Long.MIN_VALUE;

@@ -120,8 +120,9 @@ final class PartitionWriter implements AutoCloseable {
         // What the transaction will have made of each job it touches (a null value: forgotten).
         Map<String, JobState> after = new HashMap<>();
         List<Pending> accepted = new ArrayList<>(batch.size());
-        // The state each accepted write commits (null: none), in the order of accepted: the store holds this object and
-        // its writer hears of the same one, so a job waiting for its next poll is held once, not twice.
+        // The state each accepted write commits (null: none), in the order of accepted: its writer hears of the very
+        // object the store is given (the last write of a job in the batch is the one the store keeps), so a job
+        // waiting for its next poll is held once, not twice.
         List<JobState> committed = new ArrayList<>(batch.size());
         Map<Pending, RuntimeException> refused = new LinkedHashMap<>();
         for (Pending p : batch) {

@@ -48,9 +48,9 @@ class BenchHarnessTest {
     }
 
     /**
-     * The harness runs the worker with the image's JVM options (collector, native heap trimming, young generation and
-     * compile thresholds), all but the two that only a container needs: the heap share (the harness gives the heap
-     * itself, above) and exiting on an OutOfMemoryError.
+     * The harness runs the worker with the image's JVM options (collector, native heap trimming, young generation),
+     * all but the two that only a container needs: the heap share (the harness gives the heap itself, above) and
+     * exiting on an OutOfMemoryError.
      */
     @Test
     void theDefaultWorkerJvmHasTheImagesOptions() throws Exception {

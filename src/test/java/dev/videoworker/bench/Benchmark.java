@@ -554,7 +554,8 @@ public final class Benchmark {
             log("(b) %s, p50 %.3f s, p99 %.3f s", details, p50, p99);
             results.add("b.heap_per_job", "b", "heap per in-flight job, live objects ((loaded − idle class "
                     + "histogram total) / " + heldInFlight + " in flight of " + count + " sent)", livePerJobKib, "KiB",
-                    2.0, Goal.AT_MOST, null);
+                    2.0, Goal.AT_MOST, "judged on live objects since 2026-12-05 22:00; earlier runs read the heap "
+                    + "used after GC (b.heap_used_per_job)");
             results.add("b.heap_used_per_job", "b", "heap used after GC per in-flight job ((loaded − idle heap used "
                     + "after two full GCs, read from /q/metrics) / " + heldInFlight + "; counts what is allocated "
                     + "before the reading)", perJobKib, "KiB", null, null, null);

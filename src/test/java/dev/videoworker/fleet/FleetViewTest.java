@@ -190,6 +190,11 @@ class FleetViewTest {
         assertThat(view.apply("outer-key", record)).isTrue();
         FleetView.Seen seen = view.find("outer-key").orElseThrow();
         assertThat(seen.state()).isEqualTo(JSON.readValue(record, JobState.class));
+        assertThat(seen.summary().jobId()).as("the state's own id, not the key").isEqualTo("inner-id");
+        assertThat(view.find("inner-id")).as("found under its key only").isEmpty();
+        FleetView same = view(10);
+        same.apply("inner-id", record);
+        assertThat(view.bytes()).as("the id kept apart costs its bytes").isGreaterThan(same.bytes() + 40);
         assertThat(seen.mayMention("p inner-id")).isTrue();
         assertThat(seen.mayMention("not in it")).isFalse();
     }

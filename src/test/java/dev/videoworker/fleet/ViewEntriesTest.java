@@ -103,6 +103,26 @@ class ViewEntriesTest {
         assertThat(order()).containsExactly("job-0");
     }
 
+    /**
+     * A Thue-Morse string and its complement of 2^11 bytes have the same value under every polynomial hash modulo 2^64
+     * with an odd multiplier (their difference is a product of eleven factors x^(2^i) - 1, divisible by 2^66), and
+     * whatever its start; the table's hash is not one (a shift after each byte), so they do not collide.
+     */
+    @Test
+    void keysEqualUnderAnyPolynomialHashDoNotCollide() {
+        StringBuilder thueMorse = new StringBuilder();
+        StringBuilder complement = new StringBuilder();
+        for (int i = 0; i < 2048; i++) {
+            boolean odd = Integer.bitCount(i) % 2 == 1;
+            thueMorse.append(odd ? 'b' : 'a');
+            complement.append(odd ? 'a' : 'b');
+        }
+        for (int t = 0; t < 4; t++) {
+            ViewEntries fresh = new ViewEntries();
+            assertThat(fresh.hash(key(thueMorse.toString()))).isNotEqualTo(fresh.hash(key(complement.toString())));
+        }
+    }
+
     @Test
     void eachTableHashesKeysItsOwnWay() {
         ViewEntries other = new ViewEntries();

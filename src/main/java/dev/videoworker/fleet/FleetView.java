@@ -71,8 +71,9 @@ public class FleetView {
     /**
      * Estimated heap bytes of a view entry besides its packed array (the key and the packed state) and the characters
      * of its model and provider: the {@link Entry} (88), the packed array's header (16) and the table's slots (1.3 to
-     * 2.7 per entry at 4 bytes: 8 counted), with their alignment. Model and provider names are counted as if not shared (a rejected job's are not); a charged
-     * amount is shared (one of at most {@value #MAX_SHARED_NAMES} held once).
+     * 2.7 per entry at 4 bytes: 8 counted), with their alignment. Model and provider names are counted as if not
+     * shared (a rejected job's are not); a charged amount is shared (one of at most {@value #MAX_SHARED_NAMES} held
+     * once).
      */
     static final int ENTRY_OVERHEAD = 112;
     /** Names shared between entries (models, providers): at most this many distinct ones; others are kept as read. */
@@ -274,9 +275,10 @@ public class FleetView {
     /** The job as the view last saw it, when another replica's partition holds it. */
     public Optional<Seen> find(String jobId) {
         byte[] key = jobId.getBytes(StandardCharsets.UTF_8);
+        int hash = jobs.hash(key);
         Entry entry;
         synchronized (jobs) {
-            entry = jobs.get(key, jobs.hash(key));
+            entry = jobs.get(key, hash);
         }
         if (entry == null || owns.test(entry.partition)) {
             return Optional.empty();
@@ -415,9 +417,10 @@ public class FleetView {
      */
     boolean apply(String jobId, byte[] value) {
         byte[] key = jobId.getBytes(StandardCharsets.UTF_8);
+        int hash = jobs.hash(key);
         if (value == null) {
             synchronized (jobs) {
-                remove(key);
+                remove(key, hash);
             }
             return true;
         }
@@ -436,17 +439,16 @@ public class FleetView {
         UnaryOperator<String> names = state.status() == JobStatus.REJECTED ? UnaryOperator.identity() : this.names::of;
         synchronized (jobs) {
             JobSummary summary = JobSummary.of(state, names);
-            int hash = jobs.hash(key);
             Entry entry;
             try {
                 entry = new Entry(summary, amounts.of(summary.chargedUsd()), jobId, packed, key.length, value.length,
                         hash);
             } catch (ArithmeticException e) {
                 // a time no job of the worker's has (outside 1677-2262): left out, and what was held of it dropped
-                remove(key);
+                remove(key, hash);
                 return false;
             }
-            remove(key);
+            remove(key, hash);
             jobs.add(entry);
             bytes += entry.bytes();
             while ((jobs.size() > maxJobs || bytes > maxBytes) && jobs.eldest() != null) {
@@ -465,8 +467,8 @@ public class FleetView {
         }
     }
 
-    private void remove(byte[] key) {
-        Entry before = jobs.remove(key, jobs.hash(key));
+    private void remove(byte[] key, int hash) {
+        Entry before = jobs.remove(key, hash);
         if (before != null) {
             bytes -= before.bytes();
         }

@@ -47,7 +47,7 @@ final class PackedStates {
      */
     synchronized byte[] pack(byte[] json, byte[] key) {
         deflater.reset();
-        byte[] dictionary = withId(packDictionary, key);
+        byte[] dictionary = withId(packDictionary, key, key.length);
         if (dictionary.length <= KEPT_DICTIONARY) {
             packDictionary = dictionary;
         }
@@ -101,12 +101,10 @@ final class PackedStates {
         return json;
     }
 
-    /** {@code dictionary} (or a longer copy when the id needs it) with the id's bytes after the shared part. */
-    private static byte[] withId(byte[] dictionary, byte[] id) {
-        return withId(dictionary, id, id.length);
-    }
-
-    /** The same with the first {@code length} bytes of {@code id}. */
+    /**
+     * {@code dictionary} (or a longer copy when the id needs it) with the first {@code length} bytes of {@code id} after
+     * the shared part.
+     */
     private static byte[] withId(byte[] dictionary, byte[] id, int length) {
         byte[] out = dictionary.length >= DICTIONARY.length + length ? dictionary
                 : Arrays.copyOf(DICTIONARY, DICTIONARY.length + length);

@@ -35,6 +35,29 @@ public interface WorkerConfig {
 
     FleetView fleetView();
 
+    ClassDataTraining classDataTraining();
+
+    /**
+     * A start made only to record which classes the worker loads, for a class-data (AppCDS) archive made by the JDK
+     * that will run it ({@code entrypoint.sh cds-archive}): the whole worker starts, without a broker, exercises its own
+     * HTTP endpoints, links every class it loaded and exits.
+     */
+    interface ClassDataTraining {
+        /** On: skip the topic check (no broker), then exit after {@link #duration()}. Never on in a real start. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /**
+         * The JVM's class-loading log of this start ({@code -Xlog:class+load=info:file=...}): every class named in it
+         * is linked before the exit, since the JVM archives only linked classes of the application's class loader.
+         */
+        Optional<String> classLog();
+
+        /** How long the worker runs before it exits: the clients' first connection attempts fall in it. */
+        @WithDefault("4s")
+        Duration duration();
+    }
+
     /** Any replica answers for any job: a read-only view of the other replicas' partitions of the job topic. */
     interface FleetView {
         /** Off: a replica answers {@code GET /jobs...} for the partitions it owns only. */

@@ -43,6 +43,7 @@ public class TopicSetup {
     private final WorkerConfig.Topics topics;
     private final WorkerConfig.Jobs jobs;
     private final Map<String, Object> adminConfig;
+    private final boolean classDataTraining;
     private volatile int requestPartitions;
     private volatile Optional<Duration> tombstoneAfter = Optional.empty();
 
@@ -54,12 +55,17 @@ public class TopicSetup {
     public TopicSetup(WorkerConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
         this.topics = config.topics();
         this.jobs = config.jobs();
+        this.classDataTraining = config.classDataTraining().enabled();
         this.adminConfig = KafkaClientProps.admin(kafkaConfig, "topic-setup");
         adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
     }
 
     void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event)
             throws InterruptedException, ExecutionException, TimeoutException {
+        if (classDataTraining) {
+            // A start that records classes runs without a broker (worker.class-data-training): nothing to check.
+            return;
+        }
         try (Admin admin = Admin.create(adminConfig)) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             boolean requestsExisted = existing.contains(topics.requests());

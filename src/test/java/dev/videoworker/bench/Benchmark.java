@@ -74,7 +74,8 @@ import io.minio.UploadObjectArgs;
  * the deployment's heap), {@code --startups=3}, {@code --warmup=3000} (jobs run through the worker of (a) before it is
  * measured), {@code --index-jobs=100000}, {@code --index-bound=10000} (phase i),
  * {@code --scale-replicas=1,2,3}, {@code --scale-jobs=20000}, {@code --scale-warmup=500}, {@code --scale-inflight}
- * (phase s).
+ * (phase s), {@code --cds=train} (the workers' class-data archive: {@code train} makes it as the image does,
+ * {@code keep} uses the one in {@code target/quarkus-app}, {@code none} starts without).
  */
 public final class Benchmark {
 
@@ -143,6 +144,7 @@ public final class Benchmark {
         minio = MinioClient.builder().endpoint(s3.endpoint()).region("us-east-1")
                 .credentials(s3.accessKey(), s3.secretKey()).build();
         startSimulator();
+        prepareClassData();
         log("broker %s (in this JVM), S3Proxy pid %d on %s, simulator pid %d on %d: %d ms", broker.bootstrapServers(),
                 s3Process.pid(), s3.endpoint(), simulator.pid(), simulator.port(), ms(System.nanoTime() - t0));
 
@@ -163,6 +165,42 @@ public final class Benchmark {
                 results.detail(phase + ".error", String.valueOf(e));
             }
         }
+    }
+
+    /**
+     * The class-data (AppCDS) archive every worker of this run starts with ({@code --cds}): by default made the way the
+     * image makes its own ({@code src/main/docker/entrypoint.sh cds-archive}: one start of the worker without a broker,
+     * with this run's worker JVM options), so the figures are those of the image.
+     */
+    private void prepareClassData() throws Exception {
+        Path archive = APP.resolve("app-cds.jsa");
+        switch (options.cds()) {
+            case "none" -> Files.deleteIfExists(archive);
+            case "keep" -> log("class-data archive kept as it is: %s", Files.isRegularFile(archive)
+                    ? Files.size(archive) / MIB + " MiB" : "none");
+            default -> {
+                long t0 = System.nanoTime();
+                Path logFile = OUT.resolve("logs").resolve("cds-archive.log");
+                Files.createDirectories(logFile.getParent());
+                ProcessBuilder builder = new ProcessBuilder("bash", "src/main/docker/entrypoint.sh", "cds-archive")
+                        .redirectErrorStream(true).redirectOutput(logFile.toFile());
+                Map<String, String> env = builder.environment();
+                env.put("APP_DIR", APP.toString());
+                env.put("JAVA_OPTS", String.join(" ", options.workerJvm()));
+                env.put("PORT", String.valueOf(ChildProcess.freePort()));
+                env.put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":" + env.getOrDefault("PATH", ""));
+                Process process = builder.start();
+                if (!process.waitFor(3, TimeUnit.MINUTES) || process.exitValue() != 0) {
+                    process.destroyForcibly();
+                    throw new IllegalStateException("entrypoint.sh cds-archive failed; see " + logFile);
+                }
+                log("class-data archive made by entrypoint.sh cds-archive: %d MiB in %d ms", Files.size(archive) / MIB,
+                        ms(System.nanoTime() - t0));
+            }
+        }
+        results.context("class_data_archive", Files.isRegularFile(archive)
+                ? "target/quarkus-app/app-cds.jsa, " + Files.size(archive) / MIB + " MiB (--cds=" + options.cds() + ")"
+                : "none (--cds=" + options.cds() + ")");
     }
 
     // ---- (e) start-up and idle RSS ----
@@ -956,8 +994,7 @@ public final class Benchmark {
         config.putAll(settings);
         List<String> jvm = new ArrayList<>(options.workerJvm);
         if (Files.isRegularFile(APP.resolve("app-cds.jsa"))) {
-            // The class-data archive the package step made (quarkus.package.jar.appcds.enabled). The JVM uses it only
-            // when the class path is given as it was when it was made: relative, from the application's directory.
+            // The class-data archive of prepareClassData, as the image's entrypoint passes it.
             jvm.add("-XX:SharedArchiveFile=app-cds.jsa");
         }
         config.forEach((k, v) -> jvm.add("-D" + k + "=" + v));
@@ -1259,7 +1296,7 @@ public final class Benchmark {
     /** Command-line options; see the class comment. */
     record Options(List<String> phases, int jobs, boolean steady, int inFlight, Duration hold, long transferBytes,
             boolean profile, List<String> workerJvm, int startups, int warmup, int indexJobs, int indexBound,
-            List<Integer> scaleReplicas, int scaleJobs, int scaleWarmup, int scaleInflight) {
+            List<Integer> scaleReplicas, int scaleJobs, int scaleWarmup, int scaleInflight, String cds) {
 
         static Options parse(String[] args) {
             Map<String, String> given = new HashMap<>();
@@ -1272,7 +1309,7 @@ public final class Benchmark {
             }
             Set<String> known = Set.of("phases", "jobs", "steady", "in-flight", "hold", "transfer-bytes", "profile",
                     "worker-jvm", "startups", "warmup", "index-jobs", "index-bound", "scale-replicas", "scale-jobs",
-                    "scale-warmup", "scale-inflight");
+                    "scale-warmup", "scale-inflight", "cds");
             for (String key : given.keySet()) {
                 if (!known.contains(key)) {
                     throw new IllegalArgumentException("unknown option --" + key + "; known: " + known);
@@ -1296,7 +1333,16 @@ public final class Benchmark {
                     Integer.parseInt(given.getOrDefault("scale-jobs", "20000")),
                     Integer.parseInt(given.getOrDefault("scale-warmup", "500")),
                     // --scale-inflight alone: 3,000 jobs; a number: that many; absent: not measured
-                    Integer.parseInt(given.getOrDefault("scale-inflight", "0").replace("true", "3000")));
+                    Integer.parseInt(given.getOrDefault("scale-inflight", "0").replace("true", "3000")),
+                    cds(given.getOrDefault("cds", "train")));
+        }
+
+        private static String cds(String value) {
+            if (!Set.of("train", "keep", "none").contains(value)) {
+                throw new IllegalArgumentException("--cds=" + value + ": train (make the archive as the image does), "
+                        + "keep (use target/quarkus-app/app-cds.jsa as it is) or none (no archive)");
+            }
+            return value;
         }
     }
 }

@@ -241,10 +241,14 @@ class DeploymentFilesTest {
                 .contains("-XX:TrimNativeHeapInterval=").contains("-XX:YoungGenerationSizeSupplement=0")
                 .containsPattern("HEALTHCHECK [^\\n]*\\\\\\n\\s*CMD [^\\n]*/q/health/live");
         assertThat(lines).anyMatch(line -> line.startsWith("ENTRYPOINT ") && line.contains("/deployments/entrypoint.sh"));
+        // the class-data archive is made in the image, by its own JDK (docs/benchmarks.md, "class-data archive")
+        assertThat(lines).anyMatch(line -> line.startsWith("RUN ")
+                && line.contains("/deployments/entrypoint.sh cds-archive"));
 
         String entrypoint = DeployFiles.read(ENTRYPOINT);
         assertThat(entrypoint).contains("exec java").contains("quarkus-run.jar")
-                .contains("dev.videoworker.simulator.SimulatorMain");
+                .contains("dev.videoworker.simulator.SimulatorMain").contains("-XX:SharedArchiveFile=")
+                .contains("-XX:ArchiveClassesAtExit=").contains("-Dworker.class-data-training.enabled=true");
         DeployFiles.IMAGE_VARIABLES.forEach(name -> assertThat(entrypoint).contains("${" + name));
         assertThat(ENTRYPOINT.toFile().canExecute()).as("entrypoint.sh is executable").isTrue();
     }

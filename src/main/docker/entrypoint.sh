@@ -21,22 +21,28 @@ case "$mode" in
       cds=("-XX:SharedArchiveFile=$archive")
     fi
     exec java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -Dquarkus.http.host=0.0.0.0 \
-      "${cds[@]}" ${JAVA_OPTS:-} ${JAVA_OPTS_APPEND:-} -jar "$app/quarkus-run.jar"
+      ${cds[@]+"${cds[@]}"} ${JAVA_OPTS:-} ${JAVA_OPTS_APPEND:-} -jar "$app/quarkus-run.jar"
     ;;
   cds-archive)
     # Every address unreachable (the discard port of loopback): no broker means no request, so no paid call and no
     # upload (the worker refuses to train if anything accepts connections there). Expect warnings about the broker.
-    # The heap is capped so that the archive's compressed pointers match any container below 32 GiB.
-    classes="$(mktemp)"
-    trap 'rm -f "$classes"' EXIT
+    # The heap is capped so that the archive's compressed pointers match any run with a heap below 32 GiB.
+    # A fresh directory: the JVM would rename a log file that exists already.
+    logs="$(mktemp -d)"
+    trap 'rm -rf "$logs"' EXIT
+    classes="$logs/classes.log"
     rm -f "$archive"
     java -Djava.util.logging.manager=org.jboss.logmanager.LogManager ${JAVA_OPTS:-} ${JAVA_OPTS_APPEND:-} -Xmx1g \
-      "-XX:ArchiveClassesAtExit=$archive" "-Xlog:class+load=info:file=$classes" -Xlog:cds=error \
+      "-XX:ArchiveClassesAtExit=$archive" "-Xlog:class+load=info:file=$classes:uptime,level,tags:filecount=0" \
+      -Xlog:cds=error \
       -Dworker.class-data-training.enabled=true "-Dworker.class-data-training.class-log=$classes" \
       -Dkafka.bootstrap.servers=127.0.0.1:9 -Dworker.storage.endpoint=http://127.0.0.1:9 \
       -Dworker.provider.base-url=http://127.0.0.1:9 -Dquarkus.http.host=127.0.0.1 "-Dquarkus.http.port=${PORT:-8080}" \
       -jar "$app/quarkus-run.jar"
-    test -s "$archive"
+    if [[ ! -s "$archive" ]]; then
+      echo "entrypoint.sh cds-archive: the JVM wrote no archive at $archive" >&2
+      exit 1
+    fi
     ;;
   simulator)
     # SimulatorMain reads SIMULATOR_* variables: SIMULATOR_API_KEY, SIMULATOR_PORT (8090), SIMULATOR_DURATION, ...

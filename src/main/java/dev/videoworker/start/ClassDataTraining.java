@@ -3,9 +3,11 @@ package dev.videoworker.start;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +45,7 @@ public class ClassDataTraining {
 
     /**
      * Health, metrics and job endpoints: what probes, scrapers and users ask first. Not {@code /fleet}: it asks the
-     * broker, and an admin client with a call pending waits for its timeout when closed.
+     * broker and answers only after the admin client's timeout.
      */
     static final List<String> PATHS = List.of("/q/health/started", "/q/health/live", "/q/health/ready", "/q/health",
             "/q/metrics", "/jobs?limit=1", "/jobs/cds-training-unknown-job");
@@ -87,16 +89,24 @@ public class ClassDataTraining {
         List<String> unanswered = askOwnEndpoints(end);
         sleepUntil(end);
         int linked = training.classLog().map(log -> linkLogged(Path.of(log))).orElse(0);
-        Log.infof("class-data training: %d of %d endpoint requests answered%s, %d logged classes linked; exiting",
-                PATHS.size() - unanswered.size(), PATHS.size(),
+        String summary = String.format("class-data training: %d of %d endpoint requests answered%s, %d logged classes "
+                + "linked", PATHS.size() - unanswered.size(), PATHS.size(),
                 unanswered.isEmpty() ? "" : " (no answer: " + String.join(", ", unanswered) + ")", linked);
-        // Not Quarkus's shutdown: with no broker, closing the Kafka admin client waits for its pending calls to time out
-        // (a minute). A halt runs no shutdown hook, but the JVM still writes the archive (-XX:ArchiveClassesAtExit).
-        Runtime.getRuntime().halt(0);
+        // A start that answered nothing, or linked nothing from its log, would make an archive that saves little: fail
+        // the image build rather than ship it.
+        boolean failed = unanswered.size() == PATHS.size() || (training.classLog().isPresent() && linked == 0);
+        if (failed) {
+            Log.errorf("%s; failed", summary);
+        } else {
+            Log.infof("%s; exiting", summary);
+        }
+        // Not Quarkus's shutdown: with no broker, closing the Kafka admin client waits for its pending calls to time
+        // out (a minute). A halt runs no shutdown hook, but the JVM still writes the archive (-XX:ArchiveClassesAtExit).
+        Runtime.getRuntime().halt(failed ? 1 : 0);
     }
 
     /**
-     * Asks each path once (the HTTP server may not listen yet: tries again until the end); the paths not answered. Plain
+     * Asks each path once (the HTTP server may not listen yet: connects again until the end); the paths not answered. Plain
      * HTTP/1.0 over a socket, as the image's health check asks: an HTTP client library would put its own classes (and
      * TLS's) in the archive, which every start then maps for nothing.
      */
@@ -107,12 +117,16 @@ public class ClassDataTraining {
                 try {
                     ask(path);
                     break;
-                } catch (IOException e) {
+                } catch (ConnectException e) {
                     if (System.nanoTime() >= end) {
                         unanswered.add(path + " (" + e.getClass().getSimpleName() + ")");
                         break;
                     }
                     sleepUntil(Math.min(end, System.nanoTime() + 100_000_000L));
+                } catch (IOException e) {
+                    // It listens but did not answer in time (readiness waits for the broker): the next path.
+                    unanswered.add(path + " (" + e.getClass().getSimpleName() + ")");
+                    break;
                 }
             }
         }
@@ -161,7 +175,7 @@ public class ClassDataTraining {
             // Loads without initialising; asking for its declared constructors makes the JVM link (and verify) it.
             Class.forName(name, false, loader).getDeclaredConstructors();
             return true;
-        } catch (Throwable e) {
+        } catch (ClassNotFoundException | LinkageError | SecurityException e) {
             // Not visible from this loader, or not linkable (a missing optional dependency): it stays out.
             return false;
         }
@@ -199,11 +213,22 @@ public class ClassDataTraining {
                 continue;
             }
             String host = hostPort.substring(0, colon).replace("[", "").replace("]", "");
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress(host, Integer.parseInt(hostPort.substring(colon + 1))), 500);
-                return Optional.of(hostPort);
-            } catch (IOException | NumberFormatException e) {
-                // closed (or not a port): nothing answers there
+            int port;
+            InetAddress[] addresses;
+            try {
+                port = Integer.parseInt(hostPort.substring(colon + 1));
+                addresses = InetAddress.getAllByName(host);
+            } catch (NumberFormatException | UnknownHostException e) {
+                continue;
+            }
+            // Every address of the name, as a Kafka client tries them all.
+            for (InetAddress address : addresses) {
+                try (Socket socket = new Socket()) {
+                    socket.connect(new InetSocketAddress(address, port), 500);
+                    return Optional.of(hostPort);
+                } catch (IOException e) {
+                    // closed: nothing answers there
+                }
             }
         }
         return Optional.empty();

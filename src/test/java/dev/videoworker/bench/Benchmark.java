@@ -191,6 +191,7 @@ public final class Benchmark {
                 env.put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":" + env.getOrDefault("PATH", ""));
                 Process process = builder.start();
                 if (!process.waitFor(3, TimeUnit.MINUTES) || process.exitValue() != 0) {
+                    process.descendants().forEach(ProcessHandle::destroyForcibly);
                     process.destroyForcibly();
                     throw new IllegalStateException("entrypoint.sh cds-archive failed; see " + logFile);
                 }

@@ -62,7 +62,8 @@ class ClassDataArchiveIT {
         Matcher summary = Pattern.compile("class-data training: (\\d+) of (\\d+) endpoint requests answered.*, "
                 + "(\\d+) logged classes linked; exiting").matcher(training.output);
         assertThat(summary.find()).as("the training's summary in:\n%s", training.output).isTrue();
-        assertThat(Integer.parseInt(summary.group(1))).as("endpoints answered").isGreaterThanOrEqualTo(3);
+        // all but readiness, which waits for the broker
+        assertThat(Integer.parseInt(summary.group(1))).as("endpoints answered").isGreaterThanOrEqualTo(5);
         assertThat(Integer.parseInt(summary.group(3))).as("classes linked").isGreaterThan(3000);
         assertThat(training.output).doesNotContain(API_KEY).doesNotContain(S3_SECRET);
 
@@ -126,6 +127,8 @@ class ClassDataArchiveIT {
             assertThat(process.waitFor(timeoutSeconds, TimeUnit.SECONDS)).as("%s exits within %d s; output:\n%s",
                     mode, timeoutSeconds, Files.readString(output)).isTrue();
         } finally {
+            // In cds-archive mode bash waits for its JVM rather than becoming it: stop both.
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
         }
         return new Run(process.exitValue(), Files.readString(output));

@@ -3,11 +3,14 @@ package dev.videoworker.start;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,20 +48,75 @@ class ClassDataTrainingTest {
         assertThat(ClassDataTraining.loadedClass("")).isEmpty();
     }
 
+    static class Base {
+    }
+
+    static class Sub extends Base {
+    }
+
+    /** Verifying {@link #pick} checks that a {@link Sub} is a {@link Base}: the verifier loads both. */
+    static final class Returns {
+        static Base pick(Sub sub) {
+            return sub;
+        }
+    }
+
     @Test
-    void linksTheLoggedClassesWithoutInitialisingThem(@TempDir Path dir) throws IOException {
+    void linksTheLoggedClassesWithoutInitialisingThem(@TempDir Path dir) throws Exception {
         Path log = dir.resolve("classes.log");
-        String linkable = LinkedNotInitialised.class.getName();
         Files.write(log, List.of(
-                "[0.5s][info][class,load] " + linkable + " source: file:/x.jar",
-                "[0.5s][info][class,load] " + linkable + " source: file:/x.jar",
+                "[0.5s][info][class,load] " + Returns.class.getName() + " source: file:/x.jar",
+                "[0.5s][info][class,load] " + Returns.class.getName() + " source: file:/x.jar",
+                "[0.5s][info][class,load] " + LinkedNotInitialised.class.getName() + " source: file:/x.jar",
                 "[0.6s][info][class,load] no.such.Clazz source: file:/x.jar",
                 "[0.7s][info][class,load] java.lang.String source: shared objects file"));
+        // Loading alone does not verify: the loader is not asked for Sub.
+        RecordingLoader loadOnly = new RecordingLoader();
+        Class.forName(Returns.class.getName(), false, loadOnly);
+        assertThat(loadOnly.asked).doesNotContain(Sub.class.getName());
 
-        int linked = ClassDataTraining.linkLogged(log);
+        RecordingLoader loader = new RecordingLoader();
+        ClassLoader before = Thread.currentThread().getContextClassLoader();
+        int linked;
+        Thread.currentThread().setContextClassLoader(loader);
+        try {
+            linked = ClassDataTraining.linkLogged(log);
+        } finally {
+            Thread.currentThread().setContextClassLoader(before);
+        }
 
-        assertThat(linked).as("the one loadable class, once").isEqualTo(1);
+        assertThat(linked).as("the two loadable classes, once each").isEqualTo(2);
+        assertThat(loader.asked).as("verified, so linked").contains(Sub.class.getName(), Base.class.getName());
         assertThat(initialised).as("linked, not initialised").isFalse();
+    }
+
+    /** Defines this test's nested classes itself (the rest from its parent) and records which it was asked for. */
+    static final class RecordingLoader extends ClassLoader {
+        final Set<String> asked = ConcurrentHashMap.newKeySet();
+
+        RecordingLoader() {
+            super(ClassDataTrainingTest.class.getClassLoader());
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            if (!name.startsWith(ClassDataTrainingTest.class.getName() + "$")) {
+                return super.loadClass(name, resolve);
+            }
+            synchronized (getClassLoadingLock(name)) {
+                asked.add(name);
+                Class<?> loaded = findLoadedClass(name);
+                if (loaded != null) {
+                    return loaded;
+                }
+                try (InputStream in = getParent().getResourceAsStream(name.replace('.', '/') + ".class")) {
+                    byte[] bytes = in.readAllBytes();
+                    return defineClass(name, bytes, 0, bytes.length);
+                } catch (IOException e) {
+                    throw new ClassNotFoundException(name, e);
+                }
+            }
+        }
     }
 
     @Test

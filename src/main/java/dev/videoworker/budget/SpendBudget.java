@@ -9,9 +9,11 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -51,6 +53,9 @@ public class SpendBudget {
     private final Map<String, Charge> charges = new HashMap<>();
     private final Set<Integer> owned = new HashSet<>();
     private final MeterRegistry registry;
+    /** The spend counters by model (and provider), registered on first use: models are the catalog's, bounded. */
+    private final Map<String, Counter> spend = new ConcurrentHashMap<>();
+    private final Map<List<String>, Counter> actualSpend = new ConcurrentHashMap<>();
 
     @Inject
     public SpendBudget(WorkerConfig config, ModelCatalog catalog, TopicSetup topics, MeterRegistry registry) {
@@ -112,8 +117,9 @@ public class SpendBudget {
     /** Counts the estimated cost of a job whose video the provider made (the spend metric). */
     public void billed(JobState job) {
         if (job.costUsd() != null) {
-            Counter.builder("worker.spend").baseUnit("usd").tag("model", job.request().model())
-                    .description("Estimated spend on videos the provider accepted").register(registry)
+            String model = job.request().model();
+            spend.computeIfAbsent(model, m -> Counter.builder("worker.spend").baseUnit("usd").tag("model", m)
+                    .description("Estimated spend on videos the provider accepted").register(registry))
                     .increment(job.costUsd().doubleValue());
         }
     }
@@ -140,9 +146,10 @@ public class SpendBudget {
                 }
             }
         }
-        Counter.builder("worker.spend.actual").baseUnit("usd").tag("provider", provider)
-                .tag("model", job.request() == null ? "unknown" : job.request().model())
-                .description("Spend the providers reported for generated videos").register(registry)
+        String model = job.request() == null ? "unknown" : job.request().model();
+        actualSpend.computeIfAbsent(List.of(provider, model), k -> Counter.builder("worker.spend.actual")
+                .baseUnit("usd").tag("provider", provider).tag("model", model)
+                .description("Spend the providers reported for generated videos").register(registry))
                 .increment(actual.doubleValue());
     }
 

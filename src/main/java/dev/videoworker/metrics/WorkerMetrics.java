@@ -1,7 +1,9 @@
 package dev.videoworker.metrics;
 
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
@@ -27,6 +29,14 @@ public class WorkerMetrics {
     private final MeterRegistry registry;
     /** Registered up front: polls come from several threads, and the map is then only read. */
     private final Map<JobStatus, Counter> polls = new EnumMap<>(JobStatus.class);
+    /**
+     * The meters of each tag combination, registered on first use and then found here: building and registering a
+     * meter for every call (a builder, a meter id, a lookup, a percentile configuration checked) cost more than the
+     * recording. Tags are bounded (see the class comment), so are these maps.
+     */
+    private final Map<List<String>, Timer> providerCalls = new ConcurrentHashMap<>();
+    private final Map<List<String>, Counter> ended = new ConcurrentHashMap<>();
+    private volatile Counter storedBytes;
 
     @Inject
     public WorkerMetrics(MeterRegistry registry) {
@@ -67,10 +77,11 @@ public class WorkerMetrics {
 
     /** A job reached a terminal state: counted by outcome and error code. */
     public void ended(JobState job) {
-        Counter.builder("worker.jobs.completed")
-                .tag("outcome", outcome(job.status()))
-                .tag("code", job.error() == null ? "none" : boundedCode(job.error().code()))
-                .description("Jobs that ended, by outcome and error code").register(registry).increment();
+        String outcome = outcome(job.status());
+        String code = job.error() == null ? "none" : boundedCode(job.error().code());
+        ended.computeIfAbsent(List.of(outcome, code), k -> Counter.builder("worker.jobs.completed")
+                .tag("outcome", outcome).tag("code", code)
+                .description("Jobs that ended, by outcome and error code").register(registry)).increment();
     }
 
     /**
@@ -78,11 +89,12 @@ public class WorkerMetrics {
      * configured provider's name, {@code status} {@code ok}, the answer's HTTP status, or {@code io_error}.
      */
     public void providerCall(String provider, String call, String status, long startedNanos) {
-        Timer.builder("worker.provider.calls").tag("provider", provider).tag("call", call).tag("status", status)
+        providerCalls.computeIfAbsent(List.of(provider, call, status), k -> Timer.builder("worker.provider.calls")
+                .tag("provider", provider).tag("call", call).tag("status", status)
                 .description("Calls to the provider's Videos API by call and answer status (ok, HTTP status, "
                         + "io_error)")
                 .publishPercentiles(0.5, 0.99)
-                .register(registry).record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
+                .register(registry)).record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
     }
 
     /** A poll of a generating job. */
@@ -95,8 +107,14 @@ public class WorkerMetrics {
 
     /** Bytes written to the object store (videos and variants). */
     public void stored(long bytes) {
-        Counter.builder("worker.storage.bytes").baseUnit("bytes").description("Bytes stored in the object store")
-                .register(registry).increment(bytes);
+        Counter counter = storedBytes;
+        if (counter == null) {
+            // Registering twice from two threads gives the same counter.
+            counter = Counter.builder("worker.storage.bytes").baseUnit("bytes")
+                    .description("Bytes stored in the object store").register(registry);
+            storedBytes = counter;
+        }
+        counter.increment(bytes);
     }
 
     static String outcome(JobStatus status) {

@@ -75,7 +75,8 @@ public class ClassDataTraining {
         }
         answering(bootstrapServers).ifPresent(server -> {
             throw new IllegalStateException("worker.class-data-training.enabled=true starts the worker only to record "
-                    + "its classes, without a broker, but " + server + " (kafka.bootstrap.servers) accepts connections: "
+                    + "its classes, without a broker, but " + server + " (kafka.bootstrap.servers) accepts "
+                    + "connections: "
                     + "a broker there would hand this start real requests. Name a closed port (entrypoint.sh "
                     + "cds-archive uses 127.0.0.1:9).");
         });
@@ -101,14 +102,15 @@ public class ClassDataTraining {
             Log.infof("%s; exiting", summary);
         }
         // Not Quarkus's shutdown: with no broker, closing the Kafka admin client waits for its pending calls to time
-        // out (a minute). A halt runs no shutdown hook, but the JVM still writes the archive (-XX:ArchiveClassesAtExit).
+        // out (a minute). A halt runs no shutdown hook, but the JVM still writes the archive
+        // (-XX:ArchiveClassesAtExit).
         Runtime.getRuntime().halt(failed ? 1 : 0);
     }
 
     /**
-     * Asks each path once (the HTTP server may not listen yet: connects again until the end); the paths not answered. Plain
-     * HTTP/1.0 over a socket, as the image's health check asks: an HTTP client library would put its own classes (and
-     * TLS's) in the archive, which every start then maps for nothing.
+     * Asks each path once (the HTTP server may not listen yet: connects again until the end); the paths not
+     * answered. Plain HTTP/1.0 over a socket, as the image's health check asks: an HTTP client library would put its
+     * own classes (and TLS's) in the archive, which every start then maps for nothing.
      */
     private List<String> askOwnEndpoints(long end) {
         List<String> unanswered = new ArrayList<>();
@@ -182,8 +184,8 @@ public class ClassDataTraining {
     }
 
     /**
-     * The class a line of {@code -Xlog:class+load} names ({@code [0.1s][info][class,load] a.b.C source: ...}), unless it
-     * came from a class-data archive already or is a generated class no loader can find by name.
+     * The class a line of {@code -Xlog:class+load} names ({@code [0.1s][info][class,load] a.b.C source: ...}), unless
+     * it came from a class-data archive already or is a generated class no loader can find by name.
      */
     static Optional<String> loadedClass(String line) {
         int tag = line.indexOf("[class,load] ");

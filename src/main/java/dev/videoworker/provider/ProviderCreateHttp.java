@@ -5,6 +5,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.rest.client.annotation.RegisterProvider;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -17,11 +18,13 @@ import io.smallrye.mutiny.Uni;
  * it was even sent (and turn into an "unknown outcome" that only reconciliation can settle). The body (multipart or
  * JSON, per dialect) is built by the provider's {@link Dialect}; its type is given with it.
  */
+@RegisterProvider(UntracedHttpClient.class)
 @RegisterRestClient(configKey = "videos-create-api")
 interface ProviderCreateHttp {
 
     @POST
     @Produces(MediaType.APPLICATION_JSON)
     Uni<RestResponse<String>> create(@Url String url, @HeaderParam("Authorization") String authorization,
-            @HeaderParam("api-key") String apiKey, @HeaderParam("Content-Type") String contentType, byte[] body);
+            @HeaderParam("api-key") String apiKey, @HeaderParam("traceparent") String traceparent,
+            @HeaderParam("Content-Type") String contentType, byte[] body);
 }

@@ -2,7 +2,6 @@ package dev.videoworker.provider;
 
 import java.io.IOException;
 import java.net.Proxy;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,25 +59,16 @@ public class Providers {
             Tracing tracing, VideosClient.ResultUrls resultUrls) {
         Duration contentTimeout = Duration.ofMillis(ConfigProvider.getConfig()
                 .getOptionalValue("quarkus.rest-client.videos-api.read-timeout", Long.class).orElse(60_000L));
-        // Redirects are followed by the client one hop at a time: the key stays on the provider's origin, and every
-        // hop off it goes through the guarded client below.
-        // Both download clients are made on first use: each loads the JDK's CA certificates and a TLS context, a cold
-        // start's main thread spent ~0.2 s on them while no download can happen before the worker is ready.
-        Supplier<HttpClient> contentHttp = OnFirstUse.of(() -> HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build());
+        // Downloads (the provider's content, result URLs elsewhere) go through OkHttp, the storage client's HTTP
+        // stack, and stream with back-pressure; the JSON calls go through the reactive REST client. Redirects are
+        // followed by VideosClient one hop at a time: the key stays on the provider's origin, and every hop off it
+        // goes through the guarded client below. Both clients are made on first use: a TLS context and the CA
+        // certificates are not needed before the first download, which cannot happen before the worker is ready.
+        Supplier<OkHttpClient> contentHttp = OnFirstUse.of(() -> downloads(contentTimeout).build());
         GuardedDns dns = new GuardedDns(resultUrls::refusal);
-        Supplier<OkHttpClient> foreignHttp = OnFirstUse.of(() -> new OkHttpClient.Builder()
+        Supplier<OkHttpClient> foreignHttp = OnFirstUse.of(() -> downloads(contentTimeout)
                 .dns(dns)
                 .addNetworkInterceptor(dns.connectionCheck())
-                // a proxy would resolve the host itself, past the guarded Dns
-                .proxy(Proxy.NO_PROXY)
-                .followRedirects(false)
-                .followSslRedirects(false)
-                .retryOnConnectionFailure(false)
-                .connectTimeout(Duration.ofSeconds(10))
-                .readTimeout(contentTimeout)
                 .build());
         for (ProviderSettings p : providers) {
             ProviderHealth own = healths.isEmpty() ? health : new ProviderHealth();
@@ -87,6 +77,21 @@ public class Providers {
                     tracing, contentTimeout, contentHttp, resultUrls, foreignHttp));
         }
         this.defaultClient = clients.get(providers.get(0).name());
+    }
+
+    /**
+     * A download client: no redirects followed by itself, no retries of its own (the caller retries the opening),
+     * no proxy (a proxy would resolve hosts itself, past a guarded Dns), {@code contentTimeout} for the answer's
+     * headers and for each read of its body.
+     */
+    private static OkHttpClient.Builder downloads(Duration contentTimeout) {
+        return new OkHttpClient.Builder()
+                .proxy(Proxy.NO_PROXY)
+                .followRedirects(false)
+                .followSslRedirects(false)
+                .retryOnConnectionFailure(false)
+                .connectTimeout(Duration.ofSeconds(10))
+                .readTimeout(contentTimeout);
     }
 
     /** The configured providers, the default one first, then the others by name. */

@@ -5,9 +5,6 @@ import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -68,8 +66,8 @@ public class VideosClient {
     private final ObjectMapper mapper;
     private final String authorization;
     private final String apiKeyHeader;
-    /** Made on the first download from the provider's origin (its TLS context is not needed before). */
-    private final Supplier<HttpClient> contentHttp;
+    /** Downloads from the provider's origin, with the key; made on the first one. */
+    private final Supplier<OkHttpClient> contentHttp;
     private final RetryPolicy retry;
     private final RetryListener retryListener;
     private final WorkerMetrics metrics;
@@ -110,7 +108,7 @@ public class VideosClient {
 
     VideosClient(ProviderSettings settings, ProviderHttp api, ProviderCreateHttp createApi, ObjectMapper mapper,
             RetryPolicy retry, RetryListener listener, WorkerMetrics metrics, ProviderHealth health, Tracing tracing,
-            Duration contentTimeout, Supplier<HttpClient> contentHttp, ResultUrls resultUrls,
+            Duration contentTimeout, Supplier<OkHttpClient> contentHttp, ResultUrls resultUrls,
             Supplier<OkHttpClient> foreignHttp) {
         this.settings = settings;
         this.dialect = settings.dialect();
@@ -131,8 +129,8 @@ public class VideosClient {
         boolean bearer = "Authorization".equalsIgnoreCase(dialect.authHeader());
         this.authorization = key != null && bearer ? dialect.authValue(key) : null;
         this.apiKeyHeader = key != null && !bearer ? dialect.authValue(key) : null;
-        // Content is streamed with the JDK client: its body InputStream applies back-pressure, whereas the REST
-        // client's Multi return type buffers whatever the server sends (see docs/decisions.md).
+        // Content is streamed with OkHttp: its body stream applies back-pressure, whereas the REST client's Multi
+        // return type buffers whatever the server sends (see docs/decisions.md).
         this.contentHttp = contentHttp;
     }
 
@@ -183,8 +181,8 @@ public class VideosClient {
         Dialect.Call call = dialect.create(request, dialect.capabilities().callbackUrl() ? callbackUrl : null);
         return creates.run(() -> Uni.createFrom().<Boolean>deferred(fence::get)
                 .chain(wanted -> !wanted ? Uni.createFrom().failure(new CallNotSent("create", request.model()))
-                        : timed("create", trace, createApi.create(url(call.path()), authorization, apiKeyHeader,
-                                call.contentType(), call.body())
+                        : timed("create", trace, traceparent -> createApi.create(url(call.path()), authorization,
+                                apiKeyHeader, traceparent, call.contentType(), call.body())
                                 .map(this::toVideo)
                                 .onFailure().transform(e -> failure(e, true)))));
     }
@@ -219,8 +217,8 @@ public class VideosClient {
     }
 
     private Uni<ProviderVideo> retrieveNow(String videoId, String trace) {
-        return withRetries("retrieve", videoId, trace, () -> api.get(url(dialect.videoPath(videoId)), authorization,
-                apiKeyHeader)
+        return withRetries("retrieve", videoId, trace, traceparent -> api.get(url(dialect.videoPath(videoId)),
+                authorization, apiKeyHeader, traceparent)
                 .map(this::toVideo)
                 .onFailure().transform(e -> failure(e, false)));
     }
@@ -235,11 +233,12 @@ public class VideosClient {
      */
     public Uni<Void> probe() {
         if (dialect.capabilities().list()) {
-            return timed("list", null, api.list(url(dialect.listPath()), authorization, apiKeyHeader, 1, "desc", null)
+            return timed("list", null, traceparent -> api.list(url(dialect.listPath()), authorization, apiKeyHeader,
+                    traceparent, 1, "desc", null)
                     .onFailure().transform(e -> failure(e, false))).replaceWithVoid();
         }
-        return timed("retrieve", null, api.get(url(dialect.videoPath("video_readiness_probe")), authorization,
-                apiKeyHeader)
+        return timed("retrieve", null, traceparent -> api.get(url(dialect.videoPath("video_readiness_probe")),
+                authorization, apiKeyHeader, traceparent)
                 .onFailure().transform(e -> failure(e, false))
                 .onFailure(e -> e instanceof ProviderException p && p.httpStatus() == 404).recoverWithNull())
                 .replaceWithVoid();
@@ -254,8 +253,8 @@ public class VideosClient {
         if (!dialect.capabilities().list()) {
             return Uni.createFrom().failure(unsupported("list"));
         }
-        return withRetries("list", after == null ? "first page" : "after " + after, trace, () -> api.list(
-                url(dialect.listPath()), authorization, apiKeyHeader, limit, "desc", after)
+        return withRetries("list", after == null ? "first page" : "after " + after, trace, traceparent -> api.list(
+                url(dialect.listPath()), authorization, apiKeyHeader, traceparent, limit, "desc", after)
                 .map(r -> {
                     Dialect.Page page = dialect.page(json(r));
                     return new Page(page.videos().stream().map(VideosClient::redacted).toList(), page.hasMore(),
@@ -285,8 +284,8 @@ public class VideosClient {
         if (!dialect.capabilities().delete()) {
             return Uni.createFrom().failure(unsupported("delete"));
         }
-        return withRetries("delete", videoId, trace, () -> api.delete(url(dialect.deletePath(videoId)), authorization,
-                apiKeyHeader)
+        return withRetries("delete", videoId, trace, traceparent -> api.delete(url(dialect.deletePath(videoId)),
+                authorization, apiKeyHeader, traceparent)
                 .replaceWithVoid()
                 .onFailure().transform(e -> failure(e, false)));
     }
@@ -295,7 +294,8 @@ public class VideosClient {
      * Calls {@code once} again after each retryable failure, up to the policy's attempts. The waits are timers, not
      * blocked threads; each attempt is a new subscription, so a new HTTP request.
      */
-    private <T> Uni<T> withRetries(String call, String target, String trace, Supplier<Uni<? extends T>> once) {
+    private <T> Uni<T> withRetries(String call, String target, String trace,
+            Function<String, Uni<? extends T>> once) {
         return attempt(call, target, trace, once, 1);
     }
 
@@ -308,11 +308,15 @@ public class VideosClient {
                 : "io_error";
     }
 
-    /** Records the call's latency and answer when {@code call} ends; the clock starts at subscription. */
-    private <T> Uni<T> timed(String call, String trace, Uni<? extends T> uni) {
+    /**
+     * Sends one call as a span of the job's trace and records its latency and answer when it ends; {@code send} gets
+     * the {@code traceparent} to send with it (the span's; null without a trace), so a provider that traces its side
+     * joins the job's trace. The clock starts at subscription.
+     */
+    private <T> Uni<T> timed(String call, String trace, Function<String, Uni<? extends T>> send) {
         long started = System.nanoTime();
         Span span = tracing.providerCall(call, trace);
-        return uni.onItemOrFailure().invoke((item, failure) -> {
+        return send.apply(Tracing.traceparent(span)).onItemOrFailure().invoke((item, failure) -> {
             metrics.providerCall(settings.name(), call, callStatus(failure), started);
             health.called(failure);
             Tracing.end(span, failure);
@@ -320,9 +324,9 @@ public class VideosClient {
                 .map(item -> (T) item);
     }
 
-    private <T> Uni<T> attempt(String call, String target, String trace, Supplier<Uni<? extends T>> once,
+    private <T> Uni<T> attempt(String call, String target, String trace, Function<String, Uni<? extends T>> once,
             int attempt) {
-        return Uni.createFrom().<T>deferred(() -> timed(call, trace, once.get()))
+        return Uni.createFrom().<T>deferred(() -> timed(call, trace, once))
                 .onFailure(e -> retry.retries(attempt, e)).recoverWithUni(e -> {
                     Duration wait = beforeRetry(call, target, attempt, (ProviderException) e);
                     Uni<Void> pause = wait.isZero() ? Uni.createFrom().voidItem()
@@ -379,7 +383,7 @@ public class VideosClient {
         long started = System.nanoTime();
         Span span = tracing.providerCall("content", trace);
         try {
-            InputStream body = openContentUntimed(videoId, variant);
+            InputStream body = openContentUntimed(videoId, variant, Tracing.traceparent(span));
             metrics.providerCall(settings.name(), "content", callStatus(null), started);
             health.called(null);
             Tracing.end(span, null);
@@ -400,7 +404,7 @@ public class VideosClient {
      * own origin go with the key through the provider's client, and once a hop leaves that origin the rest of the
      * way is a foreign download ({@link #openForeign}), without the key, every hop checked.
      */
-    private InputStream openContentUntimed(String videoId, String variant) throws IOException {
+    private InputStream openContentUntimed(String videoId, String variant, String traceparent) throws IOException {
         URI uri;
         if (dialect.capabilities().contentEndpoint()) {
             uri = URI.create(url(dialect.contentPath(videoId, variant)));
@@ -416,40 +420,39 @@ public class VideosClient {
             if (!sameOrigin(uri, origin)) {
                 return openForeign(videoId, uri, redirects);
             }
-            HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().timeout(contentTimeout);
+            Request.Builder request = new Request.Builder().url(uri.toString()).get();
             if (authorization != null) {
                 request.header("Authorization", authorization);
             }
             if (apiKeyHeader != null) {
                 request.header(dialect.authHeader(), apiKeyHeader);
             }
-            HttpResponse<InputStream> response;
+            if (traceparent != null) {
+                request.header(Tracing.TRACEPARENT, traceparent);
+            }
+            okhttp3.Response response;
             try {
-                response = contentHttp.get().send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while opening content of " + videoId, e);
+                response = contentHttp.get().newCall(request.build()).execute();
             } catch (IOException e) {
                 throw new ProviderException(0, "connection_error", "Could not reach the provider for the content of "
                         + videoId + ": " + e.getClass().getSimpleName(), true, false, null, e);
             }
-            if (response.statusCode() == 200) {
-                return new IdleTimeoutInputStream(response.body(), contentTimeout, "the content of " + videoId);
+            if (response.code() == 200) {
+                return new IdleTimeoutInputStream(response.body().byteStream(), contentTimeout, "the content of "
+                        + videoId);
             }
-            Optional<String> location = redirect(response.statusCode()) ? response.headers().firstValue("Location")
-                    : Optional.empty();
-            if (location.isPresent()) {
-                response.body().close();
-                uri = nextHop(videoId, uri, location.get(), redirects);
+            String location = redirect(response.code()) ? response.header("Location") : null;
+            if (location != null) {
+                response.close();
+                uri = nextHop(videoId, uri, location, redirects);
                 continue;
             }
             String body;
-            try (InputStream in = response.body()) {
+            try (okhttp3.Response failed = response; InputStream in = failed.body().byteStream()) {
                 body = new String(in.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8);
             }
-            throw httpFailure(response.statusCode(), body,
-                    response.headers().firstValue("retry-after-ms").orElse(null),
-                    response.headers().firstValue("Retry-After").orElse(null), false);
+            throw httpFailure(response.code(), body, response.header("retry-after-ms"), response.header("Retry-After"),
+                    false);
         }
     }
 

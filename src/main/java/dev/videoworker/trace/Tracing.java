@@ -13,6 +13,7 @@ import org.apache.kafka.common.header.Headers;
 
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
@@ -27,6 +28,9 @@ import io.opentelemetry.context.propagation.TextMapPropagator;
  */
 @ApplicationScoped
 public class Tracing {
+
+    /** The W3C trace context header. */
+    public static final String TRACEPARENT = "traceparent";
 
     private static final TextMapGetter<Headers> KAFKA_HEADERS = new TextMapGetter<>() {
         @Override
@@ -95,6 +99,21 @@ public class Tracing {
         }
         return tracer.spanBuilder("videos-api " + call).setParent(context(trace)).setSpanKind(SpanKind.CLIENT)
                 .setAttribute("video.call", call).startSpan();
+    }
+
+    /**
+     * The W3C {@code traceparent} naming {@code span} as the parent, for an outgoing HTTP call; null without a span.
+     * Built from the span's context directly (no propagator, no map): it is sent with every provider call.
+     */
+    public static String traceparent(Span span) {
+        if (span == null) {
+            return null;
+        }
+        SpanContext context = span.getSpanContext();
+        if (!context.isValid()) {
+            return null;
+        }
+        return "00-" + context.getTraceId() + "-" + context.getSpanId() + "-" + context.getTraceFlags().asHex();
     }
 
     public static void end(Span span, Throwable failure) {

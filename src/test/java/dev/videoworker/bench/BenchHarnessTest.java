@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.videoworker.bench.BenchResults.Goal;
+import dev.videoworker.testing.ImageOptions;
 import dev.videoworker.testing.S3Server;
 import io.minio.GetObjectArgs;
 import io.minio.MakeBucketArgs;
@@ -54,10 +55,7 @@ class BenchHarnessTest {
      */
     @Test
     void theDefaultWorkerJvmHasTheImagesOptions() throws Exception {
-        Matcher javaOpts = Pattern.compile("JAVA_OPTS=\"([^\"]*)\"")
-                .matcher(Files.readString(Path.of("src/main/docker/Dockerfile.jvm")));
-        assertThat(javaOpts.find()).as("the image's JAVA_OPTS").isTrue();
-        List<String> options = Stream.of(javaOpts.group(1).trim().split("\\s+"))
+        List<String> options = Stream.of(ImageOptions.javaOpts().trim().split("\\s+"))
                 .filter(o -> !o.startsWith("-XX:MaxRAMPercentage=") && !o.equals("-XX:+ExitOnOutOfMemoryError"))
                 .toList();
         assertThat(options).as("the image's options besides the heap share").hasSizeGreaterThan(1);

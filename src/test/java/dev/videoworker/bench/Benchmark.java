@@ -51,6 +51,7 @@ import dev.videoworker.bench.BenchResults.Goal;
 import dev.videoworker.simulator.SimulatorServer;
 import dev.videoworker.simulator.SyntheticContent;
 import dev.videoworker.testing.KafkaBroker;
+import dev.videoworker.testing.Ports;
 import dev.videoworker.testing.S3Server;
 import io.minio.BucketExistsArgs;
 import io.minio.MakeBucketArgs;
@@ -187,7 +188,7 @@ public final class Benchmark {
                 Map<String, String> env = builder.environment();
                 env.put("APP_DIR", APP.toString());
                 env.put("JAVA_OPTS", String.join(" ", options.workerJvm()));
-                env.put("PORT", String.valueOf(ChildProcess.freePort()));
+                env.put("PORT", String.valueOf(Ports.free()));
                 env.put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":" + env.getOrDefault("PATH", ""));
                 Process process = builder.start();
                 if (!process.waitFor(3, TimeUnit.MINUTES) || process.exitValue() != 0) {
@@ -955,7 +956,7 @@ public final class Benchmark {
 
     /** S3Proxy (filesystem store under target/bench/s3) in a JVM of its own, like the worker and the simulator. */
     private void startS3Proxy() throws Exception {
-        int port = ChildProcess.freePort();
+        int port = Ports.free();
         s3Process = ChildProcess.startJava("s3proxy", List.of("-Xmx1g", "-cp", System.getProperty("java.class.path")),
                 List.of(S3ProxyMain.class.getName(), String.valueOf(port), OUT.resolve("s3").toString()), Map.of(),
                 port, OUT.resolve("logs"));
@@ -964,7 +965,7 @@ public final class Benchmark {
     }
 
     private void startSimulator() throws Exception {
-        int port = ChildProcess.freePort();
+        int port = Ports.free();
         String cp = String.join(":", APP.resolve("app") + "/*", APP.resolve("lib/boot") + "/*",
                 APP.resolve("lib/main") + "/*");
         simulator = ChildProcess.startJava("simulator", List.of("-Xmx512m", "-Dsimulator.host=127.0.0.1",
@@ -976,7 +977,7 @@ public final class Benchmark {
 
     /** The packaged worker on its own topics and group, pointed at this run's broker, S3 and simulator. */
     ChildProcess startWorker(String name, Topics topics, Map<String, String> settings) throws IOException {
-        int port = ChildProcess.freePort();
+        int port = Ports.free();
         Map<String, String> config = new LinkedHashMap<>();
         config.put("kafka.bootstrap.servers", broker.bootstrapServers());
         config.put("worker.topics.requests", topics.requests);

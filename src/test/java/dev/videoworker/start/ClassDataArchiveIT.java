@@ -18,6 +18,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.videoworker.testing.ImageOptions;
+import dev.videoworker.testing.Ports;
 import dev.videoworker.testing.WorkerProcess;
 
 /**
@@ -54,7 +56,7 @@ class ClassDataArchiveIT {
     @Test
     void theArchiveIsMadeWithoutABrokerAndTheWorkerStartsFromIt() throws Exception {
         Path archive = app.resolve("app-cds.jsa");
-        Run training = run("cds-archive", imageJavaOptions(), "", 180);
+        Run training = run("cds-archive", ImageOptions.javaOpts(), "", 180);
 
         assertThat(training.exit).as("cds-archive's exit; output:\n%s", training.output).isZero();
         assertThat(archive).isRegularFile();
@@ -69,7 +71,7 @@ class ClassDataArchiveIT {
 
         // The worker as the image starts it, asked to exit on its own (the training mode) and to log its classes.
         Path classes = dir.resolve("worker-classes.log");
-        Run worker = run("worker", imageJavaOptions(), "-Xlog:class+load=info:file=" + classes
+        Run worker = run("worker", ImageOptions.javaOpts(), "-Xlog:class+load=info:file=" + classes
                 + " -Dworker.class-data-training.enabled=true -Dworker.class-data-training.duration=1s "
                 + "-Dkafka.bootstrap.servers=127.0.0.1:9 -Dworker.storage.endpoint=http://127.0.0.1:9 "
                 + "-Dworker.provider.base-url=http://127.0.0.1:9", 120);
@@ -97,14 +99,6 @@ class ClassDataArchiveIT {
         }
     }
 
-    /** The image's {@code JAVA_OPTS}, from its Dockerfile: the JDK here must accept every one of them, too. */
-    private static String imageJavaOptions() throws IOException {
-        Matcher javaOpts = Pattern.compile("JAVA_OPTS=\"([^\"]*)\"")
-                .matcher(Files.readString(Path.of("src/main/docker/Dockerfile.jvm")));
-        assertThat(javaOpts.find()).as("the image's JAVA_OPTS").isTrue();
-        return javaOpts.group(1);
-    }
-
     private record Run(int exit, String output) {
     }
 
@@ -117,7 +111,7 @@ class ClassDataArchiveIT {
         env.put("APP_DIR", app.toString());
         env.put("JAVA_OPTS", javaOpts);
         env.put("JAVA_OPTS_APPEND", javaOptsAppend);
-        env.put("PORT", String.valueOf(freePort()));
+        env.put("PORT", String.valueOf(Ports.free()));
         env.put("SORA_API_KEY", API_KEY);
         env.put("S3_ACCESS_KEY", "FAKE-s3-access-cds-archive-it");
         env.put("S3_SECRET_KEY", S3_SECRET);
@@ -132,11 +126,5 @@ class ClassDataArchiveIT {
             process.destroyForcibly();
         }
         return new Run(process.exitValue(), Files.readString(output));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -6,13 +6,13 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 
 /** Free loopback ports for servers started by tests and the local stack. */
-final class Ports {
+public final class Ports {
 
     private Ports() {
     }
 
     /** A port free right now; another process could take it before we bind, which is acceptable for tests. */
-    static int free() {
+    public static int free() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         } catch (IOException e) {

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import dev.videoworker.pipeline.JobsClient;
 import dev.videoworker.pipeline.TopicRecorder;
 import dev.videoworker.pipeline.WorkerTest;
+import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -51,6 +52,16 @@ class TracingTest extends WorkerTest {
             Set<String> names = exporter.trace(traceId).stream().map(SpanData::getName).collect(Collectors.toSet());
             assertThat(names).contains("video.requests process", "videos-api create", "videos-api retrieve",
                     "videos-api content", "video.status publish", "video.completed publish");
+            List<SpanData> spans = exporter.trace(traceId);
+            assertThat(spans).as("the worker's own client and consumer spans only: Quarkus' REST client and "
+                    + "request-consumer spans are off").filteredOn(s -> s.getKind() == SpanKind.CLIENT
+                            || s.getKind() == SpanKind.CONSUMER)
+                    .extracting(SpanData::getName).allMatch(n -> n.startsWith("videos-api ") || n.endsWith(" process"));
+            // The provider (here the built-in simulator, traced like any server) continues each call's traceparent.
+            SpanData create = spans.stream().filter(s -> s.getName().equals("videos-api create")).findFirst()
+                    .orElseThrow();
+            assertThat(spans).filteredOn(s -> s.getKind() == SpanKind.SERVER && s.getName().equals("POST /v1/videos"))
+                    .singleElement().extracting(SpanData::getParentSpanId).isEqualTo(create.getSpanId());
         });
     }
 

@@ -27,14 +27,22 @@ import dev.videoworker.metrics.WorkerMetrics;
 import dev.videoworker.pipeline.WorkerTest;
 import dev.videoworker.trace.Tracing;
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
- * A provider mounted under a path prefix (OpenRouter's {@code /api}, an Azure resource's {@code /openai}, a gateway's
- * route): every call, the content download included, keeps the base URL's path. A recording HTTP server answers.
+ * What every call to a provider sends, the content download included, as a recording HTTP server sees it: the base
+ * URL's path kept (a provider mounted under a prefix: OpenRouter's {@code /api}, an Azure resource's {@code /openai},
+ * a gateway's route), the key, and the job's trace (a {@code traceparent} naming the worker's span of that call, and
+ * none for a call outside a job's trace).
  */
 @QuarkusTest
-class BasePathTest extends WorkerTest {
+class ProviderRequestsTest extends WorkerTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final String VIDEO = "{\"id\":\"video_1\",\"object\":\"video\",\"status\":\"completed\","
@@ -56,6 +64,7 @@ class BasePathTest extends WorkerTest {
 
     private HttpServer server;
     private final List<String> seen = new CopyOnWriteArrayList<>();
+    private final List<String> traceparents = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void recordingServer() throws IOException {
@@ -76,6 +85,7 @@ class BasePathTest extends WorkerTest {
             String query = exchange.getRequestURI().getRawQuery();
             seen.add(exchange.getRequestMethod() + " " + path + (query == null ? "" : "?" + query) + " "
                     + exchange.getRequestHeaders().getFirst("Authorization"));
+            traceparents.add(String.valueOf(exchange.getRequestHeaders().getFirst("traceparent")));
             byte[] body;
             String type = "application/json";
             if (path.endsWith("/content")) {
@@ -96,16 +106,19 @@ class BasePathTest extends WorkerTest {
         }
     }
 
-    @Test
-    void everyCallKeepsTheBaseUrlsPath() throws IOException {
+    private VideosClient client(Tracing tracing) {
         String base = "http://127.0.0.1:" + server.getAddress().getPort() + "/gateway/openai/";
         ProviderSettings settings = new ProviderSettings("gateway", base, Dialects.named("openai"), "sk-FAKE-gw",
                 "gw-key", 2, 100, true, Map.of(), List.of(), 0);
-        VideosClient client = new Providers(List.of(settings), api, createApi, mapper,
+        return new Providers(List.of(settings), api, createApi, mapper,
                 new RetryPolicy(1, Duration.ofMillis(1), Duration.ofMillis(1), 0, Duration.ofMillis(1),
                         new Random(1)),
-                null, metrics, new ProviderHealth(), new Tracing(OpenTelemetry.noop()),
-                VideosClient::refuseForeignResult).defaultClient();
+                null, metrics, new ProviderHealth(), tracing, VideosClient::refuseForeignResult).defaultClient();
+    }
+
+    @Test
+    void everyCallKeepsTheBaseUrlsPath() throws IOException {
+        VideosClient client = client(new Tracing(OpenTelemetry.noop()));
 
         client.create(new VideosClient.CreateVideo("sora-2", "A heron", "720x1280", "4", null, null, null))
                 .await().atMost(WAIT);
@@ -126,5 +139,44 @@ class BasePathTest extends WorkerTest {
                 "DELETE /gateway/openai/v1/videos/video_1 Bearer sk-FAKE-gw",
                 "GET /gateway/openai/v1/videos/video_1/content Bearer sk-FAKE-gw",
                 "GET /gateway/openai/v1/videos/video_1/content?variant=thumbnail Bearer sk-FAKE-gw");
+    }
+
+    @Test
+    void everyCallOfAJobCarriesItsOwnSpanOfTheJobsTrace() throws IOException {
+        InMemorySpanExporter spans = InMemorySpanExporter.create();
+        try (OpenTelemetrySdk otel = OpenTelemetrySdk.builder()
+                .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans))
+                        .build())
+                .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance())).build()) {
+            VideosClient client = client(new Tracing(otel));
+            String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+            String job = "00-" + traceId + "-00f067aa0ba902b7-01";
+
+            client.create(new VideosClient.CreateVideo("sora-2", "A heron", "720x1280", "4", null, null, null), job)
+                    .await().atMost(WAIT);
+            client.retrieve("video_1", job).await().atMost(WAIT);
+            client.listNewest(5, null, job).await().atMost(WAIT);
+            client.delete("video_1", job).await().atMost(WAIT);
+            try (InputStream content = client.openContent("video_1", null, job)) {
+                content.readAllBytes();
+            }
+
+            List<String> calls = spans.getFinishedSpanItems().stream()
+                    .map(s -> s.getName() + " 00-" + s.getTraceId() + "-" + s.getSpanId() + "-01").toList();
+            assertThat(calls).extracting(c -> c.split(" 00-")[0]).containsExactly("videos-api create",
+                    "videos-api retrieve", "videos-api list", "videos-api delete", "videos-api content");
+            assertThat(traceparents).as("each request's traceparent: its own span, in the job's trace")
+                    .containsExactlyElementsOf(calls.stream().map(c -> c.substring(c.indexOf(" 00-") + 1)).toList())
+                    .allMatch(t -> t.startsWith("00-" + traceId + "-"));
+        }
+    }
+
+    @Test
+    void aCallOutsideAJobsTraceCarriesNone() {
+        VideosClient client = client(new Tracing(OpenTelemetry.noop()));
+        client.retrieve("video_1").await().atMost(WAIT);
+        client.probe().await().atMost(WAIT);
+        assertThat(traceparents).as("no trace of their own either (Quarkus' REST client spans are off)")
+                .containsExactly("null", "null");
     }
 }

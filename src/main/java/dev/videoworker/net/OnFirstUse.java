@@ -6,7 +6,8 @@ import java.util.function.Supplier;
 /**
  * A value made the first time it is asked for, then the same one for every caller (thread-safe; a failure is thrown to
  * its caller and the next call tries again). For HTTP clients whose construction loads the JDK's CA certificates and
- * a TLS context (a JDK {@code HttpClient}: ~0.17 s cold), not needed before the first download that uses them
+ * a TLS context (an {@code OkHttpClient} that may speak TLS; a JDK {@code HttpClient} took ~0.17 s cold), not needed
+ * before the first download that uses them
  * (docs/decisions.md, "HTTP clients are made when first used").
  */
 public final class OnFirstUse<T> implements Supplier<T> {

@@ -32,6 +32,7 @@ import dev.videoworker.net.GuardedDns;
 import dev.videoworker.net.OnFirstUse;
 import dev.videoworker.trace.Tracing;
 import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
 
 /**
  * Every configured provider and its client: the default one ({@code worker.provider.*}, catalog
@@ -57,8 +58,15 @@ public class Providers {
     Providers(List<ProviderSettings> providers, ProviderHttp api, ProviderCreateHttp createApi, ObjectMapper mapper,
             RetryPolicy retry, VideosClient.RetryListener listener, WorkerMetrics metrics, ProviderHealth health,
             Tracing tracing, VideosClient.ResultUrls resultUrls) {
-        Duration contentTimeout = Duration.ofMillis(ConfigProvider.getConfig()
-                .getOptionalValue("quarkus.rest-client.videos-api.read-timeout", Long.class).orElse(60_000L));
+        this(providers, api, createApi, mapper, retry, listener, metrics, health, tracing, resultUrls,
+                Duration.ofMillis(ConfigProvider.getConfig()
+                        .getOptionalValue("quarkus.rest-client.videos-api.read-timeout", Long.class).orElse(60_000L)));
+    }
+
+    /** For tests: {@code contentTimeout} the longest wait for a download's headers and for each read of its body. */
+    Providers(List<ProviderSettings> providers, ProviderHttp api, ProviderCreateHttp createApi, ObjectMapper mapper,
+            RetryPolicy retry, VideosClient.RetryListener listener, WorkerMetrics metrics, ProviderHealth health,
+            Tracing tracing, VideosClient.ResultUrls resultUrls, Duration contentTimeout) {
         // Downloads (the provider's content, result URLs elsewhere) go through OkHttp, the storage client's HTTP
         // stack, and stream with back-pressure; the JSON calls go through the reactive REST client. Redirects are
         // followed by VideosClient one hop at a time: the key stays on the provider's origin, and every hop off it
@@ -80,16 +88,20 @@ public class Providers {
     }
 
     /**
-     * A download client: no redirects followed by itself, no retries of its own (the caller retries the opening),
-     * no proxy (a proxy would resolve hosts itself, past a guarded Dns), {@code contentTimeout} for the answer's
-     * headers and for each read of its body.
+     * A download client: no redirects followed by itself; no proxy (a proxy would resolve hosts itself, past a guarded
+     * Dns); HTTP/1.1 only, so a body is read from the socket only as fast as its reader asks (HTTP/2 would buffer up
+     * to a flow-control window per stream on a reader thread of its own); {@code contentTimeout} for the answer's
+     * headers and for each read of its body (a stalled body fails, see {@link ContentStream}). A GET that found its
+     * pooled connection closed by the server is sent again on a new one (the provider closes idle connections sooner
+     * than the pool drops them); anything else is retried by the caller.
      */
     private static OkHttpClient.Builder downloads(Duration contentTimeout) {
         return new OkHttpClient.Builder()
                 .proxy(Proxy.NO_PROXY)
+                .protocols(List.of(Protocol.HTTP_1_1))
                 .followRedirects(false)
                 .followSslRedirects(false)
-                .retryOnConnectionFailure(false)
+                .retryOnConnectionFailure(true)
                 .connectTimeout(Duration.ofSeconds(10))
                 .readTimeout(contentTimeout);
     }

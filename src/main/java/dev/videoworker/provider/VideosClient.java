@@ -316,12 +316,13 @@ public class VideosClient {
     private <T> Uni<T> timed(String call, String trace, Function<String, Uni<? extends T>> send) {
         long started = System.nanoTime();
         Span span = tracing.providerCall(call, trace);
-        return send.apply(Tracing.traceparent(span)).onItemOrFailure().invoke((item, failure) -> {
-            metrics.providerCall(settings.name(), call, callStatus(failure), started);
-            health.called(failure);
-            Tracing.end(span, failure);
-        })
-                .map(item -> (T) item);
+        // deferred: a call that cannot even be built fails through the same end (span ended, call counted)
+        return Uni.createFrom().<T>deferred(() -> send.apply(Tracing.traceparent(span)))
+                .onItemOrFailure().invoke((item, failure) -> {
+                    metrics.providerCall(settings.name(), call, callStatus(failure), started);
+                    health.called(failure);
+                    Tracing.end(span, failure);
+                });
     }
 
     private <T> Uni<T> attempt(String call, String target, String trace, Function<String, Uni<? extends T>> once,
@@ -420,7 +421,9 @@ public class VideosClient {
             if (!sameOrigin(uri, origin)) {
                 return openForeign(videoId, uri, redirects);
             }
-            Request.Builder request = new Request.Builder().url(uri.toString()).get();
+            Request.Builder request = new Request.Builder().url(uri.toString()).get()
+                    // a video is compressed already: OkHttp would otherwise ask for gzip and inflate it here
+                    .header("Accept-Encoding", "identity");
             if (authorization != null) {
                 request.header("Authorization", authorization);
             }
@@ -434,14 +437,18 @@ public class VideosClient {
             try {
                 response = contentHttp.get().newCall(request.build()).execute();
             } catch (IOException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    // stopping: not the provider's failure, and not to be retried
+                    throw new IOException("interrupted while opening the content of " + videoId, e);
+                }
                 throw new ProviderException(0, "connection_error", "Could not reach the provider for the content of "
                         + videoId + ": " + e.getClass().getSimpleName(), true, false, null, e);
             }
             if (response.code() == 200) {
-                return new IdleTimeoutInputStream(response.body().byteStream(), contentTimeout, "the content of "
+                return new ContentStream(response.body().byteStream(), contentTimeout, "the content of "
                         + videoId);
             }
-            String location = redirect(response.code()) ? response.header("Location") : null;
+            String location = redirect(response.code()) ? first(response, "Location") : null;
             if (location != null) {
                 response.close();
                 uri = nextHop(videoId, uri, location, redirects);
@@ -451,7 +458,7 @@ public class VideosClient {
             try (okhttp3.Response failed = response; InputStream in = failed.body().byteStream()) {
                 body = new String(in.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8);
             }
-            throw httpFailure(response.code(), body, response.header("retry-after-ms"), response.header("Retry-After"),
+            throw httpFailure(response.code(), body, first(response, "retry-after-ms"), first(response, "Retry-After"),
                     false);
         }
     }
@@ -465,11 +472,15 @@ public class VideosClient {
         URI uri = first;
         for (int redirects = redirectsSoFar;; redirects++) {
             resultUrls.check(uri);
-            Request request = new Request.Builder().url(uri.toString()).get().build();
+            Request request = new Request.Builder().url(uri.toString()).get().header("Accept-Encoding", "identity")
+                    .build();
             okhttp3.Response response;
             try {
                 response = foreignHttp.get().newCall(request).execute();
             } catch (IOException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new IOException("interrupted while opening the content of " + videoId, e);
+                }
                 GuardedDns.RefusedAddressException refused = GuardedDns.refusedAddress(e);
                 if (refused != null) {
                     // the resolved address goes to the log for the operator, not into the job's error
@@ -482,10 +493,10 @@ public class VideosClient {
                         + " from " + safe(uri) + ": " + e.getClass().getSimpleName(), true, false, null, e);
             }
             if (response.code() == 200) {
-                return new IdleTimeoutInputStream(response.body().byteStream(), contentTimeout, "the content of "
+                return new ContentStream(response.body().byteStream(), contentTimeout, "the content of "
                         + videoId);
             }
-            String location = redirect(response.code()) ? response.header("Location") : null;
+            String location = redirect(response.code()) ? first(response, "Location") : null;
             response.close();
             if (location != null) {
                 uri = nextHop(videoId, uri, location, redirects);
@@ -497,6 +508,12 @@ public class VideosClient {
                     + "URL's host " + uri.getHost() + " answered HTTP " + status + " for the content of " + videoId
                     + ".", retryable(status, null, false), false, null, null);
         }
+    }
+
+    /** A header's first value (OkHttp's {@code header(name)} gives the last), null when absent. */
+    private static String first(okhttp3.Response response, String name) {
+        List<String> values = response.headers(name);
+        return values.isEmpty() ? null : values.get(0);
     }
 
     private static boolean redirect(int status) {

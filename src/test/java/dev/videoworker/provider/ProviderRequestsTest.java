@@ -1,16 +1,26 @@
 package dev.videoworker.provider;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
@@ -25,14 +35,11 @@ import com.sun.net.httpserver.HttpServer;
 
 import dev.videoworker.metrics.WorkerMetrics;
 import dev.videoworker.pipeline.WorkerTest;
+import dev.videoworker.trace.InMemoryTracing;
 import dev.videoworker.trace.Tracing;
 import io.opentelemetry.api.OpenTelemetry;
-import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
-import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -45,6 +52,7 @@ import io.quarkus.test.junit.QuarkusTest;
 class ProviderRequestsTest extends WorkerTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration CONTENT_TIMEOUT = Duration.ofSeconds(60);
     private static final String VIDEO = "{\"id\":\"video_1\",\"object\":\"video\",\"status\":\"completed\","
             + "\"model\":\"sora-2\",\"progress\":100,\"created_at\":1700000000,\"size\":\"720x1280\",\"seconds\":\"4\"}";
 
@@ -65,6 +73,7 @@ class ProviderRequestsTest extends WorkerTest {
     private HttpServer server;
     private final List<String> seen = new CopyOnWriteArrayList<>();
     private final List<String> traceparents = new CopyOnWriteArrayList<>();
+    private final List<String> acceptEncodings = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void recordingServer() throws IOException {
@@ -86,6 +95,9 @@ class ProviderRequestsTest extends WorkerTest {
             seen.add(exchange.getRequestMethod() + " " + path + (query == null ? "" : "?" + query) + " "
                     + exchange.getRequestHeaders().getFirst("Authorization"));
             traceparents.add(String.valueOf(exchange.getRequestHeaders().getFirst("traceparent")));
+            if (path.endsWith("/content")) {
+                acceptEncodings.add(String.valueOf(exchange.getRequestHeaders().getFirst("Accept-Encoding")));
+            }
             byte[] body;
             String type = "application/json";
             if (path.endsWith("/content")) {
@@ -106,19 +118,24 @@ class ProviderRequestsTest extends WorkerTest {
         }
     }
 
-    private VideosClient client(Tracing tracing) {
-        String base = "http://127.0.0.1:" + server.getAddress().getPort() + "/gateway/openai/";
+    private VideosClient client(Tracing tracing, Duration contentTimeout) {
+        return client(tracing, contentTimeout, server.getAddress().getPort());
+    }
+
+    private VideosClient client(Tracing tracing, Duration contentTimeout, int port) {
+        String base = "http://127.0.0.1:" + port + "/gateway/openai/";
         ProviderSettings settings = new ProviderSettings("gateway", base, Dialects.named("openai"), "sk-FAKE-gw",
                 "gw-key", 2, 100, true, Map.of(), List.of(), 0);
         return new Providers(List.of(settings), api, createApi, mapper,
                 new RetryPolicy(1, Duration.ofMillis(1), Duration.ofMillis(1), 0, Duration.ofMillis(1),
                         new Random(1)),
-                null, metrics, new ProviderHealth(), tracing, VideosClient::refuseForeignResult).defaultClient();
+                null, metrics, new ProviderHealth(), tracing, VideosClient::refuseForeignResult, contentTimeout)
+                .defaultClient();
     }
 
     @Test
     void everyCallKeepsTheBaseUrlsPath() throws IOException {
-        VideosClient client = client(new Tracing(OpenTelemetry.noop()));
+        VideosClient client = client(new Tracing(OpenTelemetry.noop()), CONTENT_TIMEOUT);
 
         client.create(new VideosClient.CreateVideo("sora-2", "A heron", "720x1280", "4", null, null, null))
                 .await().atMost(WAIT);
@@ -144,13 +161,10 @@ class ProviderRequestsTest extends WorkerTest {
     @Test
     void everyCallOfAJobCarriesItsOwnSpanOfTheJobsTrace() throws IOException {
         InMemorySpanExporter spans = InMemorySpanExporter.create();
-        try (OpenTelemetrySdk otel = OpenTelemetrySdk.builder()
-                .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans))
-                        .build())
-                .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance())).build()) {
-            VideosClient client = client(new Tracing(otel));
-            String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
-            String job = "00-" + traceId + "-00f067aa0ba902b7-01";
+        try (OpenTelemetrySdk otel = InMemoryTracing.sdk(spans)) {
+            VideosClient client = client(new Tracing(otel), CONTENT_TIMEOUT);
+            String traceId = InMemoryTracing.TRACE_ID;
+            String job = InMemoryTracing.JOB_TRACE;
 
             client.create(new VideosClient.CreateVideo("sora-2", "A heron", "720x1280", "4", null, null, null), job)
                     .await().atMost(WAIT);
@@ -173,10 +187,53 @@ class ProviderRequestsTest extends WorkerTest {
 
     @Test
     void aCallOutsideAJobsTraceCarriesNone() {
-        VideosClient client = client(new Tracing(OpenTelemetry.noop()));
+        VideosClient client = client(new Tracing(OpenTelemetry.noop()), CONTENT_TIMEOUT);
         client.retrieve("video_1").await().atMost(WAIT);
         client.probe().await().atMost(WAIT);
         assertThat(traceparents).as("no trace of their own either (Quarkus' REST client spans are off)")
                 .containsExactly("null", "null");
+    }
+
+    @Test
+    void aBodyThatStopsComingFailsAfterTheReadTimeoutSayingWhatStalled() throws Exception {
+        // A provider that sends the headers and the first bytes of 1000, then nothing more, and keeps the connection.
+        try (ServerSocket stalling = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Socket> connection = CompletableFuture.supplyAsync(() -> {
+                try {
+                    Socket socket = stalling.accept();
+                    BufferedReader request = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                            StandardCharsets.US_ASCII));
+                    while (!request.readLine().isEmpty()) {
+                        // the request's head, up to its empty line
+                    }
+                    OutputStream out = socket.getOutputStream();
+                    out.write("HTTP/1.1 200 OK\r\nContent-Type: video/mp4\r\nContent-Length: 1000\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
+                    out.write(new byte[] {1, 2, 3});
+                    out.flush();
+                    return socket;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            VideosClient client = client(new Tracing(OpenTelemetry.noop()), Duration.ofSeconds(1),
+                    stalling.getLocalPort());
+            try (InputStream content = client.openContent("video_stall", null)) {
+                assertThat(content.readNBytes(3)).containsExactly(1, 2, 3);
+                assertThatThrownBy(content::read).isInstanceOf(IOException.class)
+                        .hasMessage("the provider sent no data for 1 s while streaming the content of video_stall");
+            } finally {
+                connection.get(10, TimeUnit.SECONDS).close();
+            }
+        }
+    }
+
+    @Test
+    void contentIsAskedForAsItIsNotCompressedAgain() throws IOException {
+        VideosClient client = client(new Tracing(OpenTelemetry.noop()), CONTENT_TIMEOUT);
+        try (InputStream content = client.openContent("video_1", null)) {
+            content.readAllBytes();
+        }
+        assertThat(acceptEncodings).as("no gzip for the worker to inflate").containsExactly("identity");
     }
 }

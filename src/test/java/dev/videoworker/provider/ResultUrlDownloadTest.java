@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import jakarta.inject.Inject;
@@ -28,8 +29,11 @@ import com.sun.net.httpserver.HttpServer;
 
 import dev.videoworker.metrics.WorkerMetrics;
 import dev.videoworker.pipeline.WorkerTest;
+import dev.videoworker.trace.InMemoryTracing;
 import dev.videoworker.trace.Tracing;
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -60,6 +64,8 @@ class ResultUrlDownloadTest extends WorkerTest {
     private int port;
     /** Method, path and the Authorization header (or null) of every request the server saw. */
     private final List<String> seen = new CopyOnWriteArrayList<>();
+    /** The traceparent header (or "null") of the last request to each path. */
+    private final Map<String, String> traceparents = new ConcurrentHashMap<>();
     /** The result URL each video names, and where each {@code /hop/} path redirects. */
     private final Map<String, String> resultUrls = new ConcurrentHashMap<>();
     private final Map<String, String> hops = new ConcurrentHashMap<>();
@@ -83,6 +89,7 @@ class ResultUrlDownloadTest extends WorkerTest {
             String path = exchange.getRequestURI().getRawPath();
             seen.add(exchange.getRequestMethod() + " " + path + " " + exchange.getRequestHeaders()
                     .getFirst("Authorization"));
+            traceparents.put(path, String.valueOf(exchange.getRequestHeaders().getFirst("traceparent")));
             if (path.startsWith("/hop/") || path.endsWith("/content")) {
                 exchange.getResponseHeaders().add("Location", hops.get(path));
                 exchange.sendResponseHeaders(302, -1);
@@ -187,13 +194,34 @@ class ResultUrlDownloadTest extends WorkerTest {
         }
     }
 
+    @Test
+    void theJobsTraceGoesToTheProvidersOriginOnlyNotToAnotherHost() throws IOException {
+        try (OpenTelemetrySdk otel = InMemoryTracing.sdk(InMemorySpanExporter.create())) {
+            VideosClient client = client("http://127.0.0.1:" + port, new UrlResultDialect(),
+                    new ResultUrlGuard(List.of("localhost"), List.of("127.0.0.0/8", "::1/128")), new Tracing(otel));
+            resultUrls.put("video_i", "/files/i.mp4");
+            resultUrls.put("video_j", "http://localhost:" + port + "/signed/j.mp4?sig=abc");
+            for (String video : List.of("video_i", "video_j")) {
+                try (InputStream in = client.openContent(video, null, InMemoryTracing.JOB_TRACE)) {
+                    in.readAllBytes();
+                }
+            }
+        }
+        assertThat(traceparents.get("/files/i.mp4")).startsWith("00-" + InMemoryTracing.TRACE_ID + "-");
+        assertThat(traceparents.get("/signed/j.mp4")).isEqualTo("null");
+    }
+
     private VideosClient client(String baseUrl, Dialect dialect, VideosClient.ResultUrls guard) {
+        return client(baseUrl, dialect, guard, new Tracing(OpenTelemetry.noop()));
+    }
+
+    private VideosClient client(String baseUrl, Dialect dialect, VideosClient.ResultUrls guard, Tracing tracing) {
         ProviderSettings settings = new ProviderSettings("urls", baseUrl, dialect, KEY, "urls-key", 2, 100, true,
                 Map.of(), List.of(), 0);
         return new Providers(List.of(settings), api, createApi, mapper,
                 new RetryPolicy(3, Duration.ofMillis(1), Duration.ofMillis(1), 0, Duration.ofMillis(1),
                         new Random(1)),
-                null, metrics, new ProviderHealth(), new Tracing(OpenTelemetry.noop()), guard).defaultClient();
+                null, metrics, new ProviderHealth(), tracing, guard).defaultClient();
     }
 
     /** A provider that names a result URL instead of serving a content endpoint. */

@@ -30,6 +30,11 @@ public class RecordingSpanExporter implements SpanExporter {
         return CompletableResultCode.ofSuccess();
     }
 
+    /** Every span recorded so far (the latest {@link #KEEP}). */
+    public List<SpanData> all() {
+        return List.copyOf(spans);
+    }
+
     /** The spans of one trace recorded so far. */
     public List<SpanData> trace(String traceId) {
         return spans.stream().filter(s -> s.getTraceId().equals(traceId)).toList();

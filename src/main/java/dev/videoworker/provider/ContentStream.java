@@ -3,7 +3,6 @@ package dev.videoworker.provider;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 
@@ -28,7 +27,7 @@ final class ContentStream extends FilterInputStream {
     public int read() throws IOException {
         try {
             return super.read();
-        } catch (InterruptedIOException e) {
+        } catch (SocketTimeoutException e) {
             throw stalled(e);
         }
     }
@@ -41,15 +40,13 @@ final class ContentStream extends FilterInputStream {
         }
         try {
             return super.read(b, off, len);
-        } catch (InterruptedIOException e) {
+        } catch (SocketTimeoutException e) {
             throw stalled(e);
         }
     }
 
-    private IOException stalled(InterruptedIOException e) {
-        if (!(e instanceof SocketTimeoutException) && !"timeout".equals(e.getMessage())) {
-            return e;
-        }
+    /** The download client speaks HTTP/1.1 only, where OkHttp's read timeout is a {@link SocketTimeoutException}. */
+    private IOException stalled(SocketTimeoutException e) {
         return new IOException("the provider sent no data for " + idle.toSeconds() + " s while streaming " + what, e);
     }
 }

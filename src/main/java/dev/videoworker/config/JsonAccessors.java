@@ -10,7 +10,7 @@ import jakarta.inject.Singleton;
  * The application's {@link ObjectMapper} (journal records, status and completion events, the fleet view, the HTTP API
  * and the provider clients' JSON) reads and writes properties through accessors Jackson's Blackbird module generates
  * once per property, instead of a reflective call per property per value: the job state alone is written at every
- * transition. The JSON itself does not change. Measured in docs/benchmarks.md ("Jackson without reflection").
+ * transition. The JSON itself does not change. Measured in docs/benchmarks.md ("JSON without reflection").
  */
 @Singleton
 public class JsonAccessors implements ObjectMapperCustomizer {

@@ -6,6 +6,8 @@ import java.util.function.Function;
 
 import org.jboss.logging.Logger;
 
+import dev.videoworker.log.UnconfiguredLogging;
+
 /**
  * Runs the simulator as its own process, for the local stack and benchmarks. Settings come from system properties
  * ({@code -Dsimulator.api-key=...}) or environment variables ({@code SIMULATOR_API_KEY}); the property wins.
@@ -34,6 +36,8 @@ public final class SimulatorMain {
             System.setProperty("java.util.logging.SimpleFormatter.format",
                     "%1$tF %1$tT,%1$tL %4$-5s [%3$s] %5$s%6$s%n");
         }
+        // Netty logs through SLF4J to the (unconfigured) JBoss log manager: without this it builds every DEBUG line.
+        UnconfiguredLogging.infoAndAbove();
         Logger log = Logger.getLogger(SimulatorMain.class);
         Function<String, String> lookup = SimulatorMain::setting;
         SimulatorSettings settings = SimulatorSettings.fromLookup(lookup);

@@ -48,6 +48,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.videoworker.bench.BenchResults.Goal;
+import dev.videoworker.log.UnconfiguredLogging;
 import dev.videoworker.simulator.SimulatorServer;
 import dev.videoworker.simulator.SyntheticContent;
 import dev.videoworker.testing.KafkaBroker;
@@ -115,6 +116,9 @@ public final class Benchmark {
     }
 
     public static void main(String[] args) throws Exception {
+        // The broker runs in this JVM and logs through SLF4J: unconfigured, it built every DEBUG/TRACE line (each
+        // request's description included) on the cores the measured processes share
+        UnconfiguredLogging.infoAndAbove();
         Options options = Options.parse(args);
         if (!Files.isRegularFile(APP.resolve("quarkus-run.jar"))) {
             System.err.println("Missing " + APP.resolve("quarkus-run.jar") + ": run bench/run.sh (it packages first)");

@@ -3,6 +3,7 @@ package dev.videoworker.bench;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
+import dev.videoworker.log.UnconfiguredLogging;
 import dev.videoworker.testing.S3Server;
 
 /**
@@ -15,6 +16,9 @@ public final class S3ProxyMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        // Jetty logs through SLF4J: with the log manager unconfigured it formatted every DEBUG and TRACE line, most of
+        // S3Proxy's CPU until 2026-12-06 (docs/benchmarks.md)
+        UnconfiguredLogging.infoAndAbove();
         S3Server server = S3Server.start(Path.of(args[1]), Integer.parseInt(args[0]));
         System.out.println("S3Proxy listening on " + server.endpoint());
         new CountDownLatch(1).await();

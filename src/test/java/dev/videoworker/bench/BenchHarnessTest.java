@@ -93,7 +93,7 @@ class BenchHarnessTest {
         assertThat(ProcStats.threadGroup("78 (C2 CompilerThre) S 1")).isEqualTo("C2 CompilerThre");
         assertThat(ProcStats.threadGroup("79 (executor-thread-12) S 1")).isEqualTo("executor-thread");
         assertThat(ProcStats.threadGroup("80 (GC Thread#1) S 1")).isEqualTo("GC Thread");
-        assertThat(Benchmark.cpuPerJobByThread(Map.of("a", 100L, "b", 10L), Map.of("a", 300L, "b", 10L, "c", 1000L),
+        assertThat(Benchmark.cpuPerJobByGroup(Map.of("a", 100L, "b", 10L), Map.of("a", 300L, "b", 10L, "c", 1000L),
                 100)).containsExactly(Map.entry("c", 10.0), Map.entry("a", 2.0));
     }
 
@@ -104,7 +104,7 @@ class BenchHarnessTest {
         assertThat(summed).containsExactlyInAnyOrderEntriesOf(Map.of("C2 CompilerThre", 100L, "vert.x-eventloo",
                 100L, "GC Thread", 5L));
         // replica 2's event loops used 60 - 10 ms, replica 1's 30 - 20; 2 jobs
-        assertThat(Benchmark.cpuPerJobByThread(ScaleOut.sumByGroup(List.of(Map.of("ev", 20L), Map.of("ev", 10L))),
+        assertThat(Benchmark.cpuPerJobByGroup(ScaleOut.sumByGroup(List.of(Map.of("ev", 20L), Map.of("ev", 10L))),
                 ScaleOut.sumByGroup(List.of(Map.of("ev", 30L), Map.of("ev", 60L))), 2))
                 .containsExactly(Map.entry("ev", 30.0));
         assertThat(ScaleOut.sumByGroup(List.of())).isEmpty();

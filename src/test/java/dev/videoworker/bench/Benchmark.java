@@ -224,7 +224,7 @@ public final class Benchmark {
                 Duration ready = worker.awaitHttp200("/q/health/ready", null, Duration.ofMinutes(2));
                 long cpuAtReady = ProcStats.cpuMillis(worker.pid());
                 if (i == 1) {
-                    results.detail("e.cpu_ms_at_ready_by_thread", cpuPerJobByThread(Map.of(),
+                    results.detail("e.cpu_ms_at_ready_by_thread", cpuPerJobByGroup(Map.of(),
                             ProcStats.cpuMillisByThreadGroup(worker.pid()), 1));
                 }
                 liveSeconds.add(live.toMillis() / 1000.0);
@@ -408,6 +408,7 @@ public final class Benchmark {
             long recordsBefore = warmup > 0 ? countCommitted(topics.outputs()) : 0;
             long cpuBefore = ProcStats.cpuMillis(worker.pid());
             Map<String, Long> threadsBefore = ProcStats.cpuMillisByThreadGroup(worker.pid());
+            Map<String, Long> processesBefore = processCpu(worker);
             if (profile) {
                 worker.jcmd("JFR.start", "name=bench", "settings=" + jfrSettings(), "duration=60s",
                         "filename=" + OUT.resolve(name + ".jfr"));
@@ -415,8 +416,12 @@ public final class Benchmark {
             Measured measured = sendAndReadCompletions(topics, completions, topics.prefix, count, marker,
                     expectedSha);
             long cpuAfter = ProcStats.cpuMillis(worker.pid());
-            results.detail(name + ".cpu_ms_per_job_by_thread", cpuPerJobByThread(threadsBefore,
+            results.detail(name + ".cpu_ms_per_job_by_thread", cpuPerJobByGroup(threadsBefore,
                     ProcStats.cpuMillisByThreadGroup(worker.pid()), measured.seen));
+            // every process shares the 2 cores: what each costs per job bounds the end-to-end rate
+            Map<String, Double> byProcess = cpuPerJobByGroup(processesBefore, processCpu(worker), measured.seen);
+            results.detail(name + ".cpu_ms_per_job_by_process", byProcess);
+            log("(%s) CPU ms per job by process: %s", name, byProcess);
             Map<String, Integer> callsAfter = simulatorCalls();
             // the last completion committed; give the worker's last status writes a moment to land as well
             Thread.sleep(2000);
@@ -437,8 +442,21 @@ public final class Benchmark {
         }
     }
 
-    /** Where the worker's CPU went during a run: ms per job by thread group, largest first (JIT and GC included). */
-    static Map<String, Double> cpuPerJobByThread(Map<String, Long> before, Map<String, Long> after, int jobs) {
+    /**
+     * CPU milliseconds so far of each process of the run: the worker, S3Proxy, the simulator, and this JVM (the Kafka
+     * broker and the harness's own producer and consumers).
+     */
+    private Map<String, Long> processCpu(ChildProcess worker) throws IOException {
+        Map<String, Long> cpu = new LinkedHashMap<>();
+        cpu.put("worker", ProcStats.cpuMillis(worker.pid()));
+        cpu.put("s3proxy", ProcStats.cpuMillis(s3Process.pid()));
+        cpu.put("simulator", ProcStats.cpuMillis(simulator.pid()));
+        cpu.put("harness (broker, clients)", ProcStats.cpuMillis(ProcessHandle.current().pid()));
+        return cpu;
+    }
+
+    /** Where CPU went during a run: ms per job by group (thread group or process), largest first. */
+    static Map<String, Double> cpuPerJobByGroup(Map<String, Long> before, Map<String, Long> after, int jobs) {
         Map<String, Double> perJob = new LinkedHashMap<>();
         after.entrySet().stream()
                 .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))

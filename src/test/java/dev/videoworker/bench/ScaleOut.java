@@ -125,7 +125,7 @@ final class ScaleOut {
             details.put("replicas", n);
             details.put("warmup_jobs", options.scaleWarmup());
             details.put("cpu_ms_per_job", run.cpuMsPerJob());
-            details.put("cpu_ms_per_job_by_thread", Benchmark.cpuPerJobByThread(sumByGroup(threadsBefore),
+            details.put("cpu_ms_per_job_by_thread", Benchmark.cpuPerJobByGroup(sumByGroup(threadsBefore),
                     sumByGroup(threadsAfter), measured.seen()));
             details.put("cpu_ms_by_replica", perReplicaCpu(threadsBefore, threadsAfter));
             details.put("replicas_at_start", describe(logsBefore));

@@ -38,6 +38,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.videoworker.log.UnconfiguredLogging;
 import io.minio.DownloadObjectArgs;
 import io.minio.GetPresignedObjectUrlArgs;
 import io.minio.Http;
@@ -79,6 +80,8 @@ public final class LocalStack {
     }
 
     public static void main(String[] args) {
+        // the broker and S3Proxy run in this JVM and log through SLF4J: INFO and above, not every DEBUG line built
+        UnconfiguredLogging.infoAndAbove();
         Path home = Paths.get("local-stack").toAbsolutePath();
         Path jar = Paths.get("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath();
         if (!Files.isRegularFile(jar)) {

@@ -748,36 +748,13 @@ public final class Benchmark {
         String expectedSha = SyntheticContent.sha256(bytes);
         String marker = "[simulate:duration=PT0S][simulate:content-bytes=" + bytes + "]";
 
-        // raw download: the simulator's content with the JDK HttpClient, bytes thrown away
-        String videoId = createVideo("raw download " + marker);
-        long t0 = System.nanoTime();
-        HttpResponse<Void> download = http.send(HttpRequest.newBuilder(simulator.uri("/v1/videos/" + videoId
-                + "/content")).header("Authorization", "Bearer " + API_KEY).GET().build(),
-                HttpResponse.BodyHandlers.discarding());
-        double downloadSeconds = (System.nanoTime() - t0) / 1e9;
-        if (download.statusCode() != 200) {
-            throw new IllegalStateException("raw download: HTTP " + download.statusCode());
-        }
-        double downloadRate = bytes / (double) MIB / downloadSeconds;
-
-        // raw upload: a temp file of the same bytes with the MinIO SDK, the worker's part size
-        Path tmp = OUT.resolve("tmp");
-        Files.createDirectories(tmp);
-        Path file = tmp.resolve("raw-upload.bin");
-        double uploadRate;
-        try {
-            try (InputStream in = SyntheticContent.stream(bytes)) {
-                Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            }
-            ensureBucket("bench-raw-upload");
-            long t1 = System.nanoTime();
-            minio.uploadObject(UploadObjectArgs.builder().bucket("bench-raw-upload").object("raw.bin")
-                    .filename(file.toString(), 8 * MIB).contentType("video/mp4").build());
-            uploadRate = bytes / (double) MIB / ((System.nanoTime() - t1) / 1e9);
-            minio.removeObject(RemoveObjectArgs.builder().bucket("bench-raw-upload").object("raw.bin").build());
-        } finally {
-            Files.deleteIfExists(file);
-        }
+        // Every leg moves an eighth of the bytes first, unmeasured, as (a) warms up: the harness's clients and the
+        // worker's code are JIT-compiled before the timed transfer, as in a process that has run a while.
+        long warm = Math.max(MIB, bytes / 8);
+        rawDownload(warm);
+        double downloadRate = rawDownload(bytes);
+        rawUpload(warm);
+        double uploadRate = rawUpload(bytes);
         log("(c) raw download %.0f MiB/s, raw upload %.0f MiB/s", downloadRate, uploadRate);
 
         Map<String, String> settings = Map.of("worker.poll.interval", "1s", "worker.poll.min-interval", "200ms",
@@ -786,32 +763,32 @@ public final class Benchmark {
         try (ChildProcess worker = startWorker("worker-c", topics, settings);
                 KafkaConsumer<String, String> completions = consumer()) {
             worker.awaitHttp200("/q/health/ready", null, Duration.ofMinutes(2));
+            WorkerJmx jmx = WorkerJmx.attach(worker.pid());
             assignFromBeginning(completions, List.of(topics.completed));
+            String warmMarker = "[simulate:duration=PT0S][simulate:content-bytes=" + warm + "]";
+            if (transferJob(topics, completions, "bench-c-warm", warmMarker) == null) {
+                throw new IllegalStateException("the warm-up job of (c) did not complete; see " + worker.log());
+            }
             Thread.sleep(3000);
-            double baseHeap = heapAfterGc(worker);
-            double baseOld = oldGen(worker);
-            HeapSampler sampler = new HeapSampler(worker);
+            // the same two full collections as heapAfterGc, over the connection the samplers use
+            jmx.fullGc();
+            jmx.fullGc();
+            WorkerJmx.Heap base = jmx.heap();
+            double baseHeap = base.used();
+            double baseOld = base.old();
+            HeapSampler sampler = new HeapSampler(jmx);
             Thread sampling = new Thread(sampler, "heap-sampler");
             sampling.start();
-            LiveHeapSampler live = new LiveHeapSampler(worker);
+            LiveHeapSampler live = new LiveHeapSampler(jmx);
             Thread liveSampling = new Thread(live, "live-heap-sampler");
             liveSampling.start();
             long cpuBefore = ProcStats.cpuMillis(worker.pid());
-            try (KafkaProducer<String, String> producer = producer()) {
-                producer.send(new ProducerRecord<>(topics.requests, "bench-c-big", "{\"prompt\":\"bench big "
-                        + marker + "\",\"seconds\":\"4\"}")).get(30, TimeUnit.SECONDS);
-            }
-            JsonNode completion = null;
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(20);
-            while (completion == null && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, String> record : completions.poll(Duration.ofMillis(200))) {
-                    completion = JSON.readTree(record.value());
-                }
-            }
+            JsonNode completion = transferJob(topics, completions, "bench-c-big", marker);
             sampler.stop();
             sampling.join();
             live.stop();
             liveSampling.join();
+            jmx.close();
             long cpu = ProcStats.cpuMillis(worker.pid()) - cpuBefore;
             if (completion == null) {
                 throw new IllegalStateException("the 2 GiB job did not complete; see " + worker.log());
@@ -869,8 +846,62 @@ public final class Benchmark {
     }
 
     /** Samples the worker's heap every 100 ms while a transfer runs. */
+    /** The simulator's content of {@code bytes} with the JDK HttpClient, thrown away: MiB/s. */
+    private double rawDownload(long bytes) throws Exception {
+        String videoId = createVideo("raw download [simulate:duration=PT0S][simulate:content-bytes=" + bytes + "]");
+        long t0 = System.nanoTime();
+        HttpResponse<Void> download = http.send(HttpRequest.newBuilder(simulator.uri("/v1/videos/" + videoId
+                + "/content")).header("Authorization", "Bearer " + API_KEY).GET().build(),
+                HttpResponse.BodyHandlers.discarding());
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        if (download.statusCode() != 200) {
+            throw new IllegalStateException("raw download: HTTP " + download.statusCode());
+        }
+        return bytes / (double) MIB / seconds;
+    }
+
+    /** A temp file of {@code bytes} uploaded with the MinIO SDK in the worker's part size, then removed: MiB/s. */
+    private double rawUpload(long bytes) throws Exception {
+        Path tmp = OUT.resolve("tmp");
+        Files.createDirectories(tmp);
+        Path file = tmp.resolve("raw-upload.bin");
+        try {
+            try (InputStream in = SyntheticContent.stream(bytes)) {
+                Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            ensureBucket("bench-raw-upload");
+            long t1 = System.nanoTime();
+            minio.uploadObject(UploadObjectArgs.builder().bucket("bench-raw-upload").object("raw.bin")
+                    .filename(file.toString(), 8 * MIB).contentType("video/mp4").build());
+            double rate = bytes / (double) MIB / ((System.nanoTime() - t1) / 1e9);
+            minio.removeObject(RemoveObjectArgs.builder().bucket("bench-raw-upload").object("raw.bin").build());
+            return rate;
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /** Sends one job with {@code marker} and waits up to 20 minutes for its completion (null if none came). */
+    private JsonNode transferJob(Topics topics, KafkaConsumer<String, String> completions, String key, String marker)
+            throws Exception {
+        try (KafkaProducer<String, String> producer = producer()) {
+            producer.send(new ProducerRecord<>(topics.requests, key, "{\"prompt\":\"bench big " + marker
+                    + "\",\"seconds\":\"4\"}")).get(30, TimeUnit.SECONDS);
+        }
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, String> record : completions.poll(Duration.ofMillis(200))) {
+                if (key.equals(record.key())) {
+                    return JSON.readTree(record.value());
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Heap used every 100 ms over JMX ({@link WorkerJmx}): the peak, the peak outside eden and the old generation's. */
     private static final class HeapSampler implements Runnable {
-        private final ChildProcess worker;
+        private final WorkerJmx jmx;
         private final AtomicBoolean running = new AtomicBoolean(true);
         volatile double peakHeap;
         volatile double peakOld;
@@ -878,8 +909,8 @@ public final class Benchmark {
         volatile double peakOutsideEden;
         volatile int samples;
 
-        HeapSampler(ChildProcess worker) {
-            this.worker = worker;
+        HeapSampler(WorkerJmx jmx) {
+            this.jmx = jmx;
         }
 
         void stop() {
@@ -891,14 +922,10 @@ public final class Benchmark {
             while (running.get()) {
                 long next = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
                 try {
-                    PrometheusText metrics = new PrometheusText(worker.get("/q/metrics", null));
-                    double heap = metrics.sum("jvm_memory_used_bytes", Map.of("area", "heap")).orElse(0);
-                    double eden = metrics.sum("jvm_memory_used_bytes", Map.of("area", "heap", "id", EDEN))
-                            .orElse(0);
-                    peakHeap = Math.max(peakHeap, heap);
-                    peakOutsideEden = Math.max(peakOutsideEden, heap - eden);
-                    peakOld = Math.max(peakOld, metrics.sum("jvm_memory_used_bytes",
-                            Map.of("area", "heap", "id", OLD_GEN)).orElse(0));
+                    WorkerJmx.Heap heap = jmx.heap();
+                    peakHeap = Math.max(peakHeap, heap.used());
+                    peakOutsideEden = Math.max(peakOutsideEden, heap.used() - heap.eden());
+                    peakOld = Math.max(peakOld, heap.old());
                     samples++;
                     long wait = next - System.nanoTime();
                     if (wait > 0) {
@@ -907,27 +934,23 @@ public final class Benchmark {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
-                } catch (IOException e) {
-                    // a scrape that timed out under load: the next one counts
+                } catch (RuntimeException e) {
+                    // a reading that failed under load (an UndeclaredThrowableException of the proxy): the next counts
                 }
             }
         }
     }
 
-    /**
-     * What the worker really holds during the transfer: every {@link #EVERY}, a full GC ({@code jcmd GC.run}, which
-     * returns once it is done), then heap used. Garbage (which the collector is free to leave in the young or old
-     * generation for a while, and does with -Xmx512m) is not counted. The pauses cost the transfer a little of its rate.
-     */
+    /** Every {@link #EVERY} a full collection in the worker, then heap used: what the transfer holds. */
     private static final class LiveHeapSampler implements Runnable {
         static final Duration EVERY = Duration.ofSeconds(5);
-        private final ChildProcess worker;
+        private final WorkerJmx jmx;
         private final AtomicBoolean running = new AtomicBoolean(true);
         volatile double peakLive;
         volatile int samples;
 
-        LiveHeapSampler(ChildProcess worker) {
-            this.worker = worker;
+        LiveHeapSampler(WorkerJmx jmx) {
+            this.jmx = jmx;
         }
 
         void stop() {
@@ -942,15 +965,14 @@ public final class Benchmark {
                     if (!running.get()) {
                         return;
                     }
-                    worker.jcmd("GC.run");
-                    peakLive = Math.max(peakLive, new PrometheusText(worker.get("/q/metrics", null))
-                            .sum("jvm_memory_used_bytes", Map.of("area", "heap")).orElse(0));
+                    jmx.fullGc();
+                    peakLive = Math.max(peakLive, jmx.heap().used());
                     samples++;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
-                } catch (IOException e) {
-                    // a scrape that timed out under load: the next one counts
+                } catch (RuntimeException e) {
+                    // a call that failed under load: the next one counts
                 }
             }
         }

@@ -94,8 +94,6 @@ public final class Benchmark {
     static final String DEFAULT_WORKER_JVM = "-Xmx1152m -Xms32m -XX:+UseParallelGC -XX:TrimNativeHeapInterval=1000 "
             + "-XX:YoungGenerationSizeSupplement=0";
     /** The heap pools of G1 ("G1 Eden Space", "G1 Old Gen") and of the parallel collector ("PS ..."). */
-    private static final String EDEN = "*Eden Space";
-    private static final String OLD_GEN = "*Old Gen";
     static final int VIDEO_BYTES = 64 * 1024;
     private static final long MIB = 1024 * 1024;
     private static final Path OUT = Path.of("target", "bench").toAbsolutePath();
@@ -976,11 +974,6 @@ public final class Benchmark {
                 }
             }
         }
-    }
-
-    private double oldGen(ChildProcess worker) throws Exception {
-        return new PrometheusText(worker.get("/q/metrics", null))
-                .sum("jvm_memory_used_bytes", Map.of("area", "heap", "id", OLD_GEN)).orElse(0);
     }
 
     /** Creates a video straight at the simulator (for the raw download) and returns its id. */

@@ -360,8 +360,8 @@ public interface WorkerConfig {
 
         /**
          * Parts of one upload sent at once (1 to 64); an upload holds at most {@code upload-parallelism + 1} parts in
-         * memory (one more is read while the others are sent). 2 by measurement: 1.5 times the rate of 1 on 2 cores, 4
-         * no faster (docs/benchmarks.md).
+         * memory (one more is read while the others are sent). 2 by measurement: 1.2-1.3 times the rate of 1 on 2
+         * cores, 3 and 4 no faster (docs/benchmarks.md, 2026-12-06).
          */
         @WithDefault("2")
         int uploadParallelism();

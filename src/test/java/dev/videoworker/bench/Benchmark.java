@@ -255,15 +255,15 @@ public final class Benchmark {
             "worker.poll.interval", "1s", "worker.poll.min-interval", "200ms", "worker.poll.max-interval", "1s",
             "worker.models.sora-2.expected-duration", "1s");
     /** Completed at once, 64 KiB of synthetic content. */
-    static final String FAST_JOB_MARKER = "[simulate:duration=PT0S][simulate:content-bytes=" + VIDEO_BYTES + "]";
+    static final String FAST_JOB_MARKER = transferMarker(VIDEO_BYTES);
 
     private void throughput() throws Exception {
         double putRate = rawPutRate();
         results.add("a.raw_put", "a", "raw 64 KiB PUT rate, the best of five ways (details: a.raw_put_each)", putRate,
                 "PUT/s", null, null, "baseline, same S3Proxy process, same run");
         Map<String, String> settings = FAST_JOB_SETTINGS;
-        JobRun run = runJobs("a", options.jobs, options.warmup, "[simulate:duration=PT0S][simulate:content-bytes=" + VIDEO_BYTES
-                + "]", VIDEO_BYTES, settings, options.profile);
+        JobRun run = runJobs("a", options.jobs, options.warmup, FAST_JOB_MARKER, VIDEO_BYTES, settings,
+                options.profile);
         results.add("a.throughput", "a", options.jobs + " jobs end to end (first request sent → last completion read)",
                 run.jobsPerSecond(), "jobs/s", null, null, "issue 15 judges the share of the raw PUT rate below");
         results.add("a.cpu", "a", "worker CPU (user+system) per job", run.cpuMsPerJob(), "ms", 2.0, Goal.AT_MOST,
@@ -282,8 +282,7 @@ public final class Benchmark {
         results.detail("a.settings", settings);
         results.detail("a.run", run.details());
         if (options.steady) {
-            JobRun steady = runJobs("a20k", 20_000, options.warmup, "[simulate:duration=PT0S][simulate:content-bytes=" + VIDEO_BYTES
-                    + "]", VIDEO_BYTES, settings, false);
+            JobRun steady = runJobs("a20k", 20_000, options.warmup, FAST_JOB_MARKER, VIDEO_BYTES, settings, false);
             results.add("a.steady_throughput", "a", "20,000 jobs end to end (steady state)", steady.jobsPerSecond(),
                     "jobs/s", 400.0, Goal.AT_LEAST, null);
             results.add("a.steady_cpu", "a", "worker CPU per job, 20,000 jobs", steady.cpuMsPerJob(), "ms", 2.0,
@@ -691,7 +690,7 @@ public final class Benchmark {
                 "worker.poll.min-interval", "200ms", "worker.poll.max-interval", "1s",
                 "worker.models.sora-2.expected-duration", "1s",
                 "worker.jobs.index-max-jobs", String.valueOf(options.indexBound));
-        String marker = "[simulate:duration=PT0S][simulate:content-bytes=" + VIDEO_BYTES + "]";
+        String marker = FAST_JOB_MARKER;
         Topics topics = Topics.create(broker, "bench-i");
         try (ChildProcess worker = startWorker("worker-i", topics, settings);
                 KafkaConsumer<String, String> completions = consumer()) {
@@ -744,7 +743,7 @@ public final class Benchmark {
             return;
         }
         String expectedSha = SyntheticContent.sha256(bytes);
-        String marker = "[simulate:duration=PT0S][simulate:content-bytes=" + bytes + "]";
+        String marker = transferMarker(bytes);
 
         // Every leg moves an eighth of the bytes first, unmeasured, as (a) warms up: the harness's clients and the
         // worker's code are JIT-compiled before the timed transfer, as in a process that has run a while.
@@ -763,8 +762,7 @@ public final class Benchmark {
             worker.awaitHttp200("/q/health/ready", null, Duration.ofMinutes(2));
             WorkerJmx jmx = WorkerJmx.attach(worker.pid());
             assignFromBeginning(completions, List.of(topics.completed));
-            String warmMarker = "[simulate:duration=PT0S][simulate:content-bytes=" + warm + "]";
-            if (transferJob(topics, completions, "bench-c-warm", warmMarker) == null) {
+            if (transferJob(topics, completions, "bench-c-warm", transferMarker(warm)) == null) {
                 throw new IllegalStateException("the warm-up job of (c) did not complete; see " + worker.log());
             }
             Thread.sleep(3000);
@@ -781,12 +779,16 @@ public final class Benchmark {
             Thread liveSampling = new Thread(live, "live-heap-sampler");
             liveSampling.start();
             long cpuBefore = ProcStats.cpuMillis(worker.pid());
-            JsonNode completion = transferJob(topics, completions, "bench-c-big", marker);
-            sampler.stop();
-            sampling.join();
-            live.stop();
-            liveSampling.join();
-            jmx.close();
+            JsonNode completion;
+            try {
+                completion = transferJob(topics, completions, "bench-c-big", marker);
+            } finally {
+                sampler.stop();
+                sampling.join();
+                live.stop();
+                liveSampling.join();
+                jmx.close();
+            }
             long cpu = ProcStats.cpuMillis(worker.pid()) - cpuBefore;
             if (completion == null) {
                 throw new IllegalStateException("the 2 GiB job did not complete; see " + worker.log());
@@ -844,9 +846,14 @@ public final class Benchmark {
     }
 
     /** Samples the worker's heap every 100 ms while a transfer runs. */
+    /** The prompt marker of a job the simulator completes at once with {@code bytes} of synthetic content. */
+    static String transferMarker(long bytes) {
+        return "[simulate:duration=PT0S][simulate:content-bytes=" + bytes + "]";
+    }
+
     /** The simulator's content of {@code bytes} with the JDK HttpClient, thrown away: MiB/s. */
     private double rawDownload(long bytes) throws Exception {
-        String videoId = createVideo("raw download [simulate:duration=PT0S][simulate:content-bytes=" + bytes + "]");
+        String videoId = createVideo("raw download " + transferMarker(bytes));
         long t0 = System.nanoTime();
         HttpResponse<Void> download = http.send(HttpRequest.newBuilder(simulator.uri("/v1/videos/" + videoId
                 + "/content")).header("Authorization", "Bearer " + API_KEY).GET().build(),
@@ -925,21 +932,26 @@ public final class Benchmark {
                     peakOutsideEden = Math.max(peakOutsideEden, heap.used() - heap.eden());
                     peakOld = Math.max(peakOld, heap.old());
                     samples++;
-                    long wait = next - System.nanoTime();
-                    if (wait > 0) {
-                        TimeUnit.NANOSECONDS.sleep(wait);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
                 } catch (RuntimeException e) {
                     // a reading that failed under load (an UndeclaredThrowableException of the proxy): the next counts
+                }
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    try {
+                        TimeUnit.NANOSECONDS.sleep(wait);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
                 }
             }
         }
     }
 
-    /** Every {@link #EVERY} a full collection in the worker, then heap used: what the transfer holds. */
+    /**
+     * Every {@link #EVERY} a full collection in the worker, then heap used: what the transfer holds, garbage not
+     * counted. The pauses cost the transfer a little of its rate.
+     */
     private static final class LiveHeapSampler implements Runnable {
         static final Duration EVERY = Duration.ofSeconds(5);
         private final WorkerJmx jmx;
